@@ -1,0 +1,45 @@
+// Shared state of one emulator process and the seams between its parts. The hub part (main, world,
+// Hub API, files, CDN, faults, request log) and the router part (inference routes) are written
+// separately and meet only here.
+#pragma once
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace emulator {
+
+class RequestLog; // request_log.hpp: JSON Lines of what reached each role
+
+struct Context {
+  // The loaded world: {"models": [...], "spaces": [...], "users": [...], ...} (see docs/emulator.md).
+  nlohmann::json world;
+  // Base URLs of each role, e.g. "http://127.0.0.1:41234" (no trailing slash).
+  std::string hub_url;
+  std::string router_url;
+  std::string cdn_url;
+  RequestLog* log = nullptr;
+  // Path of ../shared/recordings/hfjs-tapes.json when available (empty: tapes disabled).
+  std::string tapes_path;
+
+  // The world's model with this id (following no renames), or nullptr.
+  [[nodiscard]] const nlohmann::json* find_model(std::string_view id) const;
+  // The user a bearer token belongs to (world["users"][i]["token"]), or nullopt for none/invalid.
+  [[nodiscard]] const nlohmann::json* user_for_token(std::string_view token) const;
+};
+
+// "Bearer xyz" -> "xyz"; empty when the header is absent or not a bearer token.
+[[nodiscard]] std::string bearer_token(const httplib::Request& req);
+
+// Registered by the hub part: /api/..., /{id}/resolve/..., whoami, Spaces runtime.
+void register_hub_routes(httplib::Server& server, Context& ctx);
+// Registered by the hub part: the CDN origin that LFS downloads redirect to.
+void register_cdn_routes(httplib::Server& server, Context& ctx);
+// Registered by the router part: /hf-inference/..., /v1/..., /{provider}/...
+void register_router_routes(httplib::Server& server, Context& ctx);
+
+} // namespace emulator
