@@ -23,6 +23,7 @@ enum class ErrorKind {
   bad_response, // 9: undecodable body, protocol violation
   batch_failed, // 10: a batch finished with failed items
   interrupted,  // 130: Ctrl-C
+  stopped,      // 0: not a failure; the command ended early on purpose (--dry-run printed its request)
 };
 
 // Finer cause of a transport failure (no HTTP response at all). Drives retry decisions and hints.

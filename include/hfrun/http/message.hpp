@@ -39,6 +39,16 @@ private:
 // Case-insensitive ASCII comparison of header names.
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b);
 
+// What a body is, for printing an equivalent curl command (--dry-run) without reading it.
+struct BodyDescription {
+  enum class Kind { bytes, file, base64_json };
+  Kind kind = Kind::bytes;
+  std::string bytes;  // Kind::bytes: the whole body
+  std::string path;   // Kind::file and Kind::base64_json: the file
+  std::string prefix; // Kind::base64_json: body = prefix + base64(file) + suffix
+  std::string suffix;
+};
+
 // A request body produced piece by piece, so uploads are never held whole in memory. Must be
 // rewindable: a retry sends it again from the start.
 class BodySource {
@@ -49,6 +59,8 @@ public:
   // Fill up to `capacity` bytes; 0 means the end. An error aborts the transfer.
   [[nodiscard]] virtual Result<std::size_t> read(char* buffer, std::size_t capacity) = 0;
   [[nodiscard]] virtual Result<void> rewind() = 0;
+  // How to reproduce this body outside hfrun; nullopt when it cannot be described.
+  [[nodiscard]] virtual std::optional<BodyDescription> describe() const { return std::nullopt; }
 };
 
 // Where a successful (2xx) response body goes as it arrives. Non-2xx bodies always go to

@@ -4,8 +4,11 @@
 
 #include <hfrun/http/message.hpp>
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hfrun::http {
@@ -17,8 +20,11 @@ struct TransportOptions {
   bool insecure = false;             // skip TLS verification (only with --insecure)
   std::string user_agent;            // default "hfrun/<version>"
   std::string ca_bundle;             // empty: libcurl's default / CURL_CA_BUNDLE
-  // Called for each request/response pair for -vv logging (already redacted by the caller).
-  bool verbose_headers = false;
+  // -vv: receives one line per request line, header sent and header received, with credentials
+  // already masked. Null: no header logging.
+  std::function<void(std::string_view line)> header_log;
+  // Set (e.g. by a SIGINT handler) to abort every transfer; they end with ErrorKind::interrupted.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class Transport {

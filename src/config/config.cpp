@@ -1,0 +1,180 @@
+#include <hfrun/config/config.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace hfrun::config {
+
+namespace {
+
+std::string strip_trailing_slashes(std::string url) {
+  while (url.size() > 1 && url.back() == '/') {
+    url.pop_back();
+  }
+  return url;
+}
+
+std::optional<std::string> non_empty(const EnvLookup& env, const char* name) {
+  auto value = env(name);
+  if (value && value->empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// huggingface_hub applies os.path.expanduser(os.path.expandvars(...)) to its path variables.
+std::filesystem::path expand_path(std::string raw, const EnvLookup& env) {
+  std::string out;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '$') {
+      out += raw[i];
+      continue;
+    }
+    std::size_t start = i + 1;
+    std::size_t end = start;
+    const bool braced = start < raw.size() && raw[start] == '{';
+    if (braced) {
+      end = raw.find('}', start);
+      if (end == std::string::npos) {
+        out += raw.substr(i);
+        break;
+      }
+      const std::string name = raw.substr(start + 1, end - start - 1);
+      auto value = env(name);
+      out += value ? *value : raw.substr(i, end - i + 1); // unknown vars stay as written
+      i = end;
+      continue;
+    }
+    while (end < raw.size() && (std::isalnum(static_cast<unsigned char>(raw[end])) || raw[end] == '_')) {
+      ++end;
+    }
+    if (end == start) {
+      out += '$';
+      continue;
+    }
+    const std::string name = raw.substr(start, end - start);
+    auto value = env(name);
+    out += value ? *value : raw.substr(i, end - i);
+    i = end - 1;
+  }
+  if (out == "~" || out.starts_with("~/")) {
+    auto home = env("HOME");
+    out = (home ? *home : std::string()) + out.substr(1);
+  }
+  return std::filesystem::path(out);
+}
+
+} // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    return std::string(value);
+  };
+}
+
+EnvLookup map_env(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) {
+      return std::nullopt;
+    }
+    return it->second;
+  };
+}
+
+bool is_truthy(const std::optional<std::string>& value) {
+  if (!value) {
+    return false;
+  }
+  std::string upper = *value;
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return upper == "1" || upper == "ON" || upper == "YES" || upper == "TRUE";
+}
+
+Config load_config(const EnvLookup& env) {
+  Config c;
+  c.endpoint = strip_trailing_slashes(non_empty(env, "HF_ENDPOINT").value_or(k_default_endpoint));
+  c.router_url = strip_trailing_slashes(non_empty(env, "HFRUN_ROUTER_URL").value_or(k_default_router));
+  c.endpoints_api_url = strip_trailing_slashes(
+      non_empty(env, "HFRUN_ENDPOINTS_API_URL").value_or(k_default_endpoints_api));
+
+  if (auto home = non_empty(env, "HF_HOME")) {
+    c.hf_home = expand_path(*home, env);
+  } else if (auto xdg = non_empty(env, "XDG_CACHE_HOME")) {
+    c.hf_home = expand_path(*xdg, env) / "huggingface";
+  } else {
+    c.hf_home = expand_path("~/.cache/huggingface", env);
+  }
+  c.hub_cache = non_empty(env, "HF_HUB_CACHE") ? expand_path(*non_empty(env, "HF_HUB_CACHE"), env)
+                                               : c.hf_home / "hub";
+  c.token_path = non_empty(env, "HF_TOKEN_PATH") ? expand_path(*non_empty(env, "HF_TOKEN_PATH"), env)
+                                                 : c.hf_home / "token";
+  c.offline = is_truthy(env("HF_HUB_OFFLINE"));
+  c.disable_progress = is_truthy(env("HF_HUB_DISABLE_PROGRESS_BARS"));
+  c.no_color = non_empty(env, "NO_COLOR").has_value();
+  c.ca_bundle = non_empty(env, "CURL_CA_BUNDLE").value_or(non_empty(env, "SSL_CERT_FILE").value_or(""));
+  return c;
+}
+
+std::string clean_token(std::string raw) {
+  std::erase(raw, '\r');
+  std::erase(raw, '\n');
+  const auto first = raw.find_first_not_of(" \t\f\v");
+  if (first == std::string::npos) {
+    return {};
+  }
+  const auto last = raw.find_last_not_of(" \t\f\v");
+  return raw.substr(first, last - first + 1);
+}
+
+Token find_token(const std::optional<std::string>& flag, const EnvLookup& env, const Config& config) {
+  auto from = [](std::optional<std::string> raw, TokenSource source) -> Token {
+    if (!raw) {
+      return {};
+    }
+    std::string cleaned = clean_token(std::move(*raw));
+    if (cleaned.empty()) {
+      return {};
+    }
+    return Token{std::move(cleaned), source};
+  };
+  if (auto t = from(flag, TokenSource::flag); t.present()) {
+    return t;
+  }
+  if (auto t = from(env("HF_TOKEN"), TokenSource::env_hf_token); t.present()) {
+    return t;
+  }
+  if (auto t = from(env("HUGGING_FACE_HUB_TOKEN"), TokenSource::env_hub_token); t.present()) {
+    return t;
+  }
+  std::ifstream file(config.token_path);
+  if (file) {
+    std::stringstream content;
+    content << file.rdbuf();
+    if (auto t = from(content.str(), TokenSource::file); t.present()) {
+      return t;
+    }
+  }
+  return {};
+}
+
+std::string source_name(TokenSource source, const Config& config) {
+  switch (source) {
+  case TokenSource::none: return "no token";
+  case TokenSource::flag: return "--token";
+  case TokenSource::env_hf_token: return "HF_TOKEN";
+  case TokenSource::env_hub_token: return "HUGGING_FACE_HUB_TOKEN";
+  case TokenSource::file: return "the token file " + config.token_path.string();
+  }
+  return "no token";
+}
+
+} // namespace hfrun::config
