@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hfrun needs to build and test, only those missing.
+# Safe to run again; uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config ccache git
+  libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libmagic-dev libssl-dev zlib1g-dev
+  libgtest-dev libcpp-httplib-dev
+  curl ca-certificates jq
+)
+# The conformance suite runs the official JS clients: Node.js and npm (any Node >= 18).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+extra_file="$(dirname "$0")/extra-packages.txt"
+if [[ -f "$extra_file" ]]; then
+  while read -r pkg; do
+    [[ -n "$pkg" && "$pkg" != \#* ]] && packages+=("$pkg")
+  done <"$extra_file"
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  sudo="sudo"
+fi
+echo "hfrun: installing missing Debian packages: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: install, build, run every ctest label
+# (unit, emulator, e2e, conformance). `scripts/test.sh -L unit` passes arguments to ctest.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/scripts/build.sh"
+if [[ -x "$root/tests/conformance/setup.sh" ]]; then
+  "$root/tests/conformance/setup.sh"
+fi
+cd "$root"
+ctest --preset default -j "$(nproc)" "$@"
