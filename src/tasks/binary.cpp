@@ -1,0 +1,181 @@
+// Binary results (images, audio) in every form providers send them.
+#include "detail.hpp"
+
+#include <hfrun/tasks/base64.hpp>
+#include <hfrun/tasks/codec.hpp>
+
+namespace hfrun::tasks {
+namespace {
+
+using json = nlohmann::json;
+
+// "data:image/jpeg;base64,...." -> bytes; nullopt when not a base64 data: URL.
+std::optional<BinaryResult> from_data_url(std::string_view url) {
+  if (!url.starts_with("data:")) {
+    return std::nullopt;
+  }
+  const auto comma = url.find(',');
+  if (comma == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view meta = url.substr(5, comma - 5);
+  if (!meta.ends_with(";base64")) {
+    return std::nullopt;
+  }
+  auto bytes = base64_decode(url.substr(comma + 1));
+  if (!bytes) {
+    return std::nullopt;
+  }
+  BinaryResult out;
+  out.bytes = std::move(*bytes);
+  out.content_type = detail::media_type(meta.substr(0, meta.size() - 7));
+  return out;
+}
+
+Result<BinaryResult> from_url_value(const TaskSpec& spec, const json& value, std::string type,
+                                    std::string_view body) {
+  if (!value.is_string()) {
+    return unexpected(detail::bad_response(spec.name, "expected a URL", body));
+  }
+  const std::string& url = value.get_ref<const std::string&>();
+  if (url.starts_with("data:")) {
+    auto decoded = from_data_url(url);
+    if (!decoded) {
+      return unexpected(detail::bad_response(spec.name, "malformed data: URL", body));
+    }
+    return *decoded;
+  }
+  BinaryResult out;
+  out.kind = BinaryResult::Kind::url;
+  out.url = url;
+  out.content_type = std::move(type);
+  return out;
+}
+
+Result<BinaryResult> from_base64(const TaskSpec& spec, const json& value, std::string type,
+                                 std::string_view body) {
+  if (!value.is_string()) {
+    return unexpected(detail::bad_response(spec.name, "expected base64 data", body));
+  }
+  auto bytes = base64_decode(value.get_ref<const std::string&>());
+  if (!bytes) {
+    return unexpected(detail::bad_response(spec.name, "malformed base64 data", body));
+  }
+  BinaryResult out;
+  out.bytes = std::move(*bytes);
+  out.content_type = std::move(type);
+  return out;
+}
+
+std::string string_at(const json& obj, const char* key) {
+  return obj.is_object() && obj.contains(key) && obj[key].is_string() ? obj[key].get<std::string>()
+                                                                       : std::string();
+}
+
+} // namespace
+
+bool is_binary_content_type(std::string_view content_type) {
+  const std::string type = detail::media_type(content_type);
+  return type.starts_with("image/") || type.starts_with("audio/") ||
+         type.starts_with("video/") || type == "application/octet-stream";
+}
+
+Result<std::vector<BinaryResult>> binary_result(const TaskSpec& spec,
+                                                std::string_view content_type,
+                                                std::string_view body) {
+  std::vector<BinaryResult> out;
+  if (is_binary_content_type(content_type) || !detail::is_json_body(content_type, body)) {
+    if (!content_type.empty() && !is_binary_content_type(content_type)) {
+      return unexpected(detail::bad_response(
+          spec.name, "expected an image or audio reply, got " + detail::media_type(content_type),
+          body));
+    }
+    if (body.empty()) {
+      return unexpected(detail::bad_response(spec.name, "empty reply", body));
+    }
+    BinaryResult raw;
+    raw.bytes = std::string(body);
+    raw.content_type = detail::media_type(content_type);
+    out.push_back(std::move(raw));
+    return out;
+  }
+  const json parsed = detail::parse_json(body);
+  if (parsed.is_discarded()) {
+    return unexpected(detail::bad_response(spec.name, "invalid JSON", body));
+  }
+  if (const std::string error = detail::error_message(parsed); !error.empty()) {
+    return unexpected(detail::bad_response(spec.name, "error in a success reply: " + error, body));
+  }
+  auto add = [&](Result<BinaryResult> item) -> Result<void> {
+    if (!item) {
+      return unexpected(std::move(item.error()));
+    }
+    out.push_back(std::move(*item));
+    return {};
+  };
+  if (parsed.is_array()) {
+    // hf-inference audio-to-audio: [{"label","blob","content-type"}].
+    for (const auto& item : parsed) {
+      if (!item.is_object() || !item.contains("blob")) {
+        return unexpected(detail::bad_response(spec.name, "expected [{label, blob, content-type}]", body));
+      }
+      auto decoded = from_base64(spec, item["blob"], string_at(item, "content-type"), body);
+      if (decoded) {
+        decoded->label = string_at(item, "label");
+      }
+      HFRUN_TRY(add(std::move(decoded)));
+    }
+  } else if (parsed.is_object() && parsed.contains("data") && parsed["data"].is_array()) {
+    // OpenAI images (Together, Nscale, Nebius): {"data":[{"b64_json"} | {"url"}]}.
+    for (const auto& item : parsed["data"]) {
+      if (item.is_object() && item.contains("b64_json")) {
+        HFRUN_TRY(add(from_base64(spec, item["b64_json"], "", body)));
+      } else if (item.is_object() && item.contains("url")) {
+        HFRUN_TRY(add(from_url_value(spec, item["url"], "", body)));
+      } else {
+        return unexpected(detail::bad_response(spec.name, "expected data[].b64_json", body));
+      }
+    }
+  } else if (parsed.is_object() && parsed.contains("images") && parsed["images"].is_array()) {
+    // fal-ai: {"images":[{"url","content_type"}]}; the URL may be a data: URL (sync_mode).
+    for (const auto& item : parsed["images"]) {
+      HFRUN_TRY(add(from_url_value(spec, item.is_object() ? item.value("url", json()) : item,
+                                   string_at(item, "content_type"), body)));
+    }
+  } else if (parsed.is_object() && parsed.contains("output")) {
+    // Replicate prediction: "output" is a URL or a list of URLs; null while still running.
+    const json& output = parsed["output"];
+    if (output.is_string()) {
+      HFRUN_TRY(add(from_url_value(spec, output, "", body)));
+    } else if (output.is_array()) {
+      for (const auto& item : output) {
+        HFRUN_TRY(add(from_url_value(spec, item, "", body)));
+      }
+    } else {
+      return unexpected(detail::bad_response(
+          spec.name, "prediction has no output yet (status " + string_at(parsed, "status") + ")",
+          body));
+    }
+  } else if (parsed.is_object()) {
+    // Single media objects: fal-ai {"image":{"url"}}, {"audio":{"url"}}, {"video":{"url"}};
+    // BFL {"result":{"sample": url}}.
+    for (const char* key : {"image", "audio", "video", "audio_url"}) {
+      if (parsed.contains(key)) {
+        const json& media = parsed[key];
+        HFRUN_TRY(add(from_url_value(spec, media.is_object() ? media.value("url", json()) : media,
+                                     string_at(media, "content_type"), body)));
+        break;
+      }
+    }
+    if (out.empty() && parsed.contains("result") && parsed["result"].is_object() &&
+        parsed["result"].contains("sample")) {
+      HFRUN_TRY(add(from_url_value(spec, parsed["result"]["sample"], "", body)));
+    }
+  }
+  if (out.empty()) {
+    return unexpected(detail::bad_response(spec.name, "no image or audio in the reply", body));
+  }
+  return out;
+}
+
+} // namespace hfrun::tasks

@@ -1,0 +1,110 @@
+#include "detail.hpp"
+
+#include <hfrun/tasks/codec.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace hfrun::tasks {
+
+std::string snippet(std::string_view body) {
+  constexpr std::size_t k_max = 200;
+  std::string out;
+  for (const char c : body.substr(0, k_max)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u == 0x7F) ? ' ' : c;
+  }
+  if (body.size() > k_max) {
+    // Do not cut a UTF-8 sequence in half.
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+      out.pop_back();
+    }
+    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) {
+      out.pop_back();
+    }
+    out += "...";
+  }
+  return out;
+}
+
+namespace detail {
+
+Result<std::string> read_text_file(const std::filesystem::path& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorKind::usage, "cannot read " + std::string(what) + " file " + path.string(),
+                "check the path");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+nlohmann::json parse_json(std::string_view text) {
+  return nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+}
+
+Error bad_response(std::string_view task, std::string_view why, std::string_view body) {
+  Error e = make_error(ErrorKind::bad_response,
+                       std::string(task) + ": " + std::string(why) + ": " + snippet(body));
+  e.hint = "the server's reply does not have the shape of a " + std::string(task) +
+           " result; check --task, or use --raw to see the body";
+  return e;
+}
+
+std::string media_type(std::string_view content_type) {
+  const auto semi = content_type.find(';');
+  std::string type(content_type.substr(0, semi));
+  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back()))) {
+    type.pop_back();
+  }
+  const auto first = type.find_first_not_of(" \t");
+  type = first == std::string::npos ? std::string() : type.substr(first);
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return type;
+}
+
+bool is_json_body(std::string_view content_type, std::string_view body) {
+  const std::string type = media_type(content_type);
+  if (type.find("json") != std::string::npos) {
+    return true;
+  }
+  if (!type.empty() && type != "text/plain" && type != "application/octet-stream") {
+    return false;
+  }
+  const auto first = body.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && (body[first] == '[' || body[first] == '{');
+}
+
+std::string error_message(const nlohmann::json& body) {
+  if (!body.is_object()) {
+    return {};
+  }
+  const auto it = body.find("error");
+  if (it == body.end() || it->is_null()) {
+    return {};
+  }
+  if (it->is_string()) {
+    return it->get<std::string>();
+  }
+  if (it->is_object() && it->contains("message") && (*it)["message"].is_string()) {
+    return (*it)["message"].get<std::string>();
+  }
+  if (it->is_array()) {
+    std::string joined;
+    for (const auto& item : *it) {
+      if (!joined.empty()) {
+        joined += "; ";
+      }
+      joined += item.is_string() ? item.get<std::string>() : item.dump();
+    }
+    return joined;
+  }
+  return it->dump();
+}
+
+} // namespace detail
+} // namespace hfrun::tasks
