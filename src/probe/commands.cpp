@@ -1,6 +1,5 @@
-#include <hfrun/probe/commands.hpp>
-
 #include <array>
+#include <hfrun/probe/commands.hpp>
 #include <utility>
 
 namespace hfrun::probe {
@@ -33,7 +32,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 33> k_sample
      R"(--text "I have a problem with my iphone that needs to be resolved asap!" candidate_labels:='["urgent", "not urgent"]')"},
     {"question-answering",
      R"(question="Where do I live?" context="My name is Sarah and I live in London")"},
-    {"table-question-answering", R"(query="How many stars does the transformers repository have?" table=@table.json)"},
+    {"table-question-answering",
+     R"(query="How many stars does the transformers repository have?" table=@table.json)"},
     {"text-to-image", R"(--text "An astronaut riding a horse on the moon" -o image.png)"},
     {"text-to-speech", R"(--text "Hello, how are you?" -o speech.wav)"},
     {"text-to-audio", R"(--text "A calm piano melody" -o audio.wav)"},

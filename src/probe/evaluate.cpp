@@ -1,19 +1,17 @@
 // The verdict rules of docs/probe.md, one function per way, then the next-step commands.
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
 #include <hfrun/probe/commands.hpp>
 #include <hfrun/probe/evaluate.hpp>
 #include <hfrun/probe/local_apps.hpp>
 #include <hfrun/probe/request.hpp>
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <array>
-
 namespace hfrun::probe {
 
-using nlohmann::json;
 using facts::has_tag;
 using facts::string_field;
+using nlohmann::json;
 
 namespace {
 
@@ -111,7 +109,8 @@ ServerlessWay serverless_of(const json& info) {
     } else if (p.status == "error") {
       error.push_back(p.provider);
     } else {
-      other.push_back(fmt::format("{} ({})", p.provider, p.status.empty() ? "no status" : p.status));
+      other.push_back(
+          fmt::format("{} ({})", p.provider, p.status.empty() ? "no status" : p.status));
     }
   }
   if (!live.empty()) {
@@ -171,7 +170,8 @@ std::vector<std::string> engines_of(const json& info, const std::optional<std::s
     engines.emplace_back("llamacpp");
   }
   bool toolkit_library = library == "transformers" || library == "sentence-transformers" ||
-                         library == "diffusers" || (library.empty() && has_tag(info, "transformers"));
+                         library == "diffusers" ||
+                         (library.empty() && has_tag(info, "transformers"));
   if (engines.empty() && !mlx && toolkit_library && !pipeline.empty()) {
     engines.emplace_back("inference-toolkit");
   }
@@ -308,7 +308,8 @@ LocalWay local_of(const json& info, std::string_view model) {
   std::vector<std::string> labels;
   for (const auto& app : local_apps()) {
     if (app.shown(info)) {
-      way.apps.push_back({std::string(app.key), std::string(app.label), local_app_snippet(app, model)});
+      way.apps.push_back(
+          {std::string(app.key), std::string(app.label), local_app_snippet(app, model)});
       labels.emplace_back(app.label);
     }
   }
@@ -339,22 +340,23 @@ void add_commands(Report& report, const json& info) {
     bool chat = std::any_of(live.begin(), live.end(),
                             [](const ProviderEntry* p) { return p->task == "conversational"; }) ||
                 (live.empty() && is_chat_model(info, report.task));
-    std::string via = live.empty() ? std::string("the warm model")
-                                   : fmt::format("{} live provider{}", live.size(),
-                                                 live.size() == 1 ? "" : "s");
+    std::string via =
+        live.empty() ? std::string("the warm model")
+                     : fmt::format("{} live provider{}", live.size(), live.size() == 1 ? "" : "s");
     if (chat) {
-      report.commands.push_back({"serverless", fmt::format("hfrun serverless {} {}", id, sample_input("conversational")),
-                                 "Chat through Inference Providers (" + via + ")."});
+      report.commands.push_back(
+          {"serverless", fmt::format("hfrun serverless {} {}", id, sample_input("conversational")),
+           "Chat through Inference Providers (" + via + ")."});
     } else {
       std::string task = !live.empty() && !live.front()->task.empty() ? live.front()->task
-                                                                       : report.task.value_or("");
+                                                                      : report.task.value_or("");
       std::string command = "hfrun serverless " + id;
       if (!task.empty()) {
         command += " --task " + shell_quote(task);
       }
       command += " " + sample_input(task);
-      report.commands.push_back({"serverless", command,
-                                 "Run it on Inference Providers (" + via + ")."});
+      report.commands.push_back(
+          {"serverless", command, "Run it on Inference Providers (" + via + ")."});
     }
   }
   if (report.ways.endpoint.available == Verdict::yes) {
@@ -363,27 +365,29 @@ void add_commands(Report& report, const json& info) {
     if (report.task) {
       command += " --task " + shell_quote(*report.task);
     }
-    report.commands.push_back({"endpoint", command,
-                               "Deploy a dedicated Inference Endpoint (billed while running)."});
+    report.commands.push_back(
+        {"endpoint", command, "Deploy a dedicated Inference Endpoint (billed while running)."});
   }
   std::size_t space_commands = 0;
   for (const auto& space : report.ways.space.checked) {
-    if (report.ways.space.available == Verdict::yes && space.stage && classify_stage(*space.stage) == StageClass::running && space_commands < 3) {
-      report.commands.push_back({"space", fmt::format("hfrun space {} --list", shell_quote(space.id)),
+    if (report.ways.space.available == Verdict::yes && space.stage &&
+        classify_stage(*space.stage) == StageClass::running && space_commands < 3) {
+      report.commands.push_back({"space",
+                                 fmt::format("hfrun space {} --list", shell_quote(space.id)),
                                  "List the API of a running Space that uses the model."});
       ++space_commands;
     }
   }
   // `hfrun local` runs GGUF files (llama.cpp) and Transformers / Sentence Transformers weights.
   const auto& library = report.ways.libraries.library;
-  bool local_runnable =
-      facts::is_llamacpp_gguf(info) ||
-      (report.ways.libraries.available == Verdict::yes && library &&
-       (*library == "transformers" || *library == "sentence-transformers"));
+  bool local_runnable = facts::is_llamacpp_gguf(info) ||
+                        (report.ways.libraries.available == Verdict::yes && library &&
+                         (*library == "transformers" || *library == "sentence-transformers"));
   if (!report.access.disabled && local_runnable) {
-    std::string sample = sample_input(is_chat_model(info, report.task) || facts::is_llamacpp_gguf(info)
-                                          ? std::string("conversational")
-                                          : report.task.value_or(""));
+    std::string sample =
+        sample_input(is_chat_model(info, report.task) || facts::is_llamacpp_gguf(info)
+                         ? std::string("conversational")
+                         : report.task.value_or(""));
     report.commands.push_back({"local", fmt::format("hfrun local {} {}", id, sample),
                                report.access.needs_token
                                    ? "Download into the HF cache and run here (needs a token"

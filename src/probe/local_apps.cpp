@@ -1,10 +1,9 @@
 // The predicate table. Each predicate restates one `displayOnModelPage` of huggingface.js
 // local-apps.ts @ fe42e680 (hub.md §2.1); JS truthiness is kept where it matters (a context_length
 // of 0 or "" is false; `tags.includes` is an exact element match).
+#include <array>
 #include <hfrun/probe/commands.hpp>
 #include <hfrun/probe/local_apps.hpp>
-
-#include <array>
 
 namespace hfrun::probe {
 
@@ -61,11 +60,10 @@ const json* chat_template(const json& model_info) {
   const json* gguf = member(model_info, "gguf");
   const json* config = member(model_info, "config");
   const json* tokenizer_config = config != nullptr ? member(*config, "tokenizer_config") : nullptr;
-  for (const json* candidate : {gguf != nullptr ? member(*gguf, "chat_template") : nullptr,
-                                config != nullptr ? member(*config, "chat_template_jinja") : nullptr,
-                                tokenizer_config != nullptr
-                                    ? member(*tokenizer_config, "chat_template")
-                                    : nullptr}) {
+  for (const json* candidate :
+       {gguf != nullptr ? member(*gguf, "chat_template") : nullptr,
+        config != nullptr ? member(*config, "chat_template_jinja") : nullptr,
+        tokenizer_config != nullptr ? member(*tokenizer_config, "chat_template") : nullptr}) {
     if (candidate != nullptr && !candidate->is_null()) {
       return candidate;
     }
@@ -154,9 +152,15 @@ namespace {
 
 using namespace facts;
 
-bool gguf(const json& m) { return is_llamacpp_gguf(m); }
-bool gguf_or_mlx(const json& m) { return is_llamacpp_gguf(m) || has_tag(m, "mlx"); }
-bool vllm(const json& m) { return is_vllm_model(m); }
+bool gguf(const json& m) {
+  return is_llamacpp_gguf(m);
+}
+bool gguf_or_mlx(const json& m) {
+  return is_llamacpp_gguf(m) || has_tag(m, "mlx");
+}
+bool vllm(const json& m) {
+  return is_vllm_model(m);
+}
 bool sglang(const json& m) {
   bool weights = has_quant_method(m, "awq") || has_quant_method(m, "gptq") ||
                  has_quant_method(m, "aqlm") || has_quant_method(m, "marlin") ||
@@ -168,7 +172,9 @@ bool sglang(const json& m) {
 bool mlx_lm(const json& m) {
   return string_field(m, "pipeline_tag") == "text-generation" && has_tag(m, "mlx");
 }
-bool tgi(const json& m) { return has_tag(m, "text-generation-inference"); }
+bool tgi(const json& m) {
+  return has_tag(m, "text-generation-inference");
+}
 bool diffusers_image(const json& m) {
   return string_field(m, "library_name") == "diffusers" &&
          (string_field(m, "pipeline_tag") == "text-to-image" || has_tag(m, "lora"));
@@ -184,12 +190,18 @@ bool joyfusion(const json& m) {
   return has_tag(m, "coreml") && has_tag(m, "joyfusion") &&
          string_field(m, "pipeline_tag") == "text-to-image";
 }
-bool unsloth(const json& m) { return has_tag(m, "unsloth") || is_llamacpp_gguf(m); }
-bool docker_model_runner(const json& m) { return is_llamacpp_gguf(m) || is_vllm_model(m); }
+bool unsloth(const json& m) {
+  return has_tag(m, "unsloth") || is_llamacpp_gguf(m);
+}
+bool docker_model_runner(const json& m) {
+  return is_llamacpp_gguf(m) || is_vllm_model(m);
+}
 bool lemonade(const json& m) {
   return is_llamacpp_gguf(m) || has_tag(m, "ryzenai-hybrid") || has_tag(m, "ryzenai-npu");
 }
-bool agent(const json& m) { return is_tool_calling_agent_model(m); }
+bool agent(const json& m) {
+  return is_tool_calling_agent_model(m);
+}
 
 // An empty snippet means the app has no command line: the site's menu opens it.
 constexpr std::array k_apps = {
@@ -208,13 +220,15 @@ constexpr std::array k_apps = {
     LocalApp{"sanctum", "Sanctum", gguf, "sanctum://open_from_hf?model={id}"},
     LocalApp{"msty", "Msty", gguf, "msty://models/search/hf/{id}"},
     LocalApp{"ollama", "Ollama", gguf, "ollama run hf.co/{id}"},
-    LocalApp{"recursechat", "RecurseChat", gguf, "recursechat://new-hf-gguf-model?hf-model-id={id}"},
+    LocalApp{"recursechat", "RecurseChat", gguf,
+             "recursechat://new-hf-gguf-model?hf-model-id={id}"},
     LocalApp{"atomic-chat", "Atomic Chat", gguf_or_mlx, ""},
     LocalApp{"jellybox", "Jellybox", jellybox, ""},
     LocalApp{"drawthings", "Draw Things", diffusers_image, ""},
     LocalApp{"diffusionbee", "DiffusionBee", diffusionbee,
              "https://diffusionbee.com/huggingface_import?model_id={id}"},
-    LocalApp{"joyfusion", "JoyFusion", joyfusion, "https://joyfusion.app/import_from_hf?repo_id={id}"},
+    LocalApp{"joyfusion", "JoyFusion", joyfusion,
+             "https://joyfusion.app/import_from_hf?repo_id={id}"},
     LocalApp{"unsloth", "Unsloth Studio", unsloth, ""},
     LocalApp{"docker-model-runner", "Docker Model Runner", docker_model_runner,
              "docker model run hf.co/{id}"},
@@ -226,7 +240,9 @@ constexpr std::array k_apps = {
 
 } // namespace
 
-std::span<const LocalApp> local_apps() { return k_apps; }
+std::span<const LocalApp> local_apps() {
+  return k_apps;
+}
 
 std::string local_app_snippet(const LocalApp& app, std::string_view model) {
   std::string_view snippet = app.snippet;

@@ -1,7 +1,6 @@
+#include <fmt/format.h>
 #include <hfrun/probe/local_apps.hpp>
 #include <hfrun/probe/output.hpp>
-
-#include <fmt/format.h>
 
 namespace hfrun::probe {
 
@@ -59,12 +58,18 @@ std::string_view colour_of(Verdict verdict) {
 }
 
 std::string pretty_engine(std::string_view engine) {
-  if (engine == "vllm") return "vLLM";
-  if (engine == "sglang") return "SGLang";
-  if (engine == "tgi") return "TGI";
-  if (engine == "tei") return "TEI";
-  if (engine == "llamacpp") return "llama.cpp";
-  if (engine == "inference-toolkit") return "Inference Toolkit";
+  if (engine == "vllm")
+    return "vLLM";
+  if (engine == "sglang")
+    return "SGLang";
+  if (engine == "tgi")
+    return "TGI";
+  if (engine == "tei")
+    return "TEI";
+  if (engine == "llamacpp")
+    return "llama.cpp";
+  if (engine == "inference-toolkit")
+    return "Inference Toolkit";
   return std::string(engine);
 }
 
@@ -135,9 +140,8 @@ json to_json(const Report& report) {
   json local = way_json(report.ways.local);
   local["apps"] = apps;
   local["settings_url"] = k_local_apps_settings_url;
-  local["source"] = {{"repo", k_local_apps_repo},
-                     {"file", k_local_apps_file},
-                     {"commit", k_local_apps_commit}};
+  local["source"] = {
+      {"repo", k_local_apps_repo}, {"file", k_local_apps_file}, {"commit", k_local_apps_commit}};
 
   json libraries = way_json(report.ways.libraries);
   libraries["library"] = optional_json(report.ways.libraries.library);
@@ -190,16 +194,20 @@ std::string render(const Report& report, bool color, int width) {
     if (color) {
       // The mark is the line's first code point; colour only it.
       std::string_view mark = verdict_mark(way->available);
-      line = fmt::format("{}{}\x1b[0m{}", colour_of(way->available), mark, line.substr(mark.size()));
+      line =
+          fmt::format("{}{}\x1b[0m{}", colour_of(way->available), mark, line.substr(mark.size()));
     }
     out += line + "\n";
   }
   const Access& a = report.access;
   if (a.is_private || !a.gated.empty() || a.disabled) {
     std::vector<std::string> parts;
-    if (a.disabled) parts.emplace_back("disabled");
-    if (a.is_private) parts.emplace_back("private");
-    if (!a.gated.empty()) parts.push_back("gated (" + a.gated + ")");
+    if (a.disabled)
+      parts.emplace_back("disabled");
+    if (a.is_private)
+      parts.emplace_back("private");
+    if (!a.gated.empty())
+      parts.push_back("gated (" + a.gated + ")");
     out += fit("! access     " + join(parts, ", "), width) + "\n";
   }
   for (const auto& note : report.notes) {

@@ -1,6 +1,5 @@
-#include <hfrun/probe/request.hpp>
-
 #include <fmt/format.h>
+#include <hfrun/probe/request.hpp>
 
 namespace hfrun::probe {
 namespace {
@@ -26,7 +25,9 @@ std::string percent_encode(std::string_view s, char keep) {
 
 } // namespace
 
-const std::array<std::string_view, 16>& expand_fields() { return k_expand_fields; }
+const std::array<std::string_view, 16>& expand_fields() {
+  return k_expand_fields;
+}
 
 std::string model_info_target(std::string_view model, std::string_view revision) {
   std::string target = "/api/models/" + percent_encode(model, '/');

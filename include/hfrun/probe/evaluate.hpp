@@ -2,10 +2,8 @@
 #pragma once
 
 #include <hfrun/probe/report.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace hfrun::probe {

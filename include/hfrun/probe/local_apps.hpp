@@ -7,7 +7,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,7 +38,8 @@ struct LocalApp {
 
 // The helpers the predicates share, exposed so tests and the endpoint rule use the same reading.
 namespace facts {
-// `isLlamaCppGgufModel`: the Hub parsed a GGUF file *with* a context length (not merely .gguf files).
+// `isLlamaCppGgufModel`: the Hub parsed a GGUF file *with* a context length (not merely .gguf
+// files).
 [[nodiscard]] bool is_llamacpp_gguf(const nlohmann::json& model_info);
 // Any GGUF evidence at all: a `gguf` object, the `gguf` tag or a `.gguf` sibling.
 [[nodiscard]] bool has_gguf_files(const nlohmann::json& model_info);

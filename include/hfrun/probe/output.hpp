@@ -3,9 +3,7 @@
 #pragma once
 
 #include <hfrun/probe/report.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace hfrun::probe {

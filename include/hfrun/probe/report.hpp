@@ -26,11 +26,11 @@ struct WayBase {
 
 // One entry of inferenceProviderMapping (dict or list form, normalized).
 struct ProviderEntry {
-  std::string provider;     // e.g. "together"
-  std::string provider_id;  // the model's id on the provider's side (`providerId`)
-  std::string task;         // e.g. "conversational", "text-to-image"
-  std::string status;       // "live", "staging", "error" (or whatever the Hub sent)
-  std::string adapter;      // "lora" for adapter mappings, else ""
+  std::string provider;    // e.g. "together"
+  std::string provider_id; // the model's id on the provider's side (`providerId`)
+  std::string task;        // e.g. "conversational", "text-to-image"
+  std::string status;      // "live", "staging", "error" (or whatever the Hub sent)
+  std::string adapter;     // "lora" for adapter mappings, else ""
 };
 
 // Inference Providers (`hfrun serverless`).
@@ -42,7 +42,8 @@ struct ServerlessWay : WayBase {
 // Inference Endpoints (`hfrun endpoint create`). Always a heuristic: the site's rule is closed.
 struct EndpointWay : WayBase {
   bool endpoints_compatible = false; // the Hub-computed tag
-  std::vector<std::string> engines;  // fitting engines: vllm, sglang, tgi, tei, llamacpp, inference-toolkit
+  std::vector<std::string>
+      engines; // fitting engines: vllm, sglang, tgi, tei, llamacpp, inference-toolkit
 };
 
 struct SpaceEntry {
@@ -52,7 +53,7 @@ struct SpaceEntry {
 
 // Spaces that use the model (`hfrun space`).
 struct SpaceWay : WayBase {
-  std::size_t total = 0;          // how many Spaces the Hub lists
+  std::size_t total = 0;           // how many Spaces the Hub lists
   std::vector<SpaceEntry> checked; // the first few, with their runtime stage
 };
 
@@ -84,7 +85,7 @@ struct Ways {
 
 struct Access {
   bool is_private = false;
-  std::string gated;        // "" (not gated), "auto" or "manual"
+  std::string gated; // "" (not gated), "auto" or "manual"
   bool disabled = false;
   bool needs_token = false; // private or gated
   bool needs_terms = false; // gated: the user must accept the terms on the model page

@@ -2,10 +2,9 @@
 // target, and which of a model's Spaces get a runtime lookup. Pure: the caller does the I/O.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <array>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +13,12 @@ namespace hfrun::probe {
 
 // Every model-info field the verdict rules read (docs/probe.md), in the order they are requested.
 // With `expand`, the Hub returns only these (plus `_id`, `id`), and rejects unknown ones with 400.
+// clang-format off
 inline constexpr std::array<std::string_view, 16> k_expand_fields = {
-    "pipeline_tag", "library_name", "tags",   "gguf",      "config",
-    "transformersInfo", "safetensors", "siblings", "spaces", "inference",
-    "inferenceProviderMapping", "gated", "private", "disabled", "sha",
-    "cardData"};
+    "pipeline_tag", "library_name", "tags", "gguf", "config", "transformersInfo", "safetensors",
+    "siblings", "spaces", "inference", "inferenceProviderMapping", "gated", "private", "disabled",
+    "sha", "cardData"};
+// clang-format on
 
 // How many of a model's Spaces get a `/api/spaces/{id}/runtime` lookup (popular models list
 // hundreds; the first few are enough to find a running one without spending the rate limit).

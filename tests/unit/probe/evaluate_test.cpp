@@ -1,9 +1,7 @@
 // The verdict rules, one case per branch, on small model-info documents.
-#include <hfrun/probe/evaluate.hpp>
-
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <gtest/gtest.h>
+#include <hfrun/probe/evaluate.hpp>
 
 namespace hfrun::probe {
 namespace {
@@ -48,7 +46,8 @@ TEST_P(ServerlessRule, DecidesFromLiveProvidersAndWarmth) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Branches, ServerlessRule,
+    Branches,
+    ServerlessRule,
     ::testing::Values(
         ServerlessCase{"LiveProvider",
                        R"({"id":"a/b","inferenceProviderMapping":{"together":
@@ -135,45 +134,56 @@ TEST_P(EndpointRule, UsesTheTagAndTheFittingEngines) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Branches, EndpointRule,
+    Branches,
+    EndpointRule,
     ::testing::Values(
         EndpointCase{"TaggedTextGeneration",
                      R"({"id":"a/b","pipeline_tag":"text-generation",
                          "tags":["transformers","endpoints_compatible"]})",
-                     Verdict::yes, {"vllm", "sglang"}},
+                     Verdict::yes,
+                     {"vllm", "sglang"}},
         EndpointCase{"TgiTagAddsTgi",
                      R"({"id":"a/b","pipeline_tag":"text-generation",
                          "tags":["transformers","text-generation-inference"]})",
-                     Verdict::unknown, {"vllm", "sglang", "tgi"}},
+                     Verdict::unknown,
+                     {"vllm", "sglang", "tgi"}},
         EndpointCase{"MlxWeightsFitNoEngine",
                      R"({"id":"a/b","pipeline_tag":"text-generation","library_name":"mlx",
                          "tags":["mlx","transformers"]})",
-                     Verdict::no, {}},
+                     Verdict::no,
+                     {}},
         EndpointCase{"SentenceTransformersFitTei",
                      R"({"id":"a/b","pipeline_tag":"sentence-similarity",
                          "library_name":"sentence-transformers","tags":["endpoints_compatible"]})",
-                     Verdict::yes, {"tei"}},
+                     Verdict::yes,
+                     {"tei"}},
         EndpointCase{"TeiTagFitsTei",
                      R"({"id":"a/b","pipeline_tag":"text-classification",
                          "tags":["text-embeddings-inference"]})",
-                     Verdict::unknown, {"tei"}},
+                     Verdict::unknown,
+                     {"tei"}},
         EndpointCase{"RerankerFitsTei",
-                     R"({"id":"a/b","pipeline_tag":"text-ranking","tags":[]})", Verdict::unknown,
+                     R"({"id":"a/b","pipeline_tag":"text-ranking","tags":[]})",
+                     Verdict::unknown,
                      {"tei"}},
         EndpointCase{"GgufFitsLlamaCpp",
-                     R"({"id":"a/b","tags":["gguf"],"gguf":{"total":1}})", Verdict::unknown,
+                     R"({"id":"a/b","tags":["gguf"],"gguf":{"total":1}})",
+                     Verdict::unknown,
                      {"llamacpp"}},
         EndpointCase{"DiffusersFitToolkit",
                      R"({"id":"a/b","pipeline_tag":"text-to-image","library_name":"diffusers",
                          "tags":["endpoints_compatible"]})",
-                     Verdict::yes, {"inference-toolkit"}},
+                     Verdict::yes,
+                     {"inference-toolkit"}},
         EndpointCase{"TransformersClassifierFitsToolkit",
                      R"({"id":"a/b","pipeline_tag":"text-classification","tags":["transformers"]})",
-                     Verdict::unknown, {"inference-toolkit"}},
+                     Verdict::unknown,
+                     {"inference-toolkit"}},
         EndpointCase{"NothingFits",
                      R"({"id":"a/b","pipeline_tag":"reinforcement-learning",
                          "library_name":"stable-baselines3","tags":[]})",
-                     Verdict::no, {}}),
+                     Verdict::no,
+                     {}}),
     case_name<EndpointCase>);
 
 // ---- Spaces ---------------------------------------------------------------------------------
@@ -206,7 +216,8 @@ TEST_P(SpaceRule, NeedsARunningSpaceAmongThoseChecked) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Branches, SpaceRule,
+    Branches,
+    SpaceRule,
     ::testing::Values(
         SpaceCase{"ListAbsent", "absent", "{}", Verdict::unknown, "no spaces list"},
         SpaceCase{"NoSpace", "[]", "{}", Verdict::no, "no Space uses it"},
@@ -269,7 +280,8 @@ TEST(LibrariesRule, OtherLibrary) {
 // ---- Local apps -----------------------------------------------------------------------------
 
 TEST(LocalRule, MatchingAppsMakeItAvailableWithTheSettingsNote) {
-  Report r = evaluate(json::parse(R"({"id":"a/b","tags":["gguf"],"gguf":{"context_length":2048}})"));
+  Report r =
+      evaluate(json::parse(R"({"id":"a/b","tags":["gguf"],"gguf":{"context_length":2048}})"));
   EXPECT_EQ(r.ways.local.available, Verdict::yes);
   EXPECT_EQ(r.ways.local.apps.front().key, "llama.cpp");
   EXPECT_EQ(r.ways.local.apps.front().snippet, "llama-server -hf a/b");
@@ -308,10 +320,13 @@ TEST_P(AccessRule, ReadsPrivateAndGated) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Branches, AccessRule,
+    Branches,
+    AccessRule,
     ::testing::Values(
-        AccessCase{"Open", R"({"id":"a/b","private":false,"gated":false})", false, "", false, false},
-        AccessCase{"Private", R"({"id":"a/b","private":true,"gated":false})", true, "", true, false},
+        AccessCase{"Open", R"({"id":"a/b","private":false,"gated":false})", false, "", false,
+                   false},
+        AccessCase{"Private", R"({"id":"a/b","private":true,"gated":false})", true, "", true,
+                   false},
         AccessCase{"GatedAuto", R"({"id":"a/b","gated":"auto"})", false, "auto", true, true},
         AccessCase{"GatedManual", R"({"id":"a/b","gated":"manual"})", false, "manual", true, true},
         AccessCase{"GatedTrueLegacy", R"({"id":"a/b","gated":true})", false, "manual", true, true}),
@@ -325,11 +340,11 @@ TEST(AccessRule, DisabledMakesEveryWayUnavailable) {
       "spaces":["o/a"],"inferenceProviderMapping":{"x":{"status":"live","task":"conversational"}}})"),
                       {{"o/a", json{{"stage", "RUNNING"}}}});
   EXPECT_TRUE(r.access.disabled);
-  for (const WayBase* way : {static_cast<const WayBase*>(&r.ways.serverless),
-                             static_cast<const WayBase*>(&r.ways.endpoint),
-                             static_cast<const WayBase*>(&r.ways.space),
-                             static_cast<const WayBase*>(&r.ways.libraries),
-                             static_cast<const WayBase*>(&r.ways.local)}) {
+  for (const WayBase* way :
+       {static_cast<const WayBase*>(&r.ways.serverless),
+        static_cast<const WayBase*>(&r.ways.endpoint), static_cast<const WayBase*>(&r.ways.space),
+        static_cast<const WayBase*>(&r.ways.libraries),
+        static_cast<const WayBase*>(&r.ways.local)}) {
     EXPECT_EQ(way->available, Verdict::no);
     EXPECT_TRUE(has_evidence(*way, "disabled"));
   }
@@ -352,22 +367,24 @@ TEST_P(TaskRule, FallsBackInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Branches, TaskRule,
-    ::testing::Values(
-        TaskCase{"PipelineTag",
-                 R"({"id":"a/b","pipeline_tag":"fill-mask",
+    Branches,
+    TaskRule,
+    ::testing::Values(TaskCase{"PipelineTag",
+                               R"({"id":"a/b","pipeline_tag":"fill-mask",
                      "transformersInfo":{"pipeline_tag":"feature-extraction"}})",
-                 "fill-mask"},
-        TaskCase{"TransformersInfo", R"({"id":"a/b","transformersInfo":{"pipeline_tag":"fill-mask"}})",
-                 "fill-mask"},
-        TaskCase{"CardData", R"({"id":"a/b","cardData":{"pipeline_tag":"translation"}})",
-                 "translation"},
-        TaskCase{"LiveProviderTask",
-                 R"({"id":"a/b","inferenceProviderMapping":{
+                               "fill-mask"},
+                      TaskCase{"TransformersInfo",
+                               R"({"id":"a/b","transformersInfo":{"pipeline_tag":"fill-mask"}})",
+                               "fill-mask"},
+                      TaskCase{"CardData",
+                               R"({"id":"a/b","cardData":{"pipeline_tag":"translation"}})",
+                               "translation"},
+                      TaskCase{"LiveProviderTask",
+                               R"({"id":"a/b","inferenceProviderMapping":{
                      "s":{"status":"staging","task":"text-to-video"},
                      "t":{"status":"live","task":"text-to-image"}}})",
-                 "text-to-image"},
-        TaskCase{"None", R"({"id":"a/b"})", std::nullopt}),
+                               "text-to-image"},
+                      TaskCase{"None", R"({"id":"a/b"})", std::nullopt}),
     case_name<TaskCase>);
 
 // ---- Commands -------------------------------------------------------------------------------
@@ -378,7 +395,8 @@ TEST(Commands, ChatModelGetsAChatCommand) {
       "novita":{"status":"live","providerId":"x","task":"conversational"}}})"));
   ASSERT_FALSE(r.commands.empty());
   EXPECT_EQ(r.commands[0].way, "serverless");
-  EXPECT_EQ(r.commands[0].command, R"(hfrun serverless meta-llama/Llama-3.1-8B-Instruct --text "Hello")");
+  EXPECT_EQ(r.commands[0].command,
+            R"(hfrun serverless meta-llama/Llama-3.1-8B-Instruct --text "Hello")");
 }
 
 TEST(Commands, OtherTasksNameTheTaskAndASampleInput) {
@@ -386,25 +404,27 @@ TEST(Commands, OtherTasksNameTheTaskAndASampleInput) {
       "pipeline_tag":"text-to-image","inferenceProviderMapping":{
       "fal-ai":{"status":"live","providerId":"fal-ai/flux/dev","task":"text-to-image"}}})"));
   ASSERT_FALSE(r.commands.empty());
-  EXPECT_EQ(r.commands[0].command,
-            R"(hfrun serverless black-forest-labs/FLUX.1-dev --task text-to-image --text "An astronaut riding a horse on the moon" -o image.png)");
+  EXPECT_EQ(
+      r.commands[0].command,
+      R"(hfrun serverless black-forest-labs/FLUX.1-dev --task text-to-image --text "An astronaut riding a horse on the moon" -o image.png)");
 }
 
 TEST(Commands, WarmModelWithoutMappingUsesThePipelineTask) {
   Report r = evaluate(json::parse(R"({"id":"google/vit-base-patch16-224","inference":"warm",
       "pipeline_tag":"image-classification"})"));
   EXPECT_EQ(commands_of(r),
-            std::vector<std::string>{
-                "hfrun serverless google/vit-base-patch16-224 --task image-classification --file image.png"});
+            std::vector<std::string>{"hfrun serverless google/vit-base-patch16-224 --task "
+                                     "image-classification --file image.png"});
 }
 
 TEST(Commands, EndpointSpaceAndLocal) {
-  Report r = evaluate(json::parse(R"({"id":"TheBloke/Mistral-7B-Instruct-v0.2-AWQ",
+  Report r =
+      evaluate(json::parse(R"({"id":"TheBloke/Mistral-7B-Instruct-v0.2-AWQ",
       "pipeline_tag":"text-generation","library_name":"transformers",
       "tags":["transformers","conversational","endpoints_compatible"],
       "transformersInfo":{"auto_model":"AutoModelForCausalLM"},
       "spaces":["o/up","o/down"],"inferenceProviderMapping":{}})"),
-                      {{"o/up", json{{"stage", "RUNNING"}}}, {"o/down", json{{"stage", "PAUSED"}}}});
+               {{"o/up", json{{"stage", "RUNNING"}}}, {"o/down", json{{"stage", "PAUSED"}}}});
   EXPECT_EQ(commands_of(r),
             (std::vector<std::string>{
                 "hfrun endpoint create mistral-7b-instruct-v0-2-awq --model "
@@ -417,8 +437,9 @@ TEST(Commands, IdsThatNeedQuotingAreQuoted) {
   Report r = evaluate(json::parse(R"({"id":"o/it's","inference":"warm",
       "pipeline_tag":"text-classification"})"));
   ASSERT_EQ(r.commands.size(), 1u);
-  EXPECT_EQ(r.commands[0].command,
-            R"(hfrun serverless 'o/it'\''s' --task text-classification --text "I like you. I love you")");
+  EXPECT_EQ(
+      r.commands[0].command,
+      R"(hfrun serverless 'o/it'\''s' --task text-classification --text "I like you. I love you")");
 }
 
 TEST(Commands, MlxModelHasNoHfrunLocalCommand) {

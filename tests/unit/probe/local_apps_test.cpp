@@ -1,8 +1,6 @@
 // One case per branch of the displayOnModelPage table (hub.md §2.1).
-#include <hfrun/probe/local_apps.hpp>
-
 #include <gtest/gtest.h>
-
+#include <hfrun/probe/local_apps.hpp>
 #include <set>
 #include <string>
 
@@ -32,10 +30,14 @@ std::set<std::string> shown_apps(const json& model) {
   return out;
 }
 
-const std::set<std::string> k_gguf_apps = {
-    "llama.cpp", "node-llama-cpp", "lmstudio", "localai",  "jan",         "backyard",
-    "sanctum",   "msty",           "ollama",   "recursechat", "atomic-chat", "jellybox",
-    "unsloth",   "docker-model-runner", "lemonade"};
+const std::set<std::string> k_gguf_apps = {"llama.cpp",   "node-llama-cpp",
+                                           "lmstudio",    "localai",
+                                           "jan",         "backyard",
+                                           "sanctum",     "msty",
+                                           "ollama",      "recursechat",
+                                           "atomic-chat", "jellybox",
+                                           "unsloth",     "docker-model-runner",
+                                           "lemonade"};
 
 std::set<std::string> with(std::set<std::string> base, std::initializer_list<const char*> more) {
   for (const char* m : more) {
@@ -53,7 +55,8 @@ TEST_P(LocalAppPredicates, ShowExactlyTheAppsTheSiteShows) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Branches, LocalAppPredicates,
+    Branches,
+    LocalAppPredicates,
     ::testing::Values(
         AppCase{"EmptyModel", R"({"id":"a/b","tags":[]})", {}},
         AppCase{"GgufWithContextLength",
@@ -66,7 +69,8 @@ INSTANTIATE_TEST_SUITE_P(
                 R"({"pipeline_tag":"text-generation","tags":["gguf"],
                     "gguf":{"total":1,"architecture":"flux"}})",
                 {}},
-        AppCase{"GgufContextLengthZeroIsFalsy", R"({"tags":["gguf"],"gguf":{"context_length":0}})", {}},
+        AppCase{
+            "GgufContextLengthZeroIsFalsy", R"({"tags":["gguf"],"gguf":{"context_length":0}})", {}},
         AppCase{"AwqTextGeneration",
                 R"({"pipeline_tag":"text-generation","tags":[],
                     "config":{"quantization_config":{"quant_method":"awq"}}})",
@@ -95,11 +99,14 @@ INSTANTIATE_TEST_SUITE_P(
                 R"({"pipeline_tag":"text-generation","tags":["transformers"]})",
                 {"vllm", "sglang", "docker-model-runner"}},
         AppCase{"TransformersLibraryNameWithoutTagIsNotEnough",
-                R"({"pipeline_tag":"text-generation","library_name":"transformers","tags":[]})", {}},
+                R"({"pipeline_tag":"text-generation","library_name":"transformers","tags":[]})",
+                {}},
         AppCase{"TransformersClassifier",
-                R"({"pipeline_tag":"text-classification","tags":["transformers"]})", {}},
+                R"({"pipeline_tag":"text-classification","tags":["transformers"]})",
+                {}},
         AppCase{"TgiTag", R"({"tags":["text-generation-inference"]})", {"tgi"}},
-        AppCase{"MlxTextGeneration", R"({"pipeline_tag":"text-generation","tags":["mlx"]})",
+        AppCase{"MlxTextGeneration",
+                R"({"pipeline_tag":"text-generation","tags":["mlx"]})",
                 {"mlx-lm", "lmstudio", "atomic-chat"}},
         AppCase{"MlxOtherTask",
                 R"({"pipeline_tag":"automatic-speech-recognition","tags":["mlx"]})",
@@ -108,9 +115,10 @@ INSTANTIATE_TEST_SUITE_P(
                 R"({"library_name":"diffusers","pipeline_tag":"text-to-image",
                     "tags":["diffusers","safetensors"]})",
                 {"jellybox", "drawthings", "diffusionbee"}},
-        AppCase{"DiffusersTextToImageWithoutSafetensors",
-                R"({"library_name":"diffusers","pipeline_tag":"text-to-image","tags":["diffusers"]})",
-                {"drawthings", "diffusionbee"}},
+        AppCase{
+            "DiffusersTextToImageWithoutSafetensors",
+            R"({"library_name":"diffusers","pipeline_tag":"text-to-image","tags":["diffusers"]})",
+            {"drawthings", "diffusionbee"}},
         AppCase{"DiffusersLora",
                 R"({"library_name":"diffusers","tags":["diffusers","safetensors","lora"]})",
                 {"jellybox", "drawthings"}},
@@ -118,12 +126,15 @@ INSTANTIATE_TEST_SUITE_P(
                 R"({"library_name":"diffusers","pipeline_tag":"image-to-image",
                     "tags":["diffusers","safetensors"]})",
                 {}},
-        AppCase{"TextToImageWithoutDiffusers",
-                R"({"library_name":"transformers","pipeline_tag":"text-to-image","tags":["safetensors"]})",
-                {}},
+        AppCase{
+            "TextToImageWithoutDiffusers",
+            R"({"library_name":"transformers","pipeline_tag":"text-to-image","tags":["safetensors"]})",
+            {}},
         AppCase{"JoyFusion",
-                R"({"pipeline_tag":"text-to-image","tags":["coreml","joyfusion"]})", {"joyfusion"}},
-        AppCase{"CoremlWithoutJoyfusionTag", R"({"pipeline_tag":"text-to-image","tags":["coreml"]})",
+                R"({"pipeline_tag":"text-to-image","tags":["coreml","joyfusion"]})",
+                {"joyfusion"}},
+        AppCase{"CoremlWithoutJoyfusionTag",
+                R"({"pipeline_tag":"text-to-image","tags":["coreml"]})",
                 {}},
         AppCase{"UnslothTag", R"({"tags":["unsloth"]})", {"unsloth"}},
         AppCase{"RyzenAiHybrid", R"({"tags":["ryzenai-hybrid"]})", {"lemonade"}},
@@ -193,10 +204,12 @@ TEST(LocalApps, SnippetQuotesTheIdInCommandsOnly) {
 }
 
 TEST(LocalAppFacts, GgufFilesAreSeenWithoutAParsedContextLength) {
-  EXPECT_TRUE(facts::has_gguf_files(json::parse(R"({"siblings":[{"rfilename":"m-Q4_K_M.gguf"}]})")));
+  EXPECT_TRUE(
+      facts::has_gguf_files(json::parse(R"({"siblings":[{"rfilename":"m-Q4_K_M.gguf"}]})")));
   EXPECT_TRUE(facts::has_gguf_files(json::parse(R"({"tags":["gguf"]})")));
   EXPECT_TRUE(facts::has_gguf_files(json::parse(R"({"gguf":{"total":1}})")));
-  EXPECT_FALSE(facts::has_gguf_files(json::parse(R"({"siblings":[{"rfilename":"model.safetensors"}]})")));
+  EXPECT_FALSE(
+      facts::has_gguf_files(json::parse(R"({"siblings":[{"rfilename":"model.safetensors"}]})")));
   EXPECT_FALSE(facts::is_llamacpp_gguf(json::parse(R"({"gguf":{"total":1}})")));
 }
 

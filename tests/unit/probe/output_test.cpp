@@ -2,12 +2,10 @@
 // Set HFRUN_UPDATE_SNAPSHOTS=1 to rewrite tests/data/probe/render/*.txt after an intended change.
 #include "probe_fixtures.hpp"
 
+#include <cstdlib>
+#include <gtest/gtest.h>
 #include <hfrun/probe/evaluate.hpp>
 #include <hfrun/probe/output.hpp>
-
-#include <gtest/gtest.h>
-
-#include <cstdlib>
 
 namespace hfrun::probe {
 namespace {
@@ -76,7 +74,9 @@ TEST_P(Fixtures, RenderMatchesSnapshot) {
   EXPECT_EQ(got, read_text(path)) << "snapshot " << path;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Fixtures, ::testing::ValuesIn(k_fixtures),
+INSTANTIATE_TEST_SUITE_P(Models,
+                         Fixtures,
+                         ::testing::ValuesIn(k_fixtures),
                          [](const ::testing::TestParamInfo<FixtureCase>& p) {
                            std::string name = p.param.file;
                            for (char& ch : name) {

@@ -1,10 +1,9 @@
 // Test helpers for the probe layer: fixture loading and a small JSON-Schema-subset validator.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -40,19 +39,28 @@ inline std::map<std::string, nlohmann::json> load_runtimes() {
 }
 
 inline bool has_type(const nlohmann::json& value, const std::string& type) {
-  if (type == "object") return value.is_object();
-  if (type == "array") return value.is_array();
-  if (type == "string") return value.is_string();
-  if (type == "boolean") return value.is_boolean();
-  if (type == "integer") return value.is_number_integer();
-  if (type == "number") return value.is_number();
-  if (type == "null") return value.is_null();
+  if (type == "object")
+    return value.is_object();
+  if (type == "array")
+    return value.is_array();
+  if (type == "string")
+    return value.is_string();
+  if (type == "boolean")
+    return value.is_boolean();
+  if (type == "integer")
+    return value.is_number_integer();
+  if (type == "number")
+    return value.is_number();
+  if (type == "null")
+    return value.is_null();
   return false;
 }
 
 // Checks `value` against the subset of JSON Schema that tests/data/probe/report.schema.json uses:
 // type (one or a list), enum, required, properties, items. Appends one message per violation.
-inline void validate(const nlohmann::json& schema, const nlohmann::json& value, const std::string& at,
+inline void validate(const nlohmann::json& schema,
+                     const nlohmann::json& value,
+                     const std::string& at,
                      std::vector<std::string>& errors) {
   if (auto t = schema.find("type"); t != schema.end()) {
     bool ok = false;

@@ -1,9 +1,7 @@
+#include <algorithm>
+#include <gtest/gtest.h>
 #include <hfrun/probe/commands.hpp>
 #include <hfrun/probe/request.hpp>
-
-#include <gtest/gtest.h>
-
-#include <algorithm>
 
 namespace hfrun::probe {
 namespace {
@@ -12,10 +10,10 @@ using nlohmann::json;
 
 TEST(ExpandFields, NameEveryFieldTheRulesRead) {
   const auto& fields = expand_fields();
-  for (std::string_view f : {"pipeline_tag", "library_name", "tags", "gguf", "config",
-                             "transformersInfo", "safetensors", "siblings", "spaces", "inference",
-                             "inferenceProviderMapping", "gated", "private", "disabled", "sha",
-                             "cardData"}) {
+  for (std::string_view f :
+       {"pipeline_tag", "library_name", "tags", "gguf", "config", "transformersInfo", "safetensors",
+        "siblings", "spaces", "inference", "inferenceProviderMapping", "gated", "private",
+        "disabled", "sha", "cardData"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
   }
   EXPECT_EQ(fields.size(), 16u);
