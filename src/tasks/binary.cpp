@@ -138,7 +138,12 @@ Result<std::vector<BinaryResult>> binary_result(const TaskSpec& spec,
     }
   } else if (parsed.is_object() && parsed.contains("images") && parsed["images"].is_array()) {
     // fal-ai: {"images":[{"url","content_type"}]}; the URL may be a data: URL (sync_mode).
+    // Hyperbolic: {"images":[{"image":"<base64>"}]}.
     for (const auto& item : parsed["images"]) {
+      if (item.is_object() && !item.contains("url") && item.contains("image")) {
+        HFRUN_TRY(add(from_base64(spec, item["image"], "", body)));
+        continue;
+      }
       HFRUN_TRY(add(from_url_value(spec, item.is_object() ? item.value("url", json()) : item,
                                    string_at(item, "content_type"), body)));
     }

@@ -250,25 +250,31 @@ Shape decode_fill_mask(const json& body) {
   return wrong("expected [{token_str, score, token, sequence}]");
 }
 
-// The shape of a rectangular nested array of numbers, or nullopt.
+// Nested arrays of numbers, all vectors at the same depth and of the same length. Token-level
+// outputs are ragged (one row per token, inputs of different lengths), so only the innermost length
+// must agree. Returns the dims along the first element of each level, or nullopt.
 std::optional<std::vector<std::size_t>> shape_of(const json& value) {
-  if (value.is_number()) {
-    return std::vector<std::size_t>{};
-  }
   if (!value.is_array() || value.empty()) {
     return std::nullopt;
   }
-  auto inner = shape_of(value[0]);
-  if (!inner) {
+  if (value[0].is_number()) {
+    if (!std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_number(); })) {
+      return std::nullopt;
+    }
+    return std::vector<std::size_t>{value.size()};
+  }
+  auto first = shape_of(value[0]);
+  if (!first) {
     return std::nullopt;
   }
   for (std::size_t i = 1; i < value.size(); ++i) {
-    if (shape_of(value[i]) != inner) {
+    auto other = shape_of(value[i]);
+    if (!other || other->size() != first->size() || other->back() != first->back()) {
       return std::nullopt;
     }
   }
-  inner->insert(inner->begin(), value.size());
-  return inner;
+  first->insert(first->begin(), value.size());
+  return first;
 }
 
 Shape decode_embeddings(const json& body) {
@@ -283,7 +289,7 @@ Shape decode_embeddings(const json& body) {
     }
   }
   auto shape = shape_of(embeddings);
-  if (!shape || shape->empty() || shape->size() > 4) {
+  if (!shape || shape->size() > 4) {
     return wrong("expected a (nested) array of numbers");
   }
   if (shape->size() == 1) { // one pooled vector: always at least one row
