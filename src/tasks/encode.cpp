@@ -488,7 +488,8 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
     out = encode_text_generation(spec, in, options);
     break;
   case TaskId::question_answering:
-    out = encode_question_answering(spec, in);
+    out = in.inputs ? Result<EncodedBody>(json_body(*in.inputs, parameters_of(spec, in)))
+                    : encode_question_answering(spec, in);
     break;
   case TaskId::table_question_answering:
     out = in.inputs ? Result<EncodedBody>(json_body(*in.inputs, parameters_of(spec, in)))
