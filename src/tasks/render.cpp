@@ -91,10 +91,13 @@ struct Row {
 std::string score_table(const std::vector<Row>& rows, const RenderOptions& options) {
   const Style style{options.color};
   std::size_t name_width = 0;
+  std::size_t extra_width = 0;
   for (const auto& r : rows) {
     name_width = std::max(name_width, std::min<std::size_t>(columns(r.name), 40));
+    extra_width = std::max(extra_width, r.extra.empty() ? 0 : columns(r.extra) + 2);
   }
-  const int room = options.width - static_cast<int>(name_width) - 10;
+  // name, 2 spaces, score (6), 2 spaces, bar, extra: the bar takes what the line leaves.
+  const int room = options.width - static_cast<int>(name_width + 10 + extra_width);
   const auto bar_width = static_cast<std::size_t>(std::clamp(room, 10, 40));
   std::string out;
   for (std::size_t i = 0; i < rows.size(); ++i) {
