@@ -38,8 +38,10 @@ std::string text_of(const json& value) {
 
 } // namespace
 
-Result<json> build_chat_body(std::string_view model, const Inputs& inputs,
-                             std::optional<bool> stream) {
+namespace detail {
+
+Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& inputs,
+                                         std::optional<bool> stream) {
   if (inputs.file) {
     return fail(ErrorKind::usage, "conversational does not take --file",
                 "give the conversation with --text, --system and --messages");
@@ -80,6 +82,14 @@ Result<json> build_chat_body(std::string_view model, const Inputs& inputs,
   if (stream) {
     body["stream"] = *stream;
   }
+  return body;
+}
+
+} // namespace detail
+
+Result<json> build_chat_body(std::string_view model, const Inputs& inputs,
+                             std::optional<bool> stream) {
+  HFRUN_TRY_ASSIGN(body, detail::chat_body(model, inputs, stream));
   return json::parse(body.dump());
 }
 

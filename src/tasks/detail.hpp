@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,5 +33,10 @@ namespace hfrun::tasks::detail {
 
 // The error text of an {"error": ...} body (string, list, or {"message"}), "" when none.
 [[nodiscard]] std::string error_message(const nlohmann::json& body);
+
+// The chat request body with its keys in wire order ("model" first, as the JS client sends to the
+// router); build_chat_body returns the same as plain JSON.
+[[nodiscard]] Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& inputs,
+                                                       std::optional<bool> stream);
 
 } // namespace hfrun::tasks::detail

@@ -474,7 +474,7 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
   Result<EncodedBody> out = fail(ErrorKind::internal, "unhandled task " + name_of(spec));
   switch (spec.id) {
   case TaskId::conversational: {
-    auto body = build_chat_body(options.model, in, options.stream);
+    auto body = detail::chat_body(options.model, in, options.stream);
     if (!body) {
       return unexpected(std::move(body.error()));
     }

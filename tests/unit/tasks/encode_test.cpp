@@ -184,6 +184,16 @@ TEST(TaskChat, BodyPassesParametersThroughAndOrdersMessages) {
   EXPECT_EQ((*body)["max_tokens"], 64);
 }
 
+TEST(TaskChat, EncodedChatBodyPutsTheModelFirst) {
+  Inputs in;
+  in.text = "Hello";
+  in.params["max_tokens"] = 16;
+  auto body = encode(*find_task("chat"), in, EncodeOptions{"meta-llama/Llama-3.1-8B-Instruct", std::nullopt});
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->json,
+            R"({"model":"meta-llama/Llama-3.1-8B-Instruct","messages":[{"content":"Hello","role":"user"}],"max_tokens":16})");
+}
+
 TEST(TaskChat, MessagesFromAFileAndBadMessages) {
   const auto path = std::filesystem::temp_directory_path() / "hfrun_tasks_chat.json";
   {
