@@ -1,0 +1,37 @@
+// Small string helpers with no Hugging Face knowledge. ASCII-only case folding: HTTP names,
+// schemes and JSON keys are ASCII.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hfrun::util {
+
+// `text` without leading and trailing ASCII whitespace (space, \t, \r, \n, \f, \v).
+[[nodiscard]] std::string_view trim(std::string_view text);
+
+// The pieces between each `separator`; "a,,b" gives {"a", "", "b"}, "" gives {""}.
+[[nodiscard]] std::vector<std::string> split(std::string_view text, char separator);
+
+// Joins `parts` with `separator` in between.
+[[nodiscard]] std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// ASCII lower case.
+[[nodiscard]] std::string to_lower(std::string_view text);
+
+// Whether `text` starts with `prefix`, ignoring ASCII case.
+[[nodiscard]] bool starts_with_icase(std::string_view text, std::string_view prefix);
+
+// Whether `text` contains `needle`, ignoring ASCII case.
+[[nodiscard]] bool contains_icase(std::string_view text, std::string_view needle);
+
+// `text` itself when it has at most `max_bytes` bytes; else its longest prefix of at most
+// `max_bytes` bytes that ends on a UTF-8 character boundary, followed by "…".
+[[nodiscard]] std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
+
+// `text` as a JSON string literal, quotes included (control characters escaped, UTF-8 kept).
+[[nodiscard]] std::string json_quote(std::string_view text);
+
+} // namespace hfrun::util

@@ -1,0 +1,52 @@
+#include <hfrun/util/strings.hpp>
+
+#include <gtest/gtest.h>
+
+namespace hfrun::util {
+namespace {
+
+TEST(Strings, TrimRemovesAsciiWhitespaceOnBothEnds) {
+  EXPECT_EQ(trim("  a b \r\n"), "a b");
+  EXPECT_EQ(trim("\t\n"), "");
+  EXPECT_EQ(trim("x"), "x");
+}
+
+TEST(Strings, SplitKeepsEmptyPieces) {
+  EXPECT_EQ(split("a,,b", ','), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(split("", ','), (std::vector<std::string>{""}));
+  EXPECT_EQ(split("a,", ','), (std::vector<std::string>{"a", ""}));
+}
+
+TEST(Strings, JoinIsTheInverseOfSplit) {
+  EXPECT_EQ(join(split("a;b;;c", ';'), ";"), "a;b;;c");
+  EXPECT_EQ(join({}, ", "), "");
+  EXPECT_EQ(join({"x", "y"}, "; "), "x; y");
+}
+
+TEST(Strings, CaseInsensitiveHelpers) {
+  EXPECT_EQ(to_lower("Content-TYPE"), "content-type");
+  EXPECT_TRUE(starts_with_icase("Text/Event-Stream; charset=utf-8", "text/event-stream"));
+  EXPECT_FALSE(starts_with_icase("text", "text/event-stream"));
+  EXPECT_TRUE(contains_icase("application/PROBLEM+json", "+JSON"));
+  EXPECT_FALSE(contains_icase("text/html", "json"));
+}
+
+TEST(Strings, TruncateUtf8NeverSplitsACharacter) {
+  EXPECT_EQ(truncate_utf8("short", 10), "short");
+  EXPECT_EQ(truncate_utf8("abcdef", 3), "abc…");
+  // "é" is two bytes: cutting after one of them must back up to before it.
+  EXPECT_EQ(truncate_utf8("aé", 2), "a…");
+  // A 4-byte emoji, cut anywhere inside.
+  const std::string emoji = "x\xF0\x9F\x98\x80y";
+  EXPECT_EQ(truncate_utf8(emoji, 2), "x…");
+  EXPECT_EQ(truncate_utf8(emoji, 4), "x…");
+  EXPECT_EQ(truncate_utf8(emoji, 5), "x\xF0\x9F\x98\x80…");
+}
+
+TEST(Strings, JsonQuoteEscapesControlCharactersAndQuotes) {
+  EXPECT_EQ(json_quote("a\"b\\c\n\t\x01"), R"("a\"b\\c\n\t\u0001")");
+  EXPECT_EQ(json_quote("é"), "\"é\"");
+}
+
+} // namespace
+} // namespace hfrun::util
