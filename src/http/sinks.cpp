@@ -1,0 +1,128 @@
+#include <hfrun/http/sinks.hpp>
+#include <hfrun/util/strings.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+namespace hfrun::http {
+
+Result<void> MemorySink::begin(int, const Headers&) {
+  m_body.clear(); // a retried transfer starts over
+  return {};
+}
+
+Result<void> MemorySink::write(std::string_view chunk) {
+  if (chunk.size() > m_max - m_body.size()) {
+    return fail(ErrorKind::bad_response, "response larger than " + std::to_string(m_max) + " bytes",
+                "the server sent far more than expected; use -o FILE for large results");
+  }
+  m_body.append(chunk);
+  return {};
+}
+
+Result<void> MemorySink::finish(bool) { return {}; }
+
+Result<void> FileSink::begin(int, const Headers&) {
+  m_file.reset();
+  m_written = 0;
+  m_committed = false;
+  HFRUN_TRY_ASSIGN(file, util::AtomicFile::create(m_target));
+  m_file.emplace(std::move(file));
+  return {};
+}
+
+Result<void> FileSink::write(std::string_view chunk) {
+  if (!m_file) {
+    return fail(ErrorKind::internal, "FileSink written before begin()");
+  }
+  HFRUN_TRY(m_file->write(chunk));
+  m_written += chunk.size();
+  return {};
+}
+
+Result<void> FileSink::finish(bool ok) {
+  if (!m_file) {
+    return {};
+  }
+  std::optional<util::AtomicFile> file = std::move(m_file);
+  m_file.reset();
+  if (!ok) {
+    return {}; // the AtomicFile's destructor removes the temp file
+  }
+  HFRUN_TRY(file->commit());
+  m_committed = true;
+  return {};
+}
+
+Result<void> StreamSink::begin(int, const Headers&) { return {}; }
+
+Result<void> StreamSink::write(std::string_view chunk) {
+  if (chunk.empty()) {
+    return {};
+  }
+  m_emitted = true;
+  if (std::fwrite(chunk.data(), 1, chunk.size(), m_out) != chunk.size()) {
+    return fail(ErrorKind::usage, std::string("cannot write the output: ") + std::strerror(errno));
+  }
+  return {};
+}
+
+Result<void> StreamSink::finish(bool) {
+  if (std::fflush(m_out) != 0) {
+    return fail(ErrorKind::usage, std::string("cannot write the output: ") + std::strerror(errno));
+  }
+  return {};
+}
+
+Result<void> SseSink::begin(int status, const Headers& headers) {
+  m_parser = SseParser();
+  m_events.clear();
+  m_mode = Mode::unknown;
+  m_begun = true;
+  HFRUN_TRY(m_plain.begin(status, headers));
+  if (auto type = headers.get("Content-Type")) {
+    m_mode = util::starts_with_icase(util::trim(*type), "text/event-stream") ? Mode::stream : Mode::plain;
+  }
+  return {};
+}
+
+Result<void> SseSink::write(std::string_view chunk) {
+  if (m_mode == Mode::unknown && !chunk.empty()) {
+    const std::string_view head = util::trim(chunk);
+    const bool sse = head.starts_with("data:") || head.starts_with("event:") ||
+                     head.starts_with("id:") || head.starts_with(':');
+    m_mode = sse ? Mode::stream : Mode::plain;
+  }
+  if (m_mode == Mode::plain) {
+    return m_plain.write(chunk);
+  }
+  m_parser.feed(chunk, m_events);
+  return deliver();
+}
+
+Result<void> SseSink::finish(bool ok) {
+  if (!ok || m_mode != Mode::stream) {
+    return {};
+  }
+  m_parser.finish(m_events);
+  return deliver();
+}
+
+Result<void> SseSink::deliver() {
+  // Events are handed out in order; after a failing callback the rest are dropped with it.
+  std::vector<SseEvent> events = std::move(m_events);
+  m_events.clear();
+  for (const SseEvent& event : events) {
+    HFRUN_TRY(m_on_event(event));
+  }
+  return {};
+}
+
+const std::string* SseSink::non_stream_body() const {
+  if (!m_begun || m_mode == Mode::stream) {
+    return nullptr;
+  }
+  return &m_plain.body();
+}
+
+} // namespace hfrun::http
