@@ -129,7 +129,8 @@ namespace {
 
 ErrorKind kind_for(const std::string& type, std::optional<int> code) {
   const std::string t = util::to_lower(type);
-  if (t == "overloaded" || t == "generation" || t == "incomplete_generation" ||
+  // TGI: generation, incomplete_generation, incomplete_generation_stream: the model failed mid-answer.
+  if (t == "overloaded" || t.find("generation") != std::string::npos ||
       t.find("server_error") != std::string::npos || t.find("internal") != std::string::npos ||
       t.find("unavailable") != std::string::npos) {
     return ErrorKind::unavailable;
