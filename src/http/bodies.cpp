@@ -1,13 +1,11 @@
-#include <hfrun/http/bodies.hpp>
-#include <hfrun/util/base64.hpp>
-#include <hfrun/util/fd.hpp>
-
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <hfrun/http/bodies.hpp>
+#include <hfrun/util/base64.hpp>
+#include <hfrun/util/fd.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace hfrun::http {
@@ -69,7 +67,8 @@ public:
     }
     HFRUN_TRY_ASSIGN(n, util::read_some(m_fd.get(), buffer, capacity, m_path));
     if (n == 0 && m_size && m_offset < *m_size) {
-      return fail(ErrorKind::usage, "input file '" + m_path.string() + "' shrank while it was being sent",
+      return fail(ErrorKind::usage,
+                  "input file '" + m_path.string() + "' shrank while it was being sent",
                   "do not modify the file during the upload");
     }
     m_offset += n;
@@ -153,7 +152,8 @@ public:
           next(Phase::done);
         }
         break;
-      case Phase::done: break;
+      case Phase::done:
+        break;
       }
     }
     return total;
@@ -227,8 +227,8 @@ Result<std::shared_ptr<BodySource>> file_body(const std::filesystem::path& path)
   return std::shared_ptr<BodySource>(std::make_shared<FileBody>(std::move(file)));
 }
 
-Result<std::shared_ptr<BodySource>> base64_json_body(std::string prefix, const std::filesystem::path& path,
-                                                     std::string suffix) {
+Result<std::shared_ptr<BodySource>>
+base64_json_body(std::string prefix, const std::filesystem::path& path, std::string suffix) {
   HFRUN_TRY_ASSIGN(file, FileReader::open(path));
   return std::shared_ptr<BodySource>(
       std::make_shared<Base64JsonBody>(std::move(prefix), std::move(file), std::move(suffix)));

@@ -1,14 +1,12 @@
-#include <hfrun/http/retry.hpp>
-#include <hfrun/util/redact.hpp>
-#include <hfrun/util/strings.hpp>
-
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <fmt/format.h>
+#include <hfrun/http/retry.hpp>
+#include <hfrun/util/redact.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::http {
 
@@ -21,8 +19,10 @@ bool is_retryable_status(int status) {
   case 500:
   case 502:
   case 503:
-  case 504: return true;
-  default: return false;
+  case 504:
+    return true;
+  default:
+    return false;
   }
 }
 
@@ -31,8 +31,10 @@ bool is_retryable_failure(TransportFailure failure) {
   case TransportFailure::connect:
   case TransportFailure::reset:
   case TransportFailure::timeout:
-  case TransportFailure::stalled: return true;
-  default: return false;
+  case TransportFailure::stalled:
+    return true;
+  default:
+    return false;
   }
 }
 
@@ -57,8 +59,8 @@ std::optional<long long> parse_seconds(std::string_view text) {
 }
 
 int month_index(const char* name) {
-  static constexpr std::array<std::string_view, 12> k_months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<std::string_view, 12> k_months{
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   for (std::size_t i = 0; i < k_months.size(); ++i) {
     if (k_months[i] == name) {
       return static_cast<int>(i) + 1;
@@ -76,18 +78,22 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   int mm = 0;
   int ss = 0;
   char month[4] = {};
-  if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d %3s %4d %2d:%2d:%2d GMT", &day, month, &year, &hh, &mm, &ss) == 6) {
+  if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d %3s %4d %2d:%2d:%2d GMT", &day, month, &year, &hh,
+                  &mm, &ss) == 6) {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-  } else if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT", &day, month, &year, &hh, &mm, &ss) == 6) {
+  } else if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT", &day, month,
+                         &year, &hh, &mm, &ss) == 6) {
     // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT; two-digit years pivot like RFC 6265's rule.
     year += year < 70 ? 2000 : 1900;
-  } else if (std::sscanf(text.c_str(), "%*3s %3s %d %2d:%2d:%2d %4d", month, &day, &hh, &mm, &ss, &year) == 6) {
+  } else if (std::sscanf(text.c_str(), "%*3s %3s %d %2d:%2d:%2d %4d", month, &day, &hh, &mm, &ss,
+                         &year) == 6) {
     // asctime: Sun Nov  6 08:49:37 1994
   } else {
     return std::nullopt;
   }
   const int mon = month_index(month);
-  const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(mon)},
+  const std::chrono::year_month_day ymd{std::chrono::year{year},
+                                        std::chrono::month{static_cast<unsigned>(mon)},
                                         std::chrono::day{static_cast<unsigned>(day)}};
   if (mon == 0 || !ymd.ok() || hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 || ss < 0) {
     return std::nullopt;
@@ -107,7 +113,8 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
     if (*when <= now) {
       return milliseconds(0);
     }
-    return std::min(std::chrono::ceil<milliseconds>(*when - now), milliseconds(k_max_seconds * 1000));
+    return std::min(std::chrono::ceil<milliseconds>(*when - now),
+                    milliseconds(k_max_seconds * 1000));
   }
   return std::nullopt;
 }
@@ -146,7 +153,9 @@ std::optional<milliseconds> server_delay(const Headers& headers,
   return std::nullopt;
 }
 
-milliseconds next_delay(const RetryPolicy& policy, int attempt, std::optional<milliseconds> server_hint,
+milliseconds next_delay(const RetryPolicy& policy,
+                        int attempt,
+                        std::optional<milliseconds> server_hint,
                         std::mt19937_64& rng) {
   if (server_hint) {
     return std::clamp(*server_hint, milliseconds(0), policy.max_server_wait);
@@ -166,7 +175,9 @@ struct Decision {
   std::string why; // "HTTP 503" or the transport error
 };
 
-Decision decide(const Result<Response>& result, const Request& request, const RetryPolicy& policy,
+Decision decide(const Result<Response>& result,
+                const Request& request,
+                const RetryPolicy& policy,
                 util::Sleeper& sleeper) {
   Decision d;
   if (request.sink != nullptr && request.sink->emitted()) {
@@ -182,7 +193,8 @@ Decision decide(const Result<Response>& result, const Request& request, const Re
     }
     d.why = request.method + " " + request.url + ": HTTP " + std::to_string(result->status);
   } else {
-    if (result.error().kind == ErrorKind::interrupted || !is_retryable_failure(result.error().transport)) {
+    if (result.error().kind == ErrorKind::interrupted ||
+        !is_retryable_failure(result.error().transport)) {
       return d;
     }
     d.why = result.error().message;
@@ -195,12 +207,17 @@ std::string seconds_text(milliseconds delay) {
   return fmt::format("{:.1f} s", static_cast<double>(delay.count()) / 1000.0);
 }
 
-std::mt19937_64 make_rng() { return std::mt19937_64(std::random_device{}()); }
+std::mt19937_64 make_rng() {
+  return std::mt19937_64(std::random_device{}());
+}
 
 } // namespace
 
-Result<Response> send_with_retry(Transport& transport, Request& request, const RetryPolicy& policy,
-                                 util::Sleeper& sleeper, const RetryNote& on_retry) {
+Result<Response> send_with_retry(Transport& transport,
+                                 Request& request,
+                                 const RetryPolicy& policy,
+                                 util::Sleeper& sleeper,
+                                 const RetryNote& on_retry) {
   std::mt19937_64 rng = make_rng();
   for (int attempt = 0;; ++attempt) {
     Result<Response> result = transport.send(request);
@@ -223,8 +240,10 @@ Result<Response> send_with_retry(Transport& transport, Request& request, const R
   }
 }
 
-std::vector<Result<Response>> send_all_with_retry(Transport& transport, std::vector<Request>& requests,
-                                                  const RetryPolicy& policy, util::Sleeper& sleeper,
+std::vector<Result<Response>> send_all_with_retry(Transport& transport,
+                                                  std::vector<Request>& requests,
+                                                  const RetryPolicy& policy,
+                                                  util::Sleeper& sleeper,
                                                   const RetryNote& on_retry) {
   std::vector<Result<Response>> results = transport.send_all(requests);
   std::mt19937_64 rng = make_rng();
@@ -242,9 +261,9 @@ std::vector<Result<Response>> send_all_with_retry(Transport& transport, std::vec
       break;
     }
     if (on_retry) {
-      on_retry(fmt::format("{} of {} requests failed transiently; retrying them in {} (retry {} of {})",
-                           again.size(), requests.size(), seconds_text(delay), round + 1,
-                           policy.max_retries));
+      on_retry(fmt::format(
+          "{} of {} requests failed transiently; retrying them in {} (retry {} of {})",
+          again.size(), requests.size(), seconds_text(delay), round + 1, policy.max_retries));
     }
     sleeper.sleep_for(delay);
     std::vector<Request> batch;

@@ -1,11 +1,9 @@
+#include <chrono>
 #include <hfrun/http/retry.hpp>
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/util/redact.hpp>
 #include <hfrun/util/strings.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <chrono>
 
 namespace hfrun::http {
 
@@ -53,7 +51,8 @@ std::string join_items(const json& list, std::string (*each)(const json&)) {
 
 std::string string_field(const json& object, const char* key) {
   auto it = object.find(key);
-  return it != object.end() && it->is_string() ? std::string(util::trim(it->get<std::string>())) : "";
+  return it != object.end() && it->is_string() ? std::string(util::trim(it->get<std::string>()))
+                                               : "";
 }
 
 std::string message_of(const json& value) {
@@ -77,7 +76,8 @@ std::string message_of(const json& value) {
     }
   } else if (std::string message = string_field(value, "message"); !message.empty()) {
     text = message;
-  } else if (std::string description = string_field(value, "error_description"); !description.empty()) {
+  } else if (std::string description = string_field(value, "error_description");
+             !description.empty()) {
     text = description;
   } else if (auto errors = value.find("errors"); errors != value.end() && errors->is_array()) {
     text = join_items(*errors, message_of);
@@ -120,7 +120,8 @@ std::string html_element_text(std::string_view html, std::string_view tag) {
     return "";
   }
   const std::size_t start = lower.find('>', open);
-  const std::size_t end = start == std::string::npos ? start : lower.find("</" + std::string(tag), start);
+  const std::size_t end =
+      start == std::string::npos ? start : lower.find("</" + std::string(tag), start);
   if (end == std::string::npos) {
     return "";
   }
@@ -135,9 +136,14 @@ std::string html_element_text(std::string_view html, std::string_view tag) {
       text += c;
     }
   }
-  for (auto [entity, plain] : {std::pair{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-                               {"&#39;", "'"}, {"&nbsp;", " "}}) {
-    for (std::size_t at = text.find(entity); at != std::string::npos; at = text.find(entity, at + 1)) {
+  for (auto [entity, plain] : {std::pair{"&amp;", "&"},
+                               {"&lt;", "<"},
+                               {"&gt;", ">"},
+                               {"&quot;", "\""},
+                               {"&#39;", "'"},
+                               {"&nbsp;", " "}}) {
+    for (std::size_t at = text.find(entity); at != std::string::npos;
+         at = text.find(entity, at + 1)) {
       text.replace(at, std::string_view(entity).size(), plain);
     }
   }
@@ -146,7 +152,8 @@ std::string html_element_text(std::string_view html, std::string_view tag) {
 
 bool looks_like_html(std::string_view content_type, std::string_view body) {
   const std::string_view head = util::trim(body).substr(0, 256);
-  return util::contains_icase(content_type, "html") || util::starts_with_icase(head, "<!doctype html") ||
+  return util::contains_icase(content_type, "html") ||
+         util::starts_with_icase(head, "<!doctype html") ||
          util::starts_with_icase(head, "<html") || util::contains_icase(head, "<head>");
 }
 
@@ -175,13 +182,16 @@ std::string body_message(const Response& response) {
   return std::string(body);
 }
 
-std::string hint_for(ErrorKind kind, const Response& response, const std::string& error_code,
+std::string hint_for(ErrorKind kind,
+                     const Response& response,
+                     const std::string& error_code,
                      const std::string& header_message) {
   const int status = response.status;
   switch (kind) {
   case ErrorKind::auth:
     if (error_code == "GatedRepo") {
-      return "the model is gated: accept its conditions on its page at huggingface.co, logged in as "
+      return "the model is gated: accept its conditions on its page at huggingface.co, logged in "
+             "as "
              "the token's owner, then try again";
     }
     if (status == 401 && error_code == "RepoNotFound" &&
@@ -189,22 +199,26 @@ std::string hint_for(ErrorKind kind, const Response& response, const std::string
       return "the repository does not exist, or it is private/gated and needs a token with access";
     }
     if (status == 403) {
-      return "the token lacks a permission this call needs (fine-grained tokens need \"Make calls to "
-             "Inference Providers\" for inference); for a gated model, accept its terms on the model "
+      return "the token lacks a permission this call needs (fine-grained tokens need \"Make calls "
+             "to "
+             "Inference Providers\" for inference); for a gated model, accept its terms on the "
+             "model "
              "page";
     }
     return "check the token: pass --token or set HF_TOKEN (create one at "
            "https://huggingface.co/settings/tokens); `hfrun whoami` shows whose it is";
   case ErrorKind::not_found:
     if (status == 410) {
-      return "this API was retired: the legacy api-inference.huggingface.co is replaced by the router "
+      return "this API was retired: the legacy api-inference.huggingface.co is replaced by the "
+             "router "
              "https://router.huggingface.co (hfrun's default; check HFRUN_ROUTER_URL)";
     }
     return "check the name or URL (model ids are owner/name and case-sensitive); a private "
            "repository needs a token with access";
   case ErrorKind::rate_limited:
     if (status == 402) {
-      return "billing: add credits or enable pay-as-you-go at https://huggingface.co/settings/billing, "
+      return "billing: add credits or enable pay-as-you-go at "
+             "https://huggingface.co/settings/billing, "
              "or bill an organization with --bill-to ORG";
     }
     if (auto wait = server_delay(response.headers, std::chrono::system_clock::now())) {
@@ -214,7 +228,8 @@ std::string hint_for(ErrorKind kind, const Response& response, const std::string
     return "rate limit reached; wait a moment and try again (--retries N retries automatically)";
   case ErrorKind::rejected:
     if (status == 413) {
-      return "the request is too large for this server (TGI and TEI accept 2 MB by default); send a "
+      return "the request is too large for this server (TGI and TEI accept 2 MB by default); send "
+             "a "
              "smaller input";
     }
     return "the server refused the request: check the input and parameters against the task "
@@ -256,12 +271,14 @@ ErrorKind kind_for(int status, const std::string& error_code) {
 } // namespace
 
 std::string extract_server_message(const Response& response) {
-  std::string header = std::string(util::trim(response.headers.get("X-Error-Message").value_or("")));
+  std::string header =
+      std::string(util::trim(response.headers.get("X-Error-Message").value_or("")));
   std::string body = body_message(response);
   std::string text;
   if (header.empty()) {
     text = std::move(body);
-  } else if (body.empty() || header.find(body) != std::string::npos || body.find(header) != std::string::npos) {
+  } else if (body.empty() || header.find(body) != std::string::npos ||
+             body.find(header) != std::string::npos) {
     text = header.size() >= body.size() ? std::move(header) : std::move(body);
   } else {
     text = header + "; " + body;
@@ -279,7 +296,8 @@ std::string request_id(const Headers& headers) {
 }
 
 Error error_from_response(const Response& response, std::string what) {
-  const std::string error_code = std::string(util::trim(response.headers.get("X-Error-Code").value_or("")));
+  const std::string error_code =
+      std::string(util::trim(response.headers.get("X-Error-Code").value_or("")));
   const std::string header_message =
       std::string(util::trim(response.headers.get("X-Error-Message").value_or("")));
   Error e;

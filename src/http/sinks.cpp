@@ -1,8 +1,7 @@
-#include <hfrun/http/sinks.hpp>
-#include <hfrun/util/strings.hpp>
-
 #include <cerrno>
 #include <cstring>
+#include <hfrun/http/sinks.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::http {
 
@@ -20,7 +19,9 @@ Result<void> MemorySink::write(std::string_view chunk) {
   return {};
 }
 
-Result<void> MemorySink::finish(bool) { return {}; }
+Result<void> MemorySink::finish(bool) {
+  return {};
+}
 
 Result<void> FileSink::begin(int, const Headers&) {
   m_file.reset();
@@ -54,7 +55,9 @@ Result<void> FileSink::finish(bool ok) {
   return {};
 }
 
-Result<void> StreamSink::begin(int, const Headers&) { return {}; }
+Result<void> StreamSink::begin(int, const Headers&) {
+  return {};
+}
 
 Result<void> StreamSink::write(std::string_view chunk) {
   if (chunk.empty()) {
@@ -81,7 +84,8 @@ Result<void> SseSink::begin(int status, const Headers& headers) {
   m_begun = true;
   HFRUN_TRY(m_plain.begin(status, headers));
   if (auto type = headers.get("Content-Type")) {
-    m_mode = util::starts_with_icase(util::trim(*type), "text/event-stream") ? Mode::stream : Mode::plain;
+    m_mode = util::starts_with_icase(util::trim(*type), "text/event-stream") ? Mode::stream
+                                                                             : Mode::plain;
   }
   return {};
 }

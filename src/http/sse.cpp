@@ -1,9 +1,7 @@
+#include <charconv>
 #include <hfrun/http/sse.hpp>
 #include <hfrun/util/strings.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <charconv>
 
 namespace hfrun::http {
 
@@ -78,7 +76,8 @@ void SseParser::line(std::string_view text, std::vector<SseEvent>& out) {
   if (const std::size_t colon = text.find(':'); colon != std::string_view::npos) {
     field = text.substr(0, colon);
     value = text.substr(colon + 1);
-    // Exactly one space is stripped: old TGI writes "data:{...}", OpenAI-style servers "data: {...}".
+    // Exactly one space is stripped: old TGI writes "data:{...}", OpenAI-style servers "data:
+    // {...}".
     if (value.starts_with(' ')) {
       value.remove_prefix(1);
     }
@@ -123,13 +122,16 @@ void SseParser::dispatch(std::vector<SseEvent>& out) {
   m_has_data = false;
 }
 
-bool is_done(const SseEvent& event) { return util::trim(event.data) == "[DONE]"; }
+bool is_done(const SseEvent& event) {
+  return util::trim(event.data) == "[DONE]";
+}
 
 namespace {
 
 ErrorKind kind_for(const std::string& type, std::optional<int> code) {
   const std::string t = util::to_lower(type);
-  // TGI: generation, incomplete_generation, incomplete_generation_stream: the model failed mid-answer.
+  // TGI: generation, incomplete_generation, incomplete_generation_stream: the model failed
+  // mid-answer.
   if (t == "overloaded" || t.find("generation") != std::string::npos ||
       t.find("server_error") != std::string::npos || t.find("internal") != std::string::npos ||
       t.find("unavailable") != std::string::npos) {
@@ -152,7 +154,8 @@ std::optional<Error> stream_error(const SseEvent& event) {
     return std::nullopt;
   }
   const nlohmann::json body = nlohmann::json::parse(data, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("error") || body["error"].is_null()) {
+  if (body.is_discarded() || !body.is_object() || !body.contains("error") ||
+      body["error"].is_null()) {
     return std::nullopt;
   }
   const nlohmann::json& error = body["error"];
@@ -188,8 +191,12 @@ std::optional<Error> stream_error(const SseEvent& event) {
     e.hint = "the server refused the request's content; check the input length and parameters "
              "(e.g. max_tokens) against the model's limits";
     break;
-  case ErrorKind::rate_limited: e.hint = "rate limited; wait a moment and try again"; break;
-  default: e.hint = "the model failed while answering; try again later"; break;
+  case ErrorKind::rate_limited:
+    e.hint = "rate limited; wait a moment and try again";
+    break;
+  default:
+    e.hint = "the model failed while answering; try again later";
+    break;
   }
   return e;
 }

@@ -1,15 +1,13 @@
-#include <hfrun/util/atomic_file.hpp>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <hfrun/util/atomic_file.hpp>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -53,7 +51,9 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
   return *this;
 }
 
-AtomicFile::~AtomicFile() { discard(); }
+AtomicFile::~AtomicFile() {
+  discard();
+}
 
 Result<AtomicFile> AtomicFile::create(const std::filesystem::path& target) {
   const std::filesystem::path name = target.filename();
@@ -62,7 +62,8 @@ Result<AtomicFile> AtomicFile::create(const std::filesystem::path& target) {
                 "give a path that ends with a file name");
   }
   std::filesystem::path dir = target.parent_path();
-  std::string pattern = (dir.empty() ? std::filesystem::path(".") : dir) / ("." + name.string() + ".hfrun-XXXXXX");
+  std::string pattern =
+      (dir.empty() ? std::filesystem::path(".") : dir) / ("." + name.string() + ".hfrun-XXXXXX");
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   const int fd = ::mkostemp(buffer.data(), O_CLOEXEC);

@@ -1,6 +1,5 @@
-#include <hfrun/util/base64.hpp>
-
 #include <array>
+#include <hfrun/util/base64.hpp>
 
 namespace hfrun::util {
 
@@ -31,7 +30,9 @@ constexpr std::array<signed char, 256> make_decode_table() {
 
 constexpr auto k_decode = make_decode_table();
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 } // namespace
 

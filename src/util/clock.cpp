@@ -1,5 +1,4 @@
 #include <hfrun/util/clock.hpp>
-
 #include <thread>
 
 namespace hfrun::util {

@@ -1,11 +1,9 @@
-#include <hfrun/util/fd.hpp>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <hfrun/util/fd.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace hfrun::util {
 
@@ -50,8 +48,8 @@ Result<UniqueFd> open_for_reading(const std::filesystem::path& path) {
   return fd;
 }
 
-Result<std::size_t> read_some(int fd, char* buffer, std::size_t capacity,
-                              const std::filesystem::path& path) {
+Result<std::size_t>
+read_some(int fd, char* buffer, std::size_t capacity, const std::filesystem::path& path) {
   while (true) {
     const ssize_t n = ::read(fd, buffer, capacity);
     if (n >= 0) {

@@ -1,7 +1,6 @@
+#include <array>
 #include <hfrun/util/redact.hpp>
 #include <hfrun/util/strings.hpp>
-
-#include <array>
 
 namespace hfrun::util {
 
@@ -11,10 +10,13 @@ bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-bool is_scheme_char(char c) { return is_alnum(c) || c == '+' || c == '-' || c == '.'; }
+bool is_scheme_char(char c) {
+  return is_alnum(c) || c == '+' || c == '-' || c == '.';
+}
 
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
   }
 }
@@ -80,8 +82,8 @@ std::string redact(std::string_view text, std::string_view token) {
 }
 
 std::string redact_header(std::string_view name, std::string_view value) {
-  static constexpr std::array<std::string_view, 5> k_secret{
-      "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"};
+  static constexpr std::array<std::string_view, 5> k_secret{"authorization", "proxy-authorization",
+                                                            "cookie", "set-cookie", "x-api-key"};
   const std::string lower_name = to_lower(trim(name));
   for (std::string_view secret : k_secret) {
     if (lower_name != secret) {
@@ -92,7 +94,8 @@ std::string redact_header(std::string_view name, std::string_view value) {
       const std::size_t space = v.find(' ');
       if (space != std::string_view::npos) {
         const std::string_view credential = trim(v.substr(space + 1));
-        return std::string(v.substr(0, space + 1)) + (credential.starts_with("hf_") ? "hf_***" : "***");
+        return std::string(v.substr(0, space + 1)) +
+               (credential.starts_with("hf_") ? "hf_***" : "***");
       }
     }
     return "***";

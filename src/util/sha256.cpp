@@ -1,10 +1,8 @@
-#include <hfrun/util/fd.hpp>
-#include <hfrun/util/sha256.hpp>
-
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstdlib>
+#include <hfrun/util/fd.hpp>
+#include <hfrun/util/sha256.hpp>
+#include <openssl/evp.h>
 
 namespace hfrun::util {
 

@@ -2,9 +2,8 @@
 // a JSON document ({"inputs":"<base64>",...}), so that no upload is ever held whole in memory.
 #pragma once
 
-#include <hfrun/http/message.hpp>
-
 #include <filesystem>
+#include <hfrun/http/message.hpp>
 #include <memory>
 #include <string>
 

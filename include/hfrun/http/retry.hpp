@@ -3,11 +3,10 @@
 // the user.
 #pragma once
 
-#include <hfrun/http/transport.hpp>
-#include <hfrun/util/clock.hpp>
-
 #include <chrono>
 #include <functional>
+#include <hfrun/http/transport.hpp>
+#include <hfrun/util/clock.hpp>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -52,24 +51,30 @@ server_delay(const Headers& headers, std::chrono::system_clock::time_point now);
 // capped at max_server_wait, exactly (the server knows best, and a test can check it). Without:
 // d = min(cap, base * multiplier^attempt), then "equal jitter": d/2 + uniform[0, d/2], so retries
 // of many clients spread out but never collapse to 0.
-[[nodiscard]] std::chrono::milliseconds next_delay(const RetryPolicy& policy, int attempt,
-                                                   std::optional<std::chrono::milliseconds> server_hint,
-                                                   std::mt19937_64& rng);
+[[nodiscard]] std::chrono::milliseconds
+next_delay(const RetryPolicy& policy,
+           int attempt,
+           std::optional<std::chrono::milliseconds> server_hint,
+           std::mt19937_64& rng);
 
 // Sends `request`, resending while the status or failure is retryable and retries remain. Never
 // resends once request.sink->emitted(), nor when the server asks to wait longer than
 // max_server_wait (waiting less would only be refused again). The body is rewound before each
 // resend; a rewind failure ends with that error. Returns the last Response (an HTTP error status is
 // a Response) or the last Error. `on_retry` gets one line per retry.
-[[nodiscard]] Result<Response> send_with_retry(Transport& transport, Request& request,
-                                               const RetryPolicy& policy, util::Sleeper& sleeper,
+[[nodiscard]] Result<Response> send_with_retry(Transport& transport,
+                                               Request& request,
+                                               const RetryPolicy& policy,
+                                               util::Sleeper& sleeper,
                                                const RetryNote& on_retry = {});
 
 // send_with_retry for many requests: all go out through transport.send_all, then the retryable
 // ones are resent together in rounds, sleeping once per round for the longest wait any of them
 // needs. Results in request order.
-[[nodiscard]] std::vector<Result<Response>>
-send_all_with_retry(Transport& transport, std::vector<Request>& requests, const RetryPolicy& policy,
-                    util::Sleeper& sleeper, const RetryNote& on_retry = {});
+[[nodiscard]] std::vector<Result<Response>> send_all_with_retry(Transport& transport,
+                                                                std::vector<Request>& requests,
+                                                                const RetryPolicy& policy,
+                                                                util::Sleeper& sleeper,
+                                                                const RetryNote& on_retry = {});
 
 } // namespace hfrun::http

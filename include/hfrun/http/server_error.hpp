@@ -3,7 +3,6 @@
 #pragma once
 
 #include <hfrun/http/message.hpp>
-
 #include <string>
 
 namespace hfrun::http {

@@ -2,13 +2,12 @@
 // nothing), a stream such as stdout, or an SSE parser that hands events to a callback.
 #pragma once
 
-#include <hfrun/http/message.hpp>
-#include <hfrun/http/sse.hpp>
-#include <hfrun/util/atomic_file.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <hfrun/http/message.hpp>
+#include <hfrun/http/sse.hpp>
+#include <hfrun/util/atomic_file.hpp>
 #include <optional>
 #include <string>
 #include <vector>

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <hfrun/error.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,9 +31,9 @@ private:
   void line(std::string_view text, std::vector<SseEvent>& out);
   void dispatch(std::vector<SseEvent>& out);
 
-  std::string m_line;       // the incomplete line carried over from the previous chunk
-  bool m_skip_lf = false;   // the previous chunk ended in CR: a leading LF belongs to it
-  bool m_started = false;   // a leading BOM has been dealt with
+  std::string m_line;     // the incomplete line carried over from the previous chunk
+  bool m_skip_lf = false; // the previous chunk ended in CR: a leading LF belongs to it
+  bool m_started = false; // a leading BOM has been dealt with
   std::string m_event;
   std::string m_data;
   bool m_has_data = false;

@@ -2,9 +2,8 @@
 // partial file: a temp file beside the target, fsync'd and renamed over it on commit.
 #pragma once
 
-#include <hfrun/error.hpp>
-
 #include <filesystem>
+#include <hfrun/error.hpp>
 #include <string_view>
 
 namespace hfrun::util {

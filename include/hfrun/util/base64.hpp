@@ -1,9 +1,8 @@
 // Standard base64 (RFC 4648 §4, with padding), one-shot and streaming.
 #pragma once
 
-#include <hfrun/error.hpp>
-
 #include <cstdint>
+#include <hfrun/error.hpp>
 #include <string>
 #include <string_view>
 

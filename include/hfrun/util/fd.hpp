@@ -1,10 +1,10 @@
-// An owned POSIX file descriptor, and opening an input file with an error message a user can act on.
+// An owned POSIX file descriptor, and opening an input file with an error message a user can act
+// on.
 #pragma once
-
-#include <hfrun/error.hpp>
 
 #include <cstddef>
 #include <filesystem>
+#include <hfrun/error.hpp>
 
 namespace hfrun::util {
 
@@ -32,7 +32,7 @@ private:
 [[nodiscard]] Result<UniqueFd> open_for_reading(const std::filesystem::path& path);
 
 // read(2) that retries on EINTR; the byte count, 0 at the end, or ErrorKind::usage naming `path`.
-[[nodiscard]] Result<std::size_t> read_some(int fd, char* buffer, std::size_t capacity,
-                                            const std::filesystem::path& path);
+[[nodiscard]] Result<std::size_t>
+read_some(int fd, char* buffer, std::size_t capacity, const std::filesystem::path& path);
 
 } // namespace hfrun::util

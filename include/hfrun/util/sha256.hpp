@@ -1,9 +1,8 @@
 // SHA-256 over OpenSSL's EVP interface: streaming, one-shot, and of a file read in chunks.
 #pragma once
 
-#include <hfrun/error.hpp>
-
 #include <filesystem>
+#include <hfrun/error.hpp>
 #include <memory>
 #include <string>
 #include <string_view>

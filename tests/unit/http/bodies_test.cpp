@@ -1,14 +1,10 @@
+#include <fstream>
+#include <gtest/gtest.h>
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/util/base64.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <gtest/gtest.h>
-
-#include <unistd.h>
-
-#include <fstream>
 #include <random>
+#include <unistd.h>
 
 namespace hfrun::http {
 namespace {

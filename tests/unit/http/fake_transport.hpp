@@ -2,9 +2,8 @@
 // read) and answers from a queue of prepared results. Fakes over mocks (helper guide).
 #pragma once
 
-#include <hfrun/http/transport.hpp>
-
 #include <deque>
+#include <hfrun/http/transport.hpp>
 #include <string>
 #include <vector>
 

@@ -1,9 +1,8 @@
-#include <hfrun/http/retry.hpp>
-
 #include "unit/http/fake_transport.hpp"
 #include "unit/util/fake_sleeper.hpp"
 
 #include <gtest/gtest.h>
+#include <hfrun/http/retry.hpp>
 
 namespace hfrun::http {
 namespace {
@@ -79,8 +78,9 @@ TEST(RetryRules, RetryableFailures) {
                  TransportFailure::stalled}) {
     EXPECT_TRUE(is_retryable_failure(f));
   }
-  for (auto f : {TransportFailure::none, TransportFailure::dns, TransportFailure::tls,
-                 TransportFailure::too_many_redirects, TransportFailure::aborted, TransportFailure::other}) {
+  for (auto f :
+       {TransportFailure::none, TransportFailure::dns, TransportFailure::tls,
+        TransportFailure::too_many_redirects, TransportFailure::aborted, TransportFailure::other}) {
     EXPECT_FALSE(is_retryable_failure(f));
   }
 }

@@ -1,15 +1,12 @@
-#include <hfrun/http/retry.hpp>
-#include <hfrun/http/sinks.hpp>
-
 #include "unit/http/fake_transport.hpp"
 #include "unit/util/fake_sleeper.hpp"
 
-#include <gtest/gtest.h>
-
-#include <unistd.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
+#include <hfrun/http/retry.hpp>
+#include <hfrun/http/sinks.hpp>
 #include <sstream>
+#include <unistd.h>
 
 namespace hfrun::http {
 namespace {
@@ -45,7 +42,9 @@ protected:
     fs::create_directories(m_dir);
   }
   void TearDown() override { fs::remove_all(m_dir); }
-  [[nodiscard]] bool dir_empty() const { return fs::directory_iterator(m_dir) == fs::directory_iterator(); }
+  [[nodiscard]] bool dir_empty() const {
+    return fs::directory_iterator(m_dir) == fs::directory_iterator();
+  }
   static std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::stringstream ss;
@@ -149,8 +148,9 @@ TEST(SseSink, CallbackErrorAbortsWithThatError) {
     return {};
   });
   ASSERT_TRUE(sink.begin(200, content_type("text/event-stream")));
-  auto written = sink.write("data: {\"x\":1}\n\ndata: {\"error\":\"bad\",\"error_type\":\"validation\"}\n\n"
-                            "data: {\"x\":2}\n\n");
+  auto written =
+      sink.write("data: {\"x\":1}\n\ndata: {\"error\":\"bad\",\"error_type\":\"validation\"}\n\n"
+                 "data: {\"x\":2}\n\n");
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().kind, ErrorKind::rejected);
   EXPECT_EQ(calls, 2);

@@ -1,6 +1,5 @@
-#include <hfrun/http/sse.hpp>
-
 #include <gtest/gtest.h>
+#include <hfrun/http/sse.hpp>
 
 namespace hfrun::http {
 namespace {
@@ -40,8 +39,8 @@ TEST(SseParser, MultipleDataLinesAreJoinedWithNewlines) {
 }
 
 TEST(SseParser, EventIdAndRetryFields) {
-  const auto events =
-      parse_all("event: generating\nid: 7\nretry: 1500\ndata: x\n\ndata: y\n\nretry: abc\nevent: complete\ndata: z\n\n");
+  const auto events = parse_all("event: generating\nid: 7\nretry: 1500\ndata: x\n\ndata: "
+                                "y\n\nretry: abc\nevent: complete\ndata: z\n\n");
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].event, "generating");
   EXPECT_EQ(events[0].id, "7");
@@ -99,7 +98,8 @@ TEST(SseParser, TrailingEventWithoutBlankLineIsDispatchedAtFinish) {
 }
 
 TEST(SseParser, LeadingBomIsSkippedEvenWhenSplit) {
-  const std::string stream = "\xEF\xBB\xBF" "data: x\n\n";
+  const std::string stream = "\xEF\xBB\xBF"
+                             "data: x\n\n";
   EXPECT_EQ(datas(parse_all(stream, 1)), (std::vector<std::string>{"x"}));
   EXPECT_EQ(datas(parse_all(stream)), (std::vector<std::string>{"x"}));
 }
@@ -140,12 +140,14 @@ TEST(SseHelpers, TgiValidationErrorInsideA200Stream) {
 }
 
 TEST(SseHelpers, ErrorObjectWithMessageAndTypes) {
-  auto openai = stream_error(with_data(R"({"error":{"message":"boom","type":"server_error","code":500}})"));
+  auto openai =
+      stream_error(with_data(R"({"error":{"message":"boom","type":"server_error","code":500}})"));
   ASSERT_TRUE(openai);
   EXPECT_EQ(openai->kind, ErrorKind::unavailable);
   EXPECT_EQ(openai->server_message, "boom [server_error]");
 
-  auto overloaded = stream_error(with_data(R"({"error":"Model is overloaded","error_type":"overloaded"})"));
+  auto overloaded =
+      stream_error(with_data(R"({"error":"Model is overloaded","error_type":"overloaded"})"));
   ASSERT_TRUE(overloaded);
   EXPECT_EQ(overloaded->kind, ErrorKind::unavailable);
 

@@ -1,11 +1,8 @@
-#include <hfrun/util/atomic_file.hpp>
-
-#include <gtest/gtest.h>
-
-#include <sys/stat.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
+#include <hfrun/util/atomic_file.hpp>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace hfrun::util {
 namespace {
@@ -24,7 +21,8 @@ protected:
   void TearDown() override { fs::remove_all(m_dir); }
 
   [[nodiscard]] std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(m_dir), fs::directory_iterator()));
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(m_dir), fs::directory_iterator()));
   }
   static std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

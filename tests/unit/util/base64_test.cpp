@@ -1,7 +1,5 @@
-#include <hfrun/util/base64.hpp>
-
 #include <gtest/gtest.h>
-
+#include <hfrun/util/base64.hpp>
 #include <random>
 
 namespace hfrun::util {

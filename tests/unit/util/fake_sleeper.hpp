@@ -2,15 +2,16 @@
 #pragma once
 
 #include <hfrun/util/clock.hpp>
-
 #include <vector>
 
 namespace hfrun::util {
 
 class FakeSleeper final : public Sleeper {
 public:
-  // Starts at a fixed, known wall-clock time (2025-01-15 12:00:00 UTC) so HTTP dates are predictable.
-  FakeSleeper() : m_now(std::chrono::sys_days(std::chrono::year{2025} / 1 / 15) + std::chrono::hours(12)) {}
+  // Starts at a fixed, known wall-clock time (2025-01-15 12:00:00 UTC) so HTTP dates are
+  // predictable.
+  FakeSleeper()
+      : m_now(std::chrono::sys_days(std::chrono::year{2025} / 1 / 15) + std::chrono::hours(12)) {}
 
   void sleep_for(std::chrono::milliseconds duration) override {
     sleeps.push_back(duration);

@@ -1,8 +1,6 @@
-#include <hfrun/util/sha256.hpp>
-
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
+#include <hfrun/util/sha256.hpp>
 
 namespace hfrun::util {
 namespace {

@@ -1,6 +1,5 @@
-#include <hfrun/util/strings.hpp>
-
 #include <gtest/gtest.h>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::util {
 namespace {
