@@ -3,6 +3,7 @@
 #include "curl_handles.hpp"
 
 #include <hfrun/http/transport.hpp>
+#include <hfrun/util/redact.hpp>
 
 #include <array>
 #include <chrono>
@@ -43,16 +44,7 @@ using detail::CurlSlist;
 using Clock = std::chrono::steady_clock;
 
 std::string masked_header_line(std::string_view name, std::string_view value) {
-  static constexpr std::array k_secret_headers{"authorization", "proxy-authorization", "cookie",
-                                               "x-api-key"};
-  for (const char* secret : k_secret_headers) {
-    if (iequals(name, secret)) {
-      const auto space = value.find(' ');
-      const std::string scheme = space == std::string_view::npos ? "" : std::string(value.substr(0, space + 1));
-      return std::string(name) + ": " + scheme + "***";
-    }
-  }
-  return std::string(name) + ": " + std::string(value);
+  return std::string(name) + ": " + util::redact_header(name, value);
 }
 
 // One request in flight: everything libcurl points into must live as long as the transfer.

@@ -1,0 +1,46 @@
+// Hub API reads: model info (with `expand[]`), and Space runtimes. Many models at once run
+// concurrently over the client's shared connection pool.
+#pragma once
+
+#include <hfrun/client/client.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace hfrun::hub {
+
+struct ModelQuery {
+  std::string id;            // "org/name"
+  std::string revision;      // empty: the default branch
+  std::vector<std::string> expand; // empty: the Hub's default field set
+};
+
+// "{endpoint}/api/models/{id}[/revision/{rev}]?expand[]=a&expand[]=b". The id keeps its slash (as both
+// official clients send it); the revision is fully percent-encoded ("refs/pr/1" -> "refs%2Fpr%2F1").
+[[nodiscard]] std::string model_info_url(const std::string& endpoint, const ModelQuery& query);
+
+// Checks an id is a plausible Hub repo id ("name" or "org/name"), so a typo is a usage error before
+// any request.
+[[nodiscard]] Result<void> validate_repo_id(const std::string& id);
+
+// GET the model info; 401/404 and friends become Errors (404: exit 4; 401, i.e. missing or private
+// and no valid token: exit 3). `inferenceProviderMapping` comes back as the list form, in the Hub's
+// order (the user's provider preference), whatever form the Hub sent.
+[[nodiscard]] Result<nlohmann::json> fetch_model_info(client::Client& client, const ModelQuery& query);
+
+// The same for many models, concurrently; results in order.
+[[nodiscard]] std::vector<Result<nlohmann::json>> fetch_model_infos(client::Client& client,
+                                                                    const std::vector<ModelQuery>& queries);
+
+// GET /api/spaces/{id}/runtime for each Space, concurrently. A failed one yields an Error in its slot.
+[[nodiscard]] std::vector<Result<nlohmann::json>> fetch_space_runtimes(client::Client& client,
+                                                                       const std::vector<std::string>& ids);
+
+// The inference provider mapping of a model info, normalised to a list of
+// {"provider","providerId","status","task",...} in the Hub's order (the dict of model_info, or the
+// list of list_models).
+[[nodiscard]] nlohmann::json provider_mapping_list(const nlohmann::json& model_info);
+
+} // namespace hfrun::hub

@@ -1,0 +1,221 @@
+// The command line: global options, the command table, and the one place where an Error becomes a
+// message and an exit code.
+#include "command.hpp"
+
+#include <hfrun/http/transport.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <sstream>
+
+namespace hfrun::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) { g_interrupted.store(true); }
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  app.add_option("--token", g.token, "Hugging Face token (default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, "
+                                     "then the token file)");
+  app.add_flag("--json", g.json, "Print one normalized JSON document on stdout");
+  app.add_flag("--raw", g.raw, "Print the server's body untouched");
+  app.add_option("-o,--output", g.output, "Write the result to this file (atomically)");
+  app.add_flag("-v,--verbose", g.verbose, "More detail on stderr; -vv shows requests and headers "
+                                          "(token masked)");
+  app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr");
+  app.add_option("--timeout", g.timeout_s, "Overall time limit per request, seconds (default: none)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--connect-timeout", g.connect_timeout_s, "Connection time limit, seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--retries", g.retries, "Retries on 408/429/5xx and connection errors")
+      ->check(CLI::Range(0, 20))
+      ->capture_default_str();
+  app.add_option("-H,--header", g.headers, "Extra request header 'Name: value' (repeatable)");
+  app.add_option("--bill-to", g.bill_to, "Bill the request to this organization (X-HF-Bill-To)");
+  app.add_flag("--dry-run", g.dry_run, "Print the equivalent curl command(s), send nothing");
+  app.add_flag("--no-progress", g.no_progress, "No progress bars");
+  app.add_option("--color", g.color, "Colour: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  app.add_flag("--insecure", g.insecure, "Do not verify TLS certificates (unsafe)");
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> parse_headers(
+    const std::vector<std::string>& raw) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& header : raw) {
+    const auto colon = header.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      return fail(ErrorKind::usage, "bad header '" + header + "'", "use -H 'Name: value'");
+    }
+    std::string value = header.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    out.emplace_back(header.substr(0, colon), value);
+  }
+  return out;
+}
+
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+// Where the usage error comes from, in one line, with the way to learn more.
+int usage_error(Output& out, const std::string& message, const std::string& command) {
+  Error e = make_error(ErrorKind::usage, message,
+                       "run 'hfrun " + (command.empty() ? std::string() : command + " ") + "--help'");
+  out.error(e);
+  return exit_code_for(e.kind);
+}
+
+} // namespace
+
+int run_with(const std::vector<std::string>& args, const Io& io, const config::EnvLookup& env) {
+  CLI::App app{"hfrun: run Hugging Face models every way from the shell: Inference Providers, "
+               "Inference Endpoints, Spaces, or locally.",
+               "hfrun"};
+  app.set_version_flag("--version", std::string("hfrun ") + HFRUN_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(); // global options may follow the command: `hfrun whoami --json`
+  app.footer("Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HFRUN_ROUTER_URL ... (docs/configuration.md)\n"
+             "Exit codes: docs/exit-codes.md");
+
+  GlobalOptions global;
+  add_global_options(app, global);
+
+  struct Registered {
+    const CommandEntry* entry;
+    CLI::App* sub;
+    std::unique_ptr<Command> command;
+  };
+  std::vector<Registered> registered;
+  for (const auto& entry : command_table()) {
+    auto command = entry.make();
+    CLI::App* sub = app.add_subcommand(entry.name, entry.summary);
+    sub->footer(std::string("Example:\n  ") + entry.example);
+    command->setup(*sub);
+    registered.push_back({&entry, sub, std::move(command)});
+  }
+
+  const config::Config config = config::load_config(env);
+  OutputOptions early;
+  early.no_color_env = config.no_color;
+  Output early_out(io, early);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) { // --help, --version
+      std::ostringstream text;
+      std::ostringstream ignored;
+      (void)app.exit(e, text, ignored);
+      std::fputs(text.str().c_str(), io.out);
+      return 0;
+    }
+    std::string command;
+    for (const auto& r : registered) {
+      if (r.sub->parsed()) {
+        command = r.entry->name;
+      }
+    }
+    return usage_error(early_out, e.what(), command);
+  }
+
+  OutputOptions output_options;
+  output_options.json = global.json;
+  output_options.raw = global.raw;
+  if (!global.output.empty()) {
+    output_options.output_file = global.output;
+  }
+  output_options.color = global.color == "always"  ? ColorMode::always
+                         : global.color == "never" ? ColorMode::never
+                                                   : ColorMode::auto_detect;
+  output_options.no_color_env = config.no_color;
+  output_options.quiet = global.quiet;
+  output_options.progress = !global.no_progress && !config.disable_progress;
+  Output out(io, output_options);
+
+  if (global.json && global.raw) {
+    return usage_error(out, "--json and --raw exclude each other", "");
+  }
+  auto headers = parse_headers(global.headers);
+  if (!headers) {
+    out.error(headers.error());
+    return exit_code_for(headers.error().kind);
+  }
+
+  http::TransportOptions transport_options;
+  transport_options.timeouts.connect = seconds_to_ms(global.connect_timeout_s);
+  transport_options.timeouts.total = seconds_to_ms(global.timeout_s);
+  transport_options.insecure = global.insecure;
+  transport_options.ca_bundle = config.ca_bundle;
+  transport_options.cancel = &g_interrupted;
+  if (global.verbose >= 2) {
+    transport_options.header_log = [&out](std::string_view line) { out.plain_err(line); };
+  }
+  if (global.insecure) {
+    out.warn("--insecure: TLS certificates are not verified");
+  }
+
+  client::ClientOptions client_options;
+  client_options.config = config;
+  client_options.token = config::find_token(global.token, env, config);
+  client_options.retry.max_retries = global.retries;
+  client_options.extra_headers = std::move(*headers);
+  client_options.bill_to = global.bill_to;
+  client_options.dry_run = global.dry_run;
+  client::Reporter reporter;
+  reporter.note = [&out, &global](std::string_view line) {
+    if (global.verbose >= 0) {
+      out.note(line);
+    }
+  };
+  reporter.dry_run = [&out](std::string_view line) { out.stream_text(std::string(line) + "\n"); };
+  client::Client client(std::move(client_options), http::make_curl_transport(transport_options),
+                        util::real_sleeper(), std::move(reporter));
+
+  CommandEnv command_env{global, config, client, out};
+  for (auto& r : registered) {
+    if (!r.sub->parsed()) {
+      continue;
+    }
+    Result<void> result = fail(ErrorKind::internal, "no command ran");
+    try {
+      result = r.command->run(command_env);
+    } catch (const std::exception& e) {
+      // Last resort: a bug let an exception through. Say so rather than crash.
+      result = fail(ErrorKind::internal, std::string("internal error: ") + e.what(),
+                    "please report this bug");
+    }
+    if (g_interrupted.load()) {
+      out.error(make_error(ErrorKind::interrupted, "interrupted"));
+      return exit_code_for(ErrorKind::interrupted);
+    }
+    if (!result) {
+      if (client::is_dry_run_stop(result.error())) {
+        return 0;
+      }
+      out.error(result.error());
+      return exit_code_for(result.error().kind);
+    }
+    return 0;
+  }
+  return usage_error(out, "no command given", "");
+}
+
+int run(int argc, char** argv) {
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGPIPE, SIG_IGN); // a closed pipe (hfrun ... | head) is an error value, not a kill
+  const Io io = process_io();
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    args.emplace_back(argv[i]);
+  }
+  return run_with(args, io, config::process_env());
+}
+
+} // namespace hfrun::cli

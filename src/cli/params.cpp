@@ -1,0 +1,121 @@
+#include "params.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace hfrun::cli {
+
+namespace {
+
+Result<std::string> read_text_file(const std::string& key, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorKind::usage, "parameter '" + key + "': cannot read file '" + path + "'");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+bool is_param(const std::string& arg) {
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return false;
+  }
+  const std::string key = arg.substr(0, arg[eq - 1] == ':' ? eq - 1 : eq);
+  if (key.empty()) {
+    return false;
+  }
+  // A key is an identifier-like word: "a b=c" is text, not a parameter.
+  for (char c : key) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<nlohmann::json> parse_params(const std::vector<std::string>& items) {
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& item : items) {
+    if (!is_param(item)) {
+      return fail(ErrorKind::usage, "'" + item + "' is not a parameter",
+                  "use key=value (text), key:=json (any JSON) or key=@file");
+    }
+    const auto eq = item.find('=');
+    const bool is_json = item[eq - 1] == ':';
+    const std::string key = item.substr(0, is_json ? eq - 1 : eq);
+    std::string value = item.substr(eq + 1);
+    if (value.starts_with('@')) {
+      HFRUN_TRY_ASSIGN(content, read_text_file(key, value.substr(1)));
+      value = std::move(content);
+    }
+    if (!is_json) {
+      params[key] = value;
+      continue;
+    }
+    auto parsed = nlohmann::json::parse(value, nullptr, false);
+    if (parsed.is_discarded()) {
+      return fail(ErrorKind::usage, "parameter '" + key + "': not valid JSON: " + value.substr(0, 80),
+                  "key:=json takes JSON (numbers, true, [\"a\",\"b\"], {\"k\":1}); use key=value for text");
+    }
+    params[key] = std::move(parsed);
+  }
+  return params;
+}
+
+TempFile::~TempFile() {
+  if (!m_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(m_path, ignored);
+  }
+}
+
+TempFile& TempFile::operator=(TempFile&& other) noexcept {
+  if (this != &other) {
+    TempFile discard(std::move(*this));
+    m_path = std::move(other.m_path);
+    other.m_path.clear();
+  }
+  return *this;
+}
+
+Result<TempFile> spool_to_temp(std::FILE* in) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "hfrun-stdin-XXXXXX").string();
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) {
+    return fail(ErrorKind::usage, "cannot create a temporary file for stdin");
+  }
+  TempFile file{std::filesystem::path(pattern)};
+  char buffer[65536];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, in)) > 0) {
+    std::size_t written = 0;
+    while (written < n) {
+      const ssize_t w = ::write(fd, buffer + written, n - written);
+      if (w <= 0) {
+        ::close(fd);
+        return fail(ErrorKind::usage, "cannot spool stdin to " + pattern);
+      }
+      written += static_cast<std::size_t>(w);
+    }
+  }
+  ::close(fd);
+  return file;
+}
+
+std::string read_all(std::FILE* in) {
+  std::string text;
+  char buffer[65536];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, in)) > 0) {
+    text.append(buffer, n);
+  }
+  return text;
+}
+
+} // namespace hfrun::cli

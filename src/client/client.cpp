@@ -1,0 +1,184 @@
+#include <hfrun/client/client.hpp>
+
+#include <hfrun/http/url.hpp>
+
+namespace hfrun::client {
+
+namespace {
+
+// Hosts of Hugging Face itself: the token is meant for them (product.md: "sent only to Hugging Face
+// hosts and to the URL the user named").
+bool is_hf_host(const std::string& host) {
+  static constexpr std::string_view k_domains[] = {"huggingface.co", "hf.co", "hf.space",
+                                                   "huggingface.cloud"};
+  for (std::string_view domain : k_domains) {
+    if (host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
+                           host[host.size() - domain.size() - 1] == '.')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string shell_quote(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += "'";
+  return out;
+}
+
+} // namespace
+
+Error dry_run_stop() { return make_error(ErrorKind::stopped, ""); }
+
+bool is_dry_run_stop(const Error& error) { return error.kind == ErrorKind::stopped; }
+
+Client::Client(ClientOptions options, std::unique_ptr<http::Transport> transport,
+               util::Sleeper& sleeper, Reporter reporter)
+    : m_options(std::move(options)), m_transport(std::move(transport)), m_sleeper(sleeper),
+      m_reporter(std::move(reporter)) {
+  for (const std::string* url : {&m_options.config.endpoint, &m_options.config.router_url,
+                                 &m_options.config.endpoints_api_url}) {
+    trust_origin(*url);
+  }
+}
+
+void Client::trust_origin(std::string_view url) {
+  if (auto parts = http::parse_url(url)) {
+    m_trusted_origins.insert(http::origin_of(*parts));
+  }
+}
+
+bool Client::may_receive_token(std::string_view url) const {
+  auto parts = http::parse_url(url);
+  if (!parts) {
+    return false;
+  }
+  // Over plain http only to origins named by configuration or the user (the emulator, a local
+  // server); a Hugging Face host gets the token only over https.
+  if (m_trusted_origins.contains(http::origin_of(*parts))) {
+    return true;
+  }
+  return parts->scheme == "https" && is_hf_host(parts->host);
+}
+
+Result<void> Client::decorate(http::Request& request, Auth auth) const {
+  if (!http::parse_url(request.url)) {
+    return fail(ErrorKind::usage, "not an http(s) URL: " + request.url);
+  }
+  for (const auto& [name, value] : m_options.extra_headers) {
+    request.headers.set(name, value);
+  }
+  if (!m_options.bill_to.empty() && !request.headers.has("X-HF-Bill-To")) {
+    request.headers.set("X-HF-Bill-To", m_options.bill_to);
+  }
+  if (auth == Auth::never || request.headers.has("Authorization")) {
+    return {};
+  }
+  if (!m_options.token.present()) {
+    if (auth == Auth::required) {
+      return fail(ErrorKind::auth, "this needs a Hugging Face token and none was found",
+                  "pass --token, set HF_TOKEN, or log in with `hf auth login` (token file " +
+                      m_options.config.token_path.string() + ")");
+    }
+    return {};
+  }
+  if (may_receive_token(request.url)) {
+    request.headers.set("Authorization", "Bearer " + m_options.token.value);
+  }
+  return {};
+}
+
+Result<http::Response> Client::send(http::Request& request, Auth auth) {
+  HFRUN_TRY(decorate(request, auth));
+  if (m_options.dry_run) {
+    if (m_reporter.dry_run) {
+      m_reporter.dry_run(curl_command(request));
+    }
+    return unexpected<Error>(dry_run_stop());
+  }
+  return http::send_with_retry(*m_transport, request, m_options.retry, m_sleeper,
+                               m_reporter.note);
+}
+
+std::vector<Result<http::Response>> Client::send_all(std::vector<http::Request>& requests, Auth auth) {
+  std::vector<Result<http::Response>> out;
+  std::vector<http::Request> ready;
+  std::vector<std::size_t> positions;
+  out.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    auto decorated = decorate(requests[i], auth);
+    if (!decorated) {
+      out.emplace_back(unexpected<Error>(decorated.error()));
+      continue;
+    }
+    if (m_options.dry_run) {
+      if (m_reporter.dry_run) {
+        m_reporter.dry_run(curl_command(requests[i]));
+      }
+      out.emplace_back(unexpected<Error>(dry_run_stop()));
+      continue;
+    }
+    out.emplace_back(unexpected<Error>(make_error(ErrorKind::internal, "pending")));
+    positions.push_back(i);
+    ready.push_back(std::move(requests[i]));
+  }
+  if (ready.empty()) {
+    return out;
+  }
+  auto results =
+      http::send_all_with_retry(*m_transport, ready, m_options.retry, m_sleeper, m_reporter.note);
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    out[positions[k]] = std::move(results[k]);
+    requests[positions[k]] = std::move(ready[k]);
+  }
+  return out;
+}
+
+std::string Client::curl_command(const http::Request& request) const {
+  std::string body_prefix;
+  std::string cmd = "curl";
+  if (request.method == "HEAD") {
+    cmd += " --head";
+  } else if (request.method != "GET" && !(request.method == "POST" && request.body)) {
+    cmd += " -X " + request.method;
+  }
+  if (request.follow_redirects) {
+    cmd += " -L";
+  }
+  cmd += " " + shell_quote(request.url);
+  for (const auto& [name, value] : request.headers.entries()) {
+    if (http::iequals(name, "Authorization") && m_options.token.present() &&
+        value.find(m_options.token.value) != std::string::npos) {
+      // Double quotes so the shell expands $HF_TOKEN; the value itself is never printed.
+      cmd += " -H \"" + name + ": Bearer $HF_TOKEN\"";
+      continue;
+    }
+    cmd += " -H " + shell_quote(name + ": " + value);
+  }
+  if (request.body) {
+    auto described = request.body->describe();
+    if (!described) {
+      cmd += " --data-binary '<body not shown>'";
+    } else if (described->kind == http::BodyDescription::Kind::bytes) {
+      cmd += " --data-binary " + shell_quote(described->bytes);
+    } else if (described->kind == http::BodyDescription::Kind::file) {
+      cmd += " --data-binary @" + shell_quote(described->path);
+    } else {
+      // base64 in JSON: assembled by the shell and streamed into curl, as hfrun streams it.
+      body_prefix = "{ printf '%s' " + shell_quote(described->prefix) + "; base64 -w0 " +
+                    shell_quote(described->path) + "; printf '%s' " +
+                    shell_quote(described->suffix) + "; } | ";
+      cmd += " --data-binary @-";
+    }
+  }
+  return body_prefix + cmd;
+}
+
+} // namespace hfrun::client

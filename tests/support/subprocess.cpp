@@ -1,0 +1,148 @@
+#include "subprocess.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace hfrun::test {
+
+namespace {
+
+std::vector<std::string> make_env(const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> full;
+  for (const char* name : {"PATH", "HOME", "LANG", "TMPDIR"}) {
+    if (const char* value = std::getenv(name)) {
+      full[name] = value;
+    }
+  }
+  for (const auto& [k, v] : env) {
+    full[k] = v;
+  }
+  std::vector<std::string> out;
+  for (const auto& [k, v] : full) {
+    out.push_back(k + "=" + v);
+  }
+  return out;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) {
+    out.push_back(s.data());
+  }
+  out.push_back(nullptr);
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string temp_path(const char* stem) {
+  static int counter = 0;
+  return "/tmp/hfrun-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + stem;
+}
+
+} // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                          const std::optional<std::string>& stdin_data, std::chrono::seconds timeout) {
+  const std::string out_path = temp_path("out");
+  const std::string err_path = temp_path("err");
+  const std::string in_path = temp_path("in");
+  {
+    std::ofstream in(in_path, std::ios::binary);
+    if (stdin_data) {
+      in << *stdin_data;
+    }
+  }
+  std::vector<std::string> args = argv;
+  std::vector<std::string> envs = make_env(env);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int in_fd = ::open(in_path.c_str(), O_RDONLY);
+    const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in_fd, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    auto arg_ptrs = pointers(args);
+    auto env_ptrs = pointers(envs);
+    ::execve(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
+    std::_Exit(127);
+  }
+  ProcessResult result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_file(out_path);
+  result.err = read_file(err_path);
+  std::remove(out_path.c_str());
+  std::remove(err_path.c_str());
+  std::remove(in_path.c_str());
+  return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env,
+                                     const std::string& log_path) {
+  std::vector<std::string> args = argv;
+  std::vector<std::string> envs = make_env(env);
+  m_pid = ::fork();
+  if (m_pid == 0) {
+    const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, 0);
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    auto arg_ptrs = pointers(args);
+    auto env_ptrs = pointers(envs);
+    ::execve(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
+    std::_Exit(127);
+  }
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (m_pid > 0) {
+    ::kill(m_pid, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 200; ++i) {
+      if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(m_pid, SIGKILL);
+    ::waitpid(m_pid, &status, 0);
+  }
+}
+
+bool BackgroundProcess::running() const {
+  int status = 0;
+  return m_pid > 0 && ::waitpid(m_pid, &status, WNOHANG) == 0;
+}
+
+} // namespace hfrun::test

@@ -1,0 +1,40 @@
+// Run a program as a child process with an exact environment, capturing stdout and stderr, for
+// end-to-end tests of the built binaries.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hfrun::test {
+
+struct ProcessResult {
+  int exit_code = -1; // 128 + signal when killed by one
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] a path) with `env` plus PATH, HOME, LANG and TMPDIR of this process, stdin
+// read from `stdin_data` (empty when nullopt; never a terminal), and waits at most `timeout`.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          const std::optional<std::string>& stdin_data = std::nullopt,
+                          std::chrono::seconds timeout = std::chrono::seconds(60));
+
+// A long-running child (the emulator): started in the constructor, SIGTERM + wait in the destructor.
+class BackgroundProcess {
+public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                    const std::string& log_path);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  [[nodiscard]] bool running() const;
+
+private:
+  int m_pid = -1;
+};
+
+} // namespace hfrun::test
