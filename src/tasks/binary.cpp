@@ -1,13 +1,15 @@
 // Binary results (images, audio) in every form providers send them.
 #include "detail.hpp"
 
-#include <hfrun/tasks/base64.hpp>
+#include <hfrun/util/base64.hpp>
 #include <hfrun/tasks/codec.hpp>
 
 namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
+using util::base64_decode;
+using util::base64_encode;
 
 // "data:image/jpeg;base64,...." -> bytes; nullopt when not a base64 data: URL.
 std::optional<BinaryResult> from_data_url(std::string_view url) {

@@ -16,6 +16,7 @@ namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
+using util::base64_decode;
 
 struct Rule {
   std::regex url;

@@ -14,6 +14,8 @@ namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
+using util::base64_decode;
+using util::base64_encode;
 using test::materialize;
 
 std::filesystem::path file_for(const json& described) {

@@ -11,6 +11,8 @@ namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
+using util::base64_decode;
+using util::base64_encode;
 
 json body_of(std::string_view task_name, const Inputs& in, const EncodeOptions& options = {}) {
   auto body = encode(*find_task(task_name), in, options);

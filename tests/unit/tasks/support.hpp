@@ -1,7 +1,7 @@
 // Test helpers for the task codec: shared fixtures and body materialisation.
 #pragma once
 
-#include <hfrun/tasks/base64.hpp>
+#include <hfrun/util/base64.hpp>
 #include <hfrun/tasks/codec.hpp>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +13,8 @@
 #include <vector>
 
 namespace hfrun::tasks::test {
+using util::base64_decode;
+using util::base64_encode;
 
 inline std::filesystem::path shared_dir() { return std::filesystem::path(HFRUN_SHARED_DIR); }
 inline std::filesystem::path data_dir() { return std::filesystem::path(HFRUN_TEST_DATA_DIR) / "tasks"; }
