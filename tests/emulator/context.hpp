@@ -14,6 +14,8 @@
 namespace emulator {
 
 class RequestLog; // request_log.hpp: JSON Lines of what reached each role
+class World;      // world.hpp: the hub part's index of `world` (repos, files, digests)
+class Faults;     // faults.hpp: injected faults and traffic shaping
 
 struct Context {
   // The loaded world: {"models": [...], "spaces": [...], "users": [...], ...} (see docs/emulator.md).
@@ -25,6 +27,10 @@ struct Context {
   RequestLog* log = nullptr;
   // Path of ../shared/recordings/hfjs-tapes.json when available (empty: tapes disabled).
   std::string tapes_path;
+  // The hub part's index of `world` (set before any route is registered).
+  const World* repos = nullptr;
+  // Faults and shaping, applied to every role by the hub part's post-routing handler.
+  Faults* faults = nullptr;
 
   // The world's model with this id (following no renames), or nullptr.
   [[nodiscard]] const nlohmann::json* find_model(std::string_view id) const;
