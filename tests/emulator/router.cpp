@@ -71,6 +71,16 @@ std::optional<Reply> check_token(const State& state, const httplib::Request& req
     reply.content_type = "application/json; charset=utf-8";
     return reply;
   }
+  // X-HF-Bill-To must name the user or one of its organizations (the body is not recorded).
+  const std::string bill_to = req.get_header_value("X-HF-Bill-To");
+  const world_json* user = state.ctx->user_for_token(token);
+  if (!bill_to.empty() && user != nullptr && user->value("name", "") != bill_to) {
+    bool member = false;
+    for (const auto& org : user->value("orgs", world_json::array())) {
+      member = member || (org.is_string() && org == bill_to) || (org.is_object() && org.value("name", "") == bill_to);
+    }
+    if (!member) return error_reply(401, "The token cannot bill requests to '" + bill_to + "': not a member of that organization.");
+  }
   return std::nullopt;
 }
 
