@@ -215,7 +215,8 @@ std::vector<TreeEntry> list_entries(const Repo& repo, const std::string& dir, bo
 // The query without `cursor`, to build the next page's URL.
 std::string query_without_cursor(const httplib::Request& req) {
   std::string out;
-  std::string_view q = raw_query(req);
+  const std::string query = raw_query(req);
+  std::string_view q = query;
   while (!q.empty()) {
     const auto amp = q.find('&');
     const auto part = q.substr(0, amp);

@@ -1,0 +1,462 @@
+// The hub part of hfrun-emulator, checked through its HTTP interface: one emulator process for
+// the whole program (started on free ports), driven with httplib::Client.
+#include "content.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+using nlohmann::json;
+constexpr const char* k_token = "hf_emulator_user_token";
+constexpr const char* k_other_token = "hf_emulator_other_token";
+
+struct Emulator {
+  pid_t pid = -1;
+  std::filesystem::path dir;
+  std::string hub;
+  std::string router;
+  std::string cdn;
+};
+
+Emulator* g_emu = nullptr;
+
+class EmulatorEnvironment : public ::testing::Environment {
+public:
+  void SetUp() override {
+    static Emulator emu;
+    g_emu = &emu;
+    emu.dir = std::filesystem::temp_directory_path() / ("hfrun-emu-hub-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(emu.dir);
+    const auto ports = (emu.dir / "ports.json").string();
+    const auto log = (emu.dir / "log.jsonl").string();
+    std::vector<std::string> args = {HFRUN_EMULATOR_BIN, "--port", "0", "--port-file", ports,
+                                     "--log", log, "--max-body", "65536"};
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    ASSERT_EQ(posix_spawn(&emu.pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+    for (int i = 0; i < 400 && !std::filesystem::exists(ports); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    std::ifstream in(ports);
+    const auto j = json::parse(in, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "no port file";
+    emu.hub = j["hub"];
+    emu.router = j["router"];
+    emu.cdn = j["cdn"];
+  }
+  void TearDown() override {
+    if (g_emu != nullptr && g_emu->pid > 0) {
+      ::kill(g_emu->pid, SIGTERM);
+      int status = 0;
+      ::waitpid(g_emu->pid, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the emulator did not stop cleanly";
+      std::filesystem::remove_all(g_emu->dir);
+    }
+  }
+};
+
+const auto* const g_env = ::testing::AddGlobalTestEnvironment(new EmulatorEnvironment);
+
+httplib::Headers auth(const char* token = k_token) { return {{"Authorization", std::string("Bearer ") + token}}; }
+
+httplib::Result get(const std::string& base, const std::string& path, const httplib::Headers& headers = {}) {
+  httplib::Client client(base);
+  client.set_read_timeout(std::chrono::seconds(30));
+  client.set_url_encode(false); // paths here are already encoded, as a real client sends them
+  return client.Get(path, headers);
+}
+
+httplib::Result hub_get(const std::string& path, const httplib::Headers& headers = {}) {
+  return get(g_emu->hub, path, headers);
+}
+
+json body_json(const httplib::Result& r) { return json::parse(r->body, nullptr, false); }
+
+std::vector<std::string> keys(const json& j) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : j.items()) {
+    out.push_back(k);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Splits "http://host:port/path?q" into (origin, path?q). httplib's client percent-decodes
+// response header values, so the URLs taken from Location/Link are re-encoded here: the cursor's
+// base64 padding is restored and the (unsigned) content-disposition parameter is dropped.
+std::pair<std::string, std::string> split_url(std::string url) {
+  if (const auto c = url.find("cursor="); c != std::string::npos) {
+    std::string fixed;
+    for (const char ch : url.substr(c + 7)) {
+      fixed += ch == '=' ? std::string("%3D") : std::string(1, ch);
+    }
+    url = url.substr(0, c + 7) + fixed;
+  }
+  if (const auto d = url.find("response-content-disposition="); d != std::string::npos) {
+    url.erase(d, url.find("&Expires=") - d + 1);
+  }
+  const auto slash = url.find('/', url.find("//") + 2);
+  return {url.substr(0, slash), url.substr(slash)};
+}
+
+std::string unquote(std::string s) {
+  std::erase(s, '"');
+  return s;
+}
+
+TEST(HubModelInfo, ExpandReturnsOnlyTheRequestedFields) {
+  auto r = hub_get("/api/models/sentence-transformers/all-MiniLM-L6-v2?expand[]=pipeline_tag&expand[]=library_name");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  const auto j = body_json(r);
+  EXPECT_EQ(keys(j), (std::vector<std::string>{"_id", "id", "library_name", "pipeline_tag"}));
+  EXPECT_EQ(j["library_name"], "sentence-transformers");
+  // Repeated `expand=` (huggingface_hub's spelling) works the same.
+  auto r2 = hub_get("/api/models/sentence-transformers/all-MiniLM-L6-v2?expand=tags&expand=sha");
+  EXPECT_EQ(keys(body_json(r2)), (std::vector<std::string>{"_id", "id", "sha", "tags"}));
+}
+
+TEST(HubModelInfo, UnknownExpandValueIs400) {
+  auto r = hub_get("/api/models/openai-community/gpt2?expand[]=sha&expand[]=nonsense");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(body_json(r)["error"].get<std::string>().find("expand[1]"), std::string::npos);
+}
+
+TEST(HubModelInfo, DefaultResponseLeavesOutInferenceFields) {
+  auto r = hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF");
+  ASSERT_EQ(r->status, 200);
+  const auto j = body_json(r);
+  EXPECT_FALSE(j.contains("inference"));
+  EXPECT_FALSE(j.contains("inferenceProviderMapping"));
+  EXPECT_EQ(j["gguf"]["context_length"], 32768);
+  EXPECT_EQ(j["siblings"].size(), 4U);
+  EXPECT_EQ(j["gated"], false);
+}
+
+TEST(HubModelInfo, ProviderMappingIsADictWithEveryStatus) {
+  auto r = hub_get("/api/models/meta-llama/Llama-3.1-8B-Instruct?expand[]=inferenceProviderMapping&expand[]=gated");
+  const auto j = body_json(r);
+  ASSERT_TRUE(j["inferenceProviderMapping"].is_object());
+  std::set<std::string> statuses;
+  for (const auto& [provider, entry] : j["inferenceProviderMapping"].items()) {
+    statuses.insert(entry["status"].get<std::string>());
+  }
+  EXPECT_EQ(statuses, (std::set<std::string>{"error", "live", "staging"}));
+  EXPECT_EQ(j["gated"], "manual");
+}
+
+TEST(HubModelInfo, RevisionIsOneEncodedSegment) {
+  const auto main_sha = body_json(hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF?expand=sha"))["sha"];
+  auto r = hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF/revision/refs%2Fpr%2F1?expand=sha");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_NE(body_json(r)["sha"], main_sha);
+  auto missing = hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF/revision/no-such-branch");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->get_header_value("X-Error-Code"), "RevisionNotFound");
+}
+
+TEST(HubModelInfo, RenamedRepoRedirectsToTheNewId) {
+  auto r = hub_get("/api/models/gpt2?expand=sha");
+  EXPECT_EQ(r->status, 307);
+  EXPECT_EQ(r->get_header_value("Location"), "/api/models/openai-community/gpt2?expand=sha");
+  auto f = hub_get("/gpt2/resolve/main/config.json");
+  EXPECT_EQ(f->status, 307);
+  EXPECT_EQ(f->get_header_value("Location"), "/openai-community/gpt2/resolve/main/config.json");
+}
+
+TEST(HubModelInfo, DisabledRepoSaysSoAndRefusesFiles) {
+  EXPECT_EQ(body_json(hub_get("/api/models/hfrun-emulator/disabled-model?expand=disabled"))["disabled"], true);
+  auto r = hub_get("/hfrun-emulator/disabled-model/resolve/main/README.md");
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->get_header_value("X-Error-Message"), "Access to this resource is disabled.");
+}
+
+TEST(HubAuth, PrivateOrMissingRepoIs401WithoutTokenAnd404WithOne) {
+  for (const char* id : {"hfrun-tester/private-model", "someone-else/secret-model", "nobody/no-such-model"}) {
+    auto anon = hub_get(std::string("/api/models/") + id);
+    EXPECT_EQ(anon->status, 401) << id;
+    EXPECT_EQ(anon->get_header_value("X-Error-Code"), "RepoNotFound") << id;
+    EXPECT_EQ(body_json(anon)["error"], "Repository not found");
+  }
+  EXPECT_EQ(hub_get("/api/models/someone-else/secret-model", auth())->status, 404);
+  EXPECT_EQ(hub_get("/api/models/nobody/no-such-model", auth())->get_header_value("X-Error-Code"), "RepoNotFound");
+  // The owner and members of the owning org see their private repos.
+  EXPECT_EQ(hub_get("/api/models/hfrun-tester/private-model", auth())->status, 200);
+  EXPECT_EQ(hub_get("/api/models/hfrun-org/internal-classifier", auth())->status, 200);
+  EXPECT_EQ(hub_get("/api/models/hfrun-tester/private-model", auth(k_other_token))->status, 404);
+}
+
+TEST(HubAuth, InvalidTokenIs401Everywhere) {
+  for (const char* path : {"/api/models/openai-community/gpt2", "/api/whoami-v2",
+                           "/openai-community/gpt2/resolve/main/config.json"}) {
+    auto r = hub_get(path, auth("hf_wrong"));
+    EXPECT_EQ(r->status, 401) << path;
+    EXPECT_EQ(body_json(r)["error"], "Invalid username or password.") << path;
+  }
+}
+
+TEST(HubAuth, WhoamiNeedsAToken) {
+  auto r = hub_get("/api/whoami-v2", auth());
+  ASSERT_EQ(r->status, 200);
+  const auto j = body_json(r);
+  EXPECT_EQ(j["type"], "user");
+  EXPECT_EQ(j["name"], "hfrun-tester");
+  EXPECT_EQ(j["orgs"][0]["name"], "hfrun-org");
+  EXPECT_EQ(j["auth"]["type"], "access_token");
+  EXPECT_EQ(j["auth"]["accessToken"]["role"], "read");
+  EXPECT_EQ(hub_get("/api/whoami-v2")->status, 401);
+}
+
+TEST(HubAuth, GatedFilesNeedATokenWithAcceptedTerms) {
+  auto anon = hub_get("/meta-llama/Llama-3.1-8B-Instruct/resolve/main/config.json");
+  EXPECT_EQ(anon->status, 401);
+  EXPECT_EQ(anon->get_header_value("X-Error-Code"), "GatedRepo");
+  auto not_accepted = hub_get("/meta-llama/Llama-3.1-8B-Instruct/resolve/main/config.json", auth());
+  EXPECT_EQ(not_accepted->status, 403);
+  EXPECT_EQ(not_accepted->get_header_value("X-Error-Code"), "GatedRepo");
+  EXPECT_NE(not_accepted->get_header_value("X-Error-Message").find("not in the authorized list"), std::string::npos);
+  EXPECT_EQ(hub_get("/black-forest-labs/FLUX.1-dev/resolve/main/model_index.json", auth())->status, 200);
+  // The model page itself stays public.
+  EXPECT_EQ(hub_get("/api/models/meta-llama/Llama-3.1-8B-Instruct")->status, 200);
+}
+
+TEST(HubTree, PaginationWalksEveryPageOnce) {
+  std::string url = g_emu->hub + "/api/models/hfrun-emulator/many-files/tree/main?recursive=true";
+  std::set<std::string> seen;
+  int pages = 0;
+  while (!url.empty()) {
+    auto [origin, path] = split_url(url);
+    auto r = get(origin, path);
+    ASSERT_EQ(r->status, 200) << path << " " << r->body;
+    const auto page = body_json(r);
+    EXPECT_LE(page.size(), 100U);
+    for (const auto& e : page) {
+      EXPECT_TRUE(seen.insert(e["path"].get<std::string>()).second) << "twice: " << e["path"];
+    }
+    ++pages;
+    url.clear();
+    const auto link = r->get_header_value("Link");
+    if (!link.empty()) {
+      ASSERT_NE(link.find("rel=\"next\""), std::string::npos) << link;
+      url = link.substr(1, link.find('>') - 1);
+    }
+  }
+  EXPECT_EQ(seen.size(), 1003U); // README.md, config.json, data/, 1000 files
+  EXPECT_EQ(pages, 11);
+  EXPECT_TRUE(seen.contains("data/part-0999.txt"));
+}
+
+TEST(HubTree, EntriesCarryGitAndLfsIds) {
+  auto r = hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF/tree/main");
+  const auto j = body_json(r);
+  bool found_lfs = false;
+  for (const auto& e : j) {
+    if (e["path"] == "gemma-3-1b-it-Q4_K_M.gguf") {
+      found_lfs = true;
+      EXPECT_EQ(e["type"], "file");
+      EXPECT_EQ(e["size"], 8 << 20);
+      EXPECT_EQ(e["lfs"]["size"], 8 << 20);
+      EXPECT_EQ(e["lfs"]["oid"].get<std::string>().size(), 64U);
+      EXPECT_EQ(e["oid"].get<std::string>().size(), 40U);
+    }
+  }
+  EXPECT_TRUE(found_lfs);
+}
+
+TEST(HubFiles, SmallFileEtagIsTheGitBlobSha1) {
+  auto r = hub_get("/openai-community/gpt2/resolve/main/config.json");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(unquote(r->get_header_value("ETag")), emulator::git_blob_sha1(r->body));
+  EXPECT_EQ(r->get_header_value("X-Repo-Commit"),
+            body_json(hub_get("/api/models/openai-community/gpt2?expand=sha"))["sha"]);
+  EXPECT_EQ(r->get_header_value("Content-Length"), std::to_string(r->body.size()));
+  auto range = hub_get("/openai-community/gpt2/resolve/main/config.json", {{"Range", "bytes=0-0"}});
+  EXPECT_EQ(range->status, 206);
+  EXPECT_EQ(range->get_header_value("Content-Range"), "bytes 0-0/" + std::to_string(r->body.size()));
+}
+
+TEST(HubFiles, MissingFileIs404WithTheCommit) {
+  auto r = hub_get("/openai-community/gpt2/resolve/main/no-such-file.bin");
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->get_header_value("X-Error-Code"), "EntryNotFound");
+  EXPECT_EQ(r->get_header_value("X-Repo-Commit").size(), 40U);
+}
+
+TEST(HubFiles, LfsFileRedirectsToTheCdnWithItsSha256) {
+  httplib::Client hub(g_emu->hub);
+  auto head = hub.Head("/ggml-org/gemma-3-1b-it-GGUF/resolve/main/gemma-3-1b-it-Q4_K_M.gguf", auth());
+  ASSERT_EQ(head->status, 302);
+  const auto location = head->get_header_value("Location");
+  ASSERT_TRUE(location.starts_with(g_emu->cdn + "/repos/")) << location;
+  EXPECT_EQ(head->get_header_value("X-Linked-Size"), std::to_string(8 << 20));
+  const auto sha = unquote(head->get_header_value("X-Linked-Etag"));
+  auto [origin, path] = split_url(location);
+  auto whole = get(origin, path);
+  ASSERT_EQ(whole->status, 200);
+  EXPECT_EQ(emulator::sha256_hex(whole->body), sha);
+  auto part = get(origin, path, {{"Range", "bytes=1000-1999"}});
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->get_header_value("Content-Range"), "bytes 1000-1999/" + std::to_string(8 << 20));
+  EXPECT_EQ(part->body, whole->body.substr(1000, 1000));
+  // An end past the size is clamped, as S3/CloudFront do.
+  auto tail = get(origin, path, {{"Range", "bytes=" + std::to_string((8 << 20) - 10) + "-99999999999"}});
+  EXPECT_EQ(tail->status, 206);
+  EXPECT_EQ(tail->body, whole->body.substr((8 << 20) - 10));
+  auto beyond = get(origin, path, {{"Range", "bytes=" + std::to_string(8 << 20) + "-"}});
+  EXPECT_EQ(beyond->status, 416);
+  EXPECT_EQ(beyond->get_header_value("Content-Range"), "bytes */" + std::to_string(8 << 20));
+  // A tampered signature is refused.
+  auto forged = get(origin, path.substr(0, path.find("Signature=") + 10) + "0000");
+  EXPECT_EQ(forged->status, 403);
+}
+
+TEST(HubFiles, GeneratedMultiGigabyteFileMatchesItsGeneratorAtAnyOffset) {
+  httplib::Client hub(g_emu->hub);
+  auto head = hub.Head("/hfrun-emulator/large-file/resolve/main/blob.bin");
+  ASSERT_EQ(head->status, 302);
+  const std::uint64_t size = 3ULL << 30U;
+  EXPECT_EQ(head->get_header_value("X-Linked-Size"), std::to_string(size));
+  auto [origin, path] = split_url(head->get_header_value("Location"));
+  const std::uint64_t seed = emulator::fnv1a64("hfrun-emulator/large-file/blob.bin");
+  for (const std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{12345}, size / 2 + 3, size - 4096}) {
+    auto r = get(origin, path, {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + 4095)}});
+    ASSERT_EQ(r->status, 206);
+    std::string expected(4096, '\0');
+    emulator::generate_bytes(seed, offset, expected.data(), expected.size());
+    EXPECT_EQ(r->body, expected) << "at " << offset;
+  }
+}
+
+TEST(HubSpaces, RuntimeReportsEachStage) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"hf-audio/whisper-large-v3", "RUNNING"},        {"hfrun-tester/whisper-sleepy", "SLEEPING"},
+      {"hfrun-tester/whisper-building", "BUILDING"},   {"hfrun-tester/whisper-broken", "RUNTIME_ERROR"},
+      {"hfrun-org/whisper-paused", "PAUSED"}};
+  for (const auto& [id, stage] : cases) {
+    auto r = hub_get("/api/spaces/" + id + "/runtime");
+    ASSERT_EQ(r->status, 200) << id;
+    const auto j = body_json(r);
+    EXPECT_EQ(j["stage"], stage);
+    EXPECT_TRUE(j["hardware"].contains("requested"));
+  }
+  const auto spaces = body_json(hub_get("/api/models/openai/whisper-large-v3?expand=spaces"))["spaces"];
+  EXPECT_EQ(spaces.size(), 5U);
+  EXPECT_EQ(hub_get("/api/spaces/nobody/nothing/runtime")->status, 401);
+}
+
+TEST(Faults, HeaderStatusWithRetryAfterThenSuccess) {
+  const httplib::Headers fault = {{"X-Emulator-Fault", "status=429;retry_after=2;times=1"}};
+  auto first = hub_get("/api/models/openai-community/gpt2?expand=sha", fault);
+  EXPECT_EQ(first->status, 429);
+  EXPECT_EQ(first->get_header_value("Retry-After"), "2");
+  EXPECT_FALSE(first->get_header_value("RateLimit").empty());
+  auto second = hub_get("/api/models/openai-community/gpt2?expand=sha", fault);
+  EXPECT_EQ(second->status, 200);
+}
+
+TEST(Faults, ControlEndpointRuleAppliesTimesThenStops) {
+  httplib::Client hub(g_emu->hub);
+  auto posted = hub.Post("/_emulator/faults",
+                         R"({"path_prefix": "/api/models/google-bert", "fault": "html_error=502", "times": 1})",
+                         "application/json");
+  ASSERT_EQ(posted->status, 200);
+  auto first = hub_get("/api/models/google-bert/bert-base-uncased");
+  EXPECT_EQ(first->status, 502);
+  EXPECT_EQ(first->get_header_value("Content-Type"), "text/html");
+  EXPECT_EQ(hub_get("/api/models/google-bert/bert-base-uncased")->status, 200);
+  EXPECT_EQ(hub.Post("/_emulator/faults", R"({"fault": "bogus=1"})", "application/json")->status, 400);
+}
+
+TEST(Faults, ResetAfterBytesCutsTheDownload) {
+  const auto path = "/openai-community/gpt2/resolve/main/vocab.json";
+  auto r = hub_get(path, {{"X-Emulator-Fault", "reset_after=1000"}});
+  // Either the client reports the broken transfer or it got fewer bytes than announced.
+  if (r) {
+    EXPECT_LT(r->body.size(), 1042301U);
+  }
+  auto truncated = hub_get(path, {{"X-Emulator-Fault", "truncate_after=500"}});
+  ASSERT_TRUE(truncated);
+  EXPECT_EQ(truncated->body.size(), 500U);
+  EXPECT_EQ(hub_get(path)->body.size(), 1042301U);
+}
+
+TEST(Faults, InvalidJsonAndRedirectLoop) {
+  auto bad = hub_get("/api/whoami-v2", {{"X-Emulator-Fault", "invalid_json"}, {"Authorization", "Bearer hf_emulator_user_token"}});
+  EXPECT_EQ(bad->status, 200);
+  EXPECT_TRUE(json::parse(bad->body, nullptr, false).is_discarded());
+  auto loop = hub_get("/api/models/openai-community/gpt2", {{"X-Emulator-Fault", "redirect_loop"}});
+  EXPECT_EQ(loop->status, 302);
+  EXPECT_EQ(loop->get_header_value("Location"), "/api/models/openai-community/gpt2");
+}
+
+TEST(Faults, BodyOverTheLimitIs413) {
+  httplib::Client hub(g_emu->hub);
+  const std::string big(100000, 'x');
+  auto r = hub.Post("/api/models/openai-community/gpt2/paths-info/main", big, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  auto ok = hub.Post("/api/models/openai-community/gpt2/paths-info/main", R"({"paths": ["config.json", "nope"]})",
+                     "application/json");
+  ASSERT_EQ(ok->status, 200);
+  EXPECT_EQ(body_json(ok).size(), 1U);
+}
+
+TEST(RequestLog, TokensNeverReachTheLogAndTheCdnGetsNoAuthorization) {
+  httplib::Client hub(g_emu->hub);
+  auto head = hub.Head("/openai-community/gpt2/resolve/main/model.safetensors", auth());
+  ASSERT_EQ(head->status, 302);
+  auto [origin, path] = split_url(head->get_header_value("Location"));
+  ASSERT_EQ(get(origin, path, {{"Range", "bytes=0-9"}})->status, 206);
+  auto log = hub_get("/_emulator/log");
+  ASSERT_EQ(log->status, 200);
+  EXPECT_EQ(log->body.find(k_token), std::string::npos);
+  bool saw_marker = false;
+  bool saw_cdn = false;
+  std::istringstream lines(log->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto e = json::parse(line);
+    if (e["role"] == "cdn") {
+      saw_cdn = true;
+      EXPECT_FALSE(e["headers"].contains("authorization"));
+    }
+    if (e["headers"].value("authorization", "") == "<present>") {
+      saw_marker = true;
+    }
+    EXPECT_EQ(e["body_sha256"].get<std::string>().size(), 64U);
+  }
+  EXPECT_TRUE(saw_marker);
+  EXPECT_TRUE(saw_cdn);
+  // The --log file has the same lines.
+  std::ifstream file(g_emu->dir / "log.jsonl");
+  std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content.find(k_token), std::string::npos);
+  EXPECT_NE(content.find("\"role\":\"cdn\""), std::string::npos);
+}
+
+TEST(RequestLog, EveryResponseHasARequestId) {
+  EXPECT_FALSE(hub_get("/api/models/openai-community/gpt2")->get_header_value("x-request-id").empty());
+  EXPECT_FALSE(hub_get("/nope/nope/resolve/main/x")->get_header_value("x-request-id").empty());
+  EXPECT_FALSE(get(g_emu->cdn, "/repos/x")->get_header_value("x-request-id").empty());
+}
+
+} // namespace

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Downloads hfrun-emulator/large-file's 3 GiB blob.bin the way a parallel client does: one HEAD on
+# the Hub (302 to the CDN, X-Linked-Etag = SHA-256), then 4 concurrent Range GETs on the CDN URL
+# without Authorization. Passes when the bytes hash to X-Linked-Etag and the CDN saw no token.
+set -euo pipefail
+emulator="$1"
+work="$(mktemp -d)"
+cleanup() {
+  [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$emulator" --port 0 --port-file "$work/ports.json" --log "$work/log.jsonl" >"$work/out.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do [[ -s "$work/ports.json" ]] && break; sleep 0.05; done
+hub="$(sed -E 's/.*"hub":"([^"]+)".*/\1/' "$work/ports.json")"
+token="$(sed -E 's/.*"token":"([^"]+)".*/\1/' "$work/ports.json")"
+
+headers="$(curl -sSI -H "Authorization: Bearer $token" "$hub/hfrun-emulator/large-file/resolve/main/blob.bin" | tr -d '\r')"
+location="$(grep -i '^location:' <<<"$headers" | cut -d' ' -f2-)"
+etag="$(grep -i '^x-linked-etag:' <<<"$headers" | cut -d' ' -f2- | tr -d '"')"
+size="$(grep -i '^x-linked-size:' <<<"$headers" | cut -d' ' -f2-)"
+[[ -n "$location" && -n "$etag" && "$size" -gt 0 ]] || { echo "bad HEAD answer: $headers"; exit 1; }
+
+parts=4
+chunk=$(( (size + parts - 1) / parts ))
+pids=()
+for i in $(seq 0 $((parts - 1))); do
+  start=$((i * chunk))
+  end=$((start + chunk - 1))
+  curl -sSf -r "$start-$end" -o "$work/part$i" "$location" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+got="$(cat $(for i in $(seq 0 $((parts - 1))); do echo "$work/part$i"; done) | sha256sum | cut -d' ' -f1)"
+bytes="$(cat "$work"/part* | wc -c)"
+echo "size=$bytes expected=$size sha256=$got expected=$etag"
+[[ "$bytes" == "$size" && "$got" == "$etag" ]] || { echo "MISMATCH"; exit 1; }
+if grep '"role":"cdn"' "$work/log.jsonl" | grep -qi '"authorization"'; then
+  echo "the CDN received an Authorization header"
+  exit 1
+fi
+echo OK
