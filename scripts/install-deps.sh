@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config ccache git
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libmagic-dev libssl-dev zlib1g-dev
+  libmagic-dev libssl-dev zlib1g-dev libjpeg62-turbo-dev
   libgtest-dev libcpp-httplib-dev
   curl ca-certificates jq
 )

@@ -90,7 +90,16 @@ public:
       return unexpected<Error>(client::dry_run_stop());
     }
     if (env.global.json && !documents.empty()) {
-      HFRUN_TRY(env.out.result_json(m_models.size() == 1 ? documents.front() : documents));
+      if (m_models.size() == 1) {
+        HFRUN_TRY(env.out.result_json(documents.front()));
+      } else {
+        // Several models: JSON Lines, one report per line, in the order given.
+        std::string lines;
+        for (const auto& document : documents) {
+          lines += document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        }
+        HFRUN_TRY(env.out.result_text(lines));
+      }
     } else if (!text.empty()) {
       HFRUN_TRY(env.out.result_text(text));
     }
