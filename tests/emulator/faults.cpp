@@ -419,6 +419,7 @@ void apply_fault(const httplib::Request& req, httplib::Response& res, const Faul
 
 void configure_server(httplib::Server& server, const std::string& role, Context& ctx) {
   server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server.set_keep_alive_max_count(1000);
   const auto max_body = ctx.faults->shaping().max_body;
   server.set_payload_max_length(max_body == 0 ? std::numeric_limits<std::size_t>::max()
                                               : static_cast<std::size_t>(max_body));

@@ -535,13 +535,33 @@ void whoami(const httplib::Request&, httplib::Response& res, const Caller& calle
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }
 
-void space_info(httplib::Response& res, const Repo& space) {
+void space_info(const httplib::Request& req, httplib::Response& res, const Repo& space, const std::string& revision) {
+  // huggingface_hub ExpandSpaceProperty_T.
+  static const std::vector<std::string_view> k_space_fields = {
+      "author", "cardData", "createdAt", "datasets", "disabled", "lastModified", "likes", "models", "private",
+      "resourceGroup", "runtime", "sdk", "sha", "siblings", "subdomain", "tags", "trendingScore", "usedStorage"};
+  const auto expand = expand_params(req);
+  for (std::size_t i = 0; i < expand.size(); ++i) {
+    if (std::find(k_space_fields.begin(), k_space_fields.end(), expand[i]) == k_space_fields.end()) {
+      std::string list;
+      for (const auto& a : k_space_fields) {
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      }
+      error_reply(res, 400, "\"expand[" + std::to_string(i) + "]\" must be one of [" + list + "]");
+      return;
+    }
+  }
+  const auto commit = space.commit_for(revision);
+  if (!commit) {
+    revision_not_found_reply(res, revision);
+    return;
+  }
   const auto slash = space.id.find('/');
   ordered_json out;
   out["_id"] = space.info.value("_id", object_id("space", space.id));
   out["id"] = space.id;
   out["author"] = slash == std::string::npos ? space.id : space.id.substr(0, slash);
-  out["sha"] = space.sha;
+  out["sha"] = *commit;
   out["lastModified"] = space.info.value("lastModified", std::string(k_default_date));
   out["private"] = space.is_private;
   out["gated"] = false;
@@ -558,8 +578,16 @@ void space_info(httplib::Response& res, const Repo& space) {
   out["siblings"] = siblings;
   out["createdAt"] = space.info.value("createdAt", std::string(k_default_date));
   out["runtime"] = runtime_json(space);
-  if (space.info.contains("models")) {
-    out["models"] = space.info["models"];
+  out["models"] = space.info.value("models", json::array());
+  out["usedStorage"] = space.used_storage();
+  if (!expand.empty()) {
+    ordered_json filtered;
+    for (const auto& [k, v] : out.items()) {
+      if (k == "_id" || k == "id" || std::find(expand.begin(), expand.end(), k) != expand.end()) {
+        filtered[k] = v;
+      }
+    }
+    out = std::move(filtered);
   }
   res.status = 200;
   res.set_content(out.dump(), "application/json; charset=utf-8");

@@ -25,7 +25,7 @@ void tree(const Context& ctx, const httplib::Request& req, httplib::Response& re
 void paths_info(const httplib::Request& req, httplib::Response& res, const Repo& repo, const std::string& revision);
 void refs(const httplib::Request& req, httplib::Response& res, const Repo& repo);
 void whoami(const httplib::Request& req, httplib::Response& res, const Caller& caller);
-void space_info(httplib::Response& res, const Repo& space);
+void space_info(const httplib::Request& req, httplib::Response& res, const Repo& space, const std::string& revision);
 void space_runtime(httplib::Response& res, const Repo& space);
 void space_host(httplib::Response& res, const Repo& space);
 void list_spaces(const Context& ctx, const httplib::Request& req, httplib::Response& res, const Caller& caller);

@@ -97,7 +97,9 @@ void spaces_api(const Context& ctx, const httplib::Request& req, httplib::Respon
     return;
   }
   if (tail.empty()) {
-    hub::space_info(res, *space);
+    hub::space_info(req, res, *space, "main");
+  } else if (tail[0] == "revision" && tail.size() >= 2) {
+    hub::space_info(req, res, *space, join(tail, 1));
   } else if (tail.size() == 1 && tail[0] == "runtime") {
     hub::space_runtime(res, *space);
   } else if (tail.size() == 1 && tail[0] == "host") {

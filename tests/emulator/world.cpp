@@ -249,6 +249,9 @@ void RepoFile::read(std::uint64_t offset, char* out, std::size_t n) const {
 }
 
 std::optional<std::string> Repo::commit_for(std::string_view revision) const {
+  if (revision == "HEAD") { // git's name for the default branch; @huggingface/hub's modelInfo uses it
+    revision = "main";
+  }
   if (auto it = revisions.find(revision); it != revisions.end()) {
     return it->second;
   }

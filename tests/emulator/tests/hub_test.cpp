@@ -174,6 +174,16 @@ TEST(HubModelInfo, RevisionIsOneEncodedSegment) {
   EXPECT_EQ(missing->get_header_value("X-Error-Code"), "RevisionNotFound");
 }
 
+TEST(HubModelInfo, RevisionHeadMeansTheDefaultBranch) {
+  // @huggingface/hub's modelInfo and spaceInfo ask for revision HEAD.
+  const auto main_sha = body_json(hub_get("/api/models/openai-community/gpt2?expand=sha"))["sha"];
+  EXPECT_EQ(body_json(hub_get("/api/models/openai-community/gpt2/revision/HEAD?expand=sha"))["sha"], main_sha);
+  auto space = hub_get("/api/spaces/hfrun-tester/whisper-broken/revision/HEAD?expand=sdk&expand=runtime");
+  ASSERT_EQ(space->status, 200);
+  EXPECT_EQ(keys(body_json(space)), (std::vector<std::string>{"_id", "id", "runtime", "sdk"}));
+  EXPECT_EQ(body_json(space)["runtime"]["stage"], "RUNTIME_ERROR");
+}
+
 TEST(HubModelInfo, RenamedRepoRedirectsToTheNewId) {
   auto r = hub_get("/api/models/gpt2?expand=sha");
   EXPECT_EQ(r->status, 307);
