@@ -85,7 +85,25 @@ Result<void> print_binary(CommandEnv& env, const tasks::TaskSpec& task, const ht
     }
   }
   warn_on_type_mismatch(env, result.content_type);
-  return env.out.result_binary(result.bytes, result.content_type);
+  if (!env.global.json) {
+    return env.out.result_binary(result.bytes, result.content_type);
+  }
+  // --json: the file goes to -o, stdout gets what was written, in the task's schema.
+  const auto& path = env.out.options().output_file;
+  if (!path) {
+    return fail(ErrorKind::usage, "--json with a binary result (" + std::string(task.name) + ") needs -o PATH",
+                "the JSON then describes the file written");
+  }
+  HFRUN_TRY(write_file_atomically(*path, result.bytes));
+  nlohmann::json meta = {{"task", task.name},
+                         {"content_type", result.content_type},
+                         {"bytes", result.bytes.size()},
+                         {"path", path->string()}};
+  if (!result.label.empty()) {
+    meta["label"] = result.label;
+  }
+  env.out.stream_text(meta.dump(2) + "\n");
+  return {};
 }
 
 Result<void> print_decoded(CommandEnv& env, const tasks::TaskSpec& task, const nlohmann::json& normalized,
@@ -227,8 +245,12 @@ Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& ta
       return fail(ErrorKind::usage, "both --text and a positional INPUT were given");
     }
   }
+  bool fields_given = false; // question="..." context="..." are the input of structured tasks
+  for (std::string_view field : task.fields) {
+    fields_given = fields_given || prepared.inputs.params.contains(std::string(field));
+  }
   const bool has_input = prepared.inputs.text || !file.empty() || prepared.inputs.inputs ||
-                         prepared.inputs.messages || prepared.verbatim_body;
+                         prepared.inputs.messages || prepared.verbatim_body || fields_given;
   if (file == "-" || (!has_input && !env.out.io().in_is_tty && env.out.io().in != nullptr &&
                       task.input == tasks::InputKind::binary)) {
     HFRUN_TRY_ASSIGN(spooled, spool_to_temp(env.out.io().in));
