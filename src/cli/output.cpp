@@ -69,7 +69,11 @@ Result<void> Output::result_json(const nlohmann::json& value) {
 
 Result<void> Output::result_binary(std::string_view bytes, std::string_view content_type) {
   if (m_options.output_file) {
-    return write_file_atomically(*m_options.output_file, bytes);
+    HFRUN_TRY(write_file_atomically(*m_options.output_file, bytes));
+    note("wrote " + m_options.output_file->string() + " (" +
+         (content_type.empty() ? std::string("unknown type") : std::string(content_type)) + ", " +
+         human_bytes(bytes.size()) + ")");
+    return {};
   }
   if (m_io.out_is_tty) {
     return fail(ErrorKind::usage,
