@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace hfrun::cli {
@@ -41,6 +42,15 @@ Io process_io() {
 Output::Output(Io io, OutputOptions options) : m_io(io), m_options(std::move(options)) {
   m_color_out = want_color(m_options.color, m_io.out_is_tty, m_options.no_color_env);
   m_color_err = want_color(m_options.color, m_io.err_is_tty, m_options.no_color_env);
+}
+
+int Output::terminal_width() const {
+  winsize size{};
+  if (m_io.out_is_tty && m_io.out == stdout && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col > 20) {
+    return size.ws_col;
+  }
+  return 0;
 }
 
 Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {

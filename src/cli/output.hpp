@@ -38,6 +38,8 @@ public:
   [[nodiscard]] const Io& io() const { return m_io; }
   [[nodiscard]] bool color_out() const { return m_color_out; }
   [[nodiscard]] bool color_err() const { return m_color_err; }
+  // Columns of the terminal on stdout; 0 when stdout is not a terminal.
+  [[nodiscard]] int terminal_width() const;
   [[nodiscard]] bool progress_enabled() const { return m_options.progress && m_io.err_is_tty && !m_options.quiet; }
 
   // A result for stdout, newline-terminated; with -o it goes to that file instead (atomically).

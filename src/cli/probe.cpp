@@ -8,20 +8,10 @@
 
 #include <map>
 #include <set>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 namespace hfrun::cli {
 
 namespace {
-
-int terminal_columns(const Output& out) {
-  winsize size{};
-  if (out.io().out_is_tty && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20) {
-    return size.ws_col;
-  }
-  return 0;
-}
 
 class ProbeCommand final : public Command {
 public:
@@ -83,7 +73,7 @@ public:
       if (env.global.json) {
         documents.push_back(probe::to_json(report));
       } else {
-        text += (text.empty() ? "" : "\n") + probe::render(report, env.out.color_out(), terminal_columns(env.out));
+        text += (text.empty() ? "" : "\n") + probe::render(report, env.out.color_out(), env.out.terminal_width());
       }
     }
     if (env.client.dry_run()) {

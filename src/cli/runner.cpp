@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace hfrun::cli {
@@ -20,14 +19,6 @@ namespace {
 
 bool is_generation(const tasks::TaskSpec& task) {
   return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
-}
-
-int terminal_width() {
-  winsize size{};
-  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20) {
-    return size.ws_col;
-  }
-  return 80;
 }
 
 std::string extension_type(const std::filesystem::path& path) {
@@ -113,7 +104,7 @@ Result<void> print_decoded(CommandEnv& env, const tasks::TaskSpec& task, const n
   }
   tasks::RenderOptions options;
   options.color = env.out.color_out();
-  options.width = terminal_width();
+  options.width = env.out.terminal_width() > 0 ? env.out.terminal_width() : 80;
   if (prepared.inputs.text) {
     options.input_text = *prepared.inputs.text;
   }
