@@ -466,6 +466,13 @@ TEST(ProbeE2e, PrivateModelWithoutTokenIsExitThree) {
   EXPECT_NE(r.err.find("401"), std::string::npos) << r.err;
 }
 
+TEST(ProbeE2e, UnknownModelWithoutTokenIsExitThreeLikeAPrivateOne) {
+  // Without a token the Hub answers 401 RepoNotFound for missing and private repos alike.
+  auto r = hfrun({"probe", "hfrun-emulator/no-such-model"}, false);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("does not exist, or it is private"), std::string::npos) << r.err;
+}
+
 TEST(ProbeE2e, AnotherUsersPrivateModelWithTokenIsExitFour) {
   auto r = hfrun({"probe", "--json", "someone-else/secret-model"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
@@ -517,6 +524,14 @@ TEST(ProbeE2e, RevisionIsInThePathPercentEncodedWhole) {
   // The report is the pull request's commit, not the main branch's.
   EXPECT_NE(json::parse(pr.out)["sha"], json::parse(main.out)["sha"]);
   EXPECT_EQ(json::parse(pr.out)["model"], model);
+}
+
+TEST(ProbeE2e, RenamedModelIsReportedUnderItsNewId) {
+  auto r = hfrun({"probe", "--json", "gpt2"}); // the Hub answers 307 to openai-community/gpt2
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = json::parse(r.out);
+  EXPECT_EQ(doc["model"], "openai-community/gpt2");
+  EXPECT_EQ(doc["ways"]["serverless"]["available"], "yes");
 }
 
 TEST(ProbeE2e, UnknownRevisionFails) {
