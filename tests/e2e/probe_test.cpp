@@ -541,10 +541,12 @@ TEST(ProbeE2e, UnknownRevisionFails) {
 }
 
 TEST(ProbeE2e, DryRunPrintsCurlAndSendsNothing) {
-  // Models no other probe test asks for, so that a late log line of an earlier test cannot
-  // interfere.
-  const std::vector<std::string> models = {"google-bert/bert-base-uncased",
-                                           "openai-community/gpt2"};
+  // Models no other probe test asks for, and only the log lines written after this point, so that
+  // a late log line of an earlier test cannot interfere.
+  const std::vector<std::string> models = {"hfrun-emulator/many-files",
+                                           "hfrun-emulator/large-file"};
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto before = request_log().size();
   auto r = hfrun({"--dry-run", "probe", models[0], models[1]});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = lines_of(r.out);
@@ -560,10 +562,13 @@ TEST(ProbeE2e, DryRunPrintsCurlAndSendsNothing) {
   EXPECT_EQ(r.out.find(EmulatorEnvironment::emulator().token), std::string::npos);
   EXPECT_EQ(r.err.find(EmulatorEnvironment::emulator().token), std::string::npos);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto log = log_since(before, [](const std::vector<json>&) { return true; });
   for (const auto& model : models) {
-    EXPECT_TRUE(requests_to(request_log(), "/api/models/" + model).empty())
-        << "--dry-run sent a request";
+    EXPECT_TRUE(requests_to(log, "/api/models/" + model).empty()) << "--dry-run sent a request";
   }
+  EXPECT_TRUE(std::none_of(log.begin(), log.end(), [](const json& e) {
+    return e.value("path", "").ends_with("/runtime");
+  })) << ::testing::PrintToString(log);
 }
 
 TEST(ProbeE2e, TokenNeverAppearsInOutput) {
