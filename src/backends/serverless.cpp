@@ -106,11 +106,11 @@ bool plan_needs_lookup(const ServerlessCall& call) {
   if (spec == nullptr) {
     return false; // planning fails on the unknown task before any request
   }
-  const std::string provider = call.provider != "auto" ? call.provider : (suffix.empty() || is_routing_policy(suffix) ? "auto" : suffix);
-  if (provider == "hf-inference") {
-    return false;
+  if (spec->id == tasks::TaskId::conversational && call.provider == "auto") {
+    return false; // the router itself routes chat, a `:provider` suffix included
   }
-  return !(spec->id == tasks::TaskId::conversational && provider == "auto");
+  const std::string provider = call.provider != "auto" ? call.provider : suffix;
+  return provider != "hf-inference";
 }
 
 Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessCall& call) {
@@ -121,6 +121,7 @@ Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessC
 
   std::string provider = call.provider;
   const bool policy_suffix = is_routing_policy(suffix);
+  bool provider_from_suffix = false;
   if (!suffix.empty() && !policy_suffix) {
     if (suffix == "auto") {
       return fail(ErrorKind::usage, "':auto' is not a model suffix the router accepts",
@@ -134,6 +135,7 @@ Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessC
       return fail(ErrorKind::usage, "the model names provider " + suffix + " but --provider says " + provider);
     }
     provider = suffix;
+    provider_from_suffix = call.provider == "auto";
   }
   if (provider != "auto" && find_provider(provider) == nullptr) {
     return fail(ErrorKind::usage, "unknown provider '" + provider + "'",
@@ -181,6 +183,17 @@ Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessC
       task_name = "conversational";
     }
     requested = tasks::find_task(task_name);
+    // A sentence-transformers model serves both tasks; source_sentence=/sentences= ask for similarity.
+    if (requested != nullptr && same_task(task_name, "sentence-similarity")) {
+      const tasks::TaskSpec* similarity = tasks::find_task("sentence-similarity");
+      for (const auto& key : call.param_keys) {
+        for (std::string_view field : similarity->fields) {
+          if (key == field) {
+            requested = similarity;
+          }
+        }
+      }
+    }
     if (requested == nullptr) {
       return fail(ErrorKind::usage,
                   task_name.empty() ? "cannot tell which task " + id + " performs"
@@ -191,8 +204,9 @@ Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessC
   plan.task = requested;
   const std::string task_name(requested->name);
 
-  // Chat with no provider chosen: the router picks (server side, no mapping needed).
-  if (requested->id == tasks::TaskId::conversational && provider == "auto") {
+  // Chat with no provider chosen, or chosen by a `:provider` suffix: the router routes it (server
+  // side, no mapping needed), with the model exactly as given, as the official clients send it.
+  if (requested->id == tasks::TaskId::conversational && (provider == "auto" || provider_from_suffix)) {
     plan.provider = "auto";
     plan.body_model = call.model;
     plan.url = client.config().router_url + "/v1/chat/completions";

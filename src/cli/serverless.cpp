@@ -31,6 +31,11 @@ public:
     if (!m_task.empty()) {
       call.task = m_task;
     }
+    for (const auto& arg : m_args) {
+      if (is_param(arg)) {
+        call.param_keys.push_back(arg.substr(0, arg.find_first_of(":=")));
+      }
+    }
     if (env.client.dry_run() && backends::plan_needs_lookup(call)) {
       env.out.note("dry run: the task and provider come from this Hub request; pass --task (and "
                    "--provider) to see the inference request itself");

@@ -1,6 +1,7 @@
 #include <hfrun/client/client.hpp>
 
 #include <hfrun/http/url.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::client {
 
@@ -18,19 +19,6 @@ bool is_hf_host(const std::string& host) {
     }
   }
   return false;
-}
-
-std::string shell_quote(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  out += "'";
-  return out;
 }
 
 } // namespace
@@ -152,7 +140,7 @@ std::string Client::curl_command(const http::Request& request) const {
   if (request.follow_redirects) {
     cmd += " -L";
   }
-  cmd += " " + shell_quote(request.url);
+  cmd += " " + util::shell_quote(request.url);
   for (const auto& [name, value] : request.headers.entries()) {
     if (http::iequals(name, "Authorization") && m_options.token.present() &&
         value.find(m_options.token.value) != std::string::npos) {
@@ -160,21 +148,21 @@ std::string Client::curl_command(const http::Request& request) const {
       cmd += " -H \"" + name + ": Bearer $HF_TOKEN\"";
       continue;
     }
-    cmd += " -H " + shell_quote(name + ": " + value);
+    cmd += " -H " + util::shell_quote(name + ": " + value);
   }
   if (request.body) {
     auto described = request.body->describe();
     if (!described) {
       cmd += " --data-binary '<body not shown>'";
     } else if (described->kind == http::BodyDescription::Kind::bytes) {
-      cmd += " --data-binary " + shell_quote(described->bytes);
+      cmd += " --data-binary " + util::shell_quote(described->bytes);
     } else if (described->kind == http::BodyDescription::Kind::file) {
-      cmd += " --data-binary @" + shell_quote(described->path);
+      cmd += " --data-binary @" + util::shell_quote(described->path);
     } else {
       // base64 in JSON: assembled by the shell and streamed into curl, as hfrun streams it.
-      body_prefix = "{ printf '%s' " + shell_quote(described->prefix) + "; base64 -w0 " +
-                    shell_quote(described->path) + "; printf '%s' " +
-                    shell_quote(described->suffix) + "; } | ";
+      body_prefix = "{ printf '%s' " + util::shell_quote(described->prefix) + "; base64 -w0 " +
+                    util::shell_quote(described->path) + "; printf '%s' " +
+                    util::shell_quote(described->suffix) + "; } | ";
       cmd += " --data-binary @-";
     }
   }

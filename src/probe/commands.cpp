@@ -5,12 +5,6 @@
 namespace hfrun::probe {
 namespace {
 
-bool is_shell_safe(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-' || c == '.' || c == '/' || c == ':' || c == '@' || c == '%' || c == '+' ||
-         c == '=' || c == ',';
-}
-
 // Sample inputs per task, in the product's option syntax (product.md "Inputs"). Each is a
 // complete, already-quoted tail of a command line.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 33> k_samples = {{
@@ -56,26 +50,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 33> k_sample
 }};
 
 } // namespace
-
-std::string shell_quote(std::string_view s) {
-  bool safe = !s.empty();
-  for (char c : s) {
-    safe = safe && is_shell_safe(c);
-  }
-  if (safe) {
-    return std::string(s);
-  }
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
 
 std::string sample_input(std::string_view task) {
   for (const auto& [name, sample] : k_samples) {

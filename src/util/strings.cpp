@@ -126,4 +126,29 @@ std::string json_quote(std::string_view text) {
   return out;
 }
 
+std::string shell_quote(std::string_view s) {
+  const auto safe_char = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == '/' || c == ':' || c == '@' || c == '%' || c == '+' ||
+           c == '=' || c == ',';
+  };
+  bool safe = !s.empty();
+  for (char c : s) {
+    safe = safe && safe_char(c);
+  }
+  if (safe) {
+    return std::string(s);
+  }
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += '\'';
+  return out;
+}
+
 } // namespace hfrun::util

@@ -223,7 +223,7 @@ TEST(ServerlessChat, ProviderSuffixesAreAnsweredByThatProvider) {
 // ... suffixes" (as the JS client does for "model:provider"). hfrun resolves ":cerebras" itself and
 // posts to /cerebras/v1/chat/completions with the providerId: same answer, other route. Enable
 // when the routing follows the issue.
-TEST(ServerlessChat, DISABLED_ProviderSuffixGoesToTheRouterAsGiven) {
+TEST(ServerlessChat, ProviderSuffixGoesToTheRouterAsGiven) {
   LogWindow log;
   auto r = serverless(k_chat_model + ":cerebras", {"--json", "--text", "Hello"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);

@@ -192,12 +192,19 @@ inline std::vector<json> captures() {
   return out;
 }
 
-// The body a `--dry-run` curl command sends: the quoted --data-binary argument, or for base64 JSON
+// The body a `--dry-run` curl command sends: the (shell-quoted where needed) --data-binary argument, or for base64 JSON
 // the printf prefix + base64 of the file + printf suffix; nullopt when there is none.
 inline std::optional<std::string> dry_run_body(const std::string& command) {
   auto unquote_at = [&](std::size_t at, std::size_t* end) -> std::optional<std::string> {
-    if (at >= command.size() || command[at] != '\'') {
+    if (at >= command.size()) {
       return std::nullopt;
+    }
+    if (command[at] != '\'') { // a word that needed no quotes ends at a space or ';'
+      const auto stop = command.find_first_of(" ;\n", at);
+      if (end != nullptr) {
+        *end = stop == std::string::npos ? command.size() : stop;
+      }
+      return command.substr(at, stop == std::string::npos ? std::string::npos : stop - at);
     }
     std::string out;
     std::size_t i = at + 1;

@@ -645,7 +645,7 @@ INSTANTIATE_TEST_SUITE_P(EveryTask,
 // input fields, hfrun should run sentence-similarity; it picks the mapping's task and says
 // "feature-extraction needs --text TEXT". Enable when fixed.
 TEST(ServerlessTaskDetection,
-     DISABLED_SimilarityFieldsPickSentenceSimilarityOnAnEquivalentMapping) {
+     SimilarityFieldsPickSentenceSimilarityOnAnEquivalentMapping) {
   auto r = serverless("sentence-transformers/all-MiniLM-L6-v2",
                       {"--json", "source_sentence=That is a happy person",
                        R"(sentences:=["That is a happy dog"])"});

@@ -18,6 +18,7 @@ struct ServerlessCall {
   std::string model;               // as given: "org/name", or "org/name:provider|fastest|..."
   std::optional<std::string> task; // --task
   std::string provider = "auto";   // --provider
+  std::vector<std::string> param_keys; // the user's key=value names: input fields hint the task
 };
 
 struct ServerlessPlan {

@@ -1,14 +1,15 @@
 // Building the copy-pasteable hfrun commands of the probe's "Next:" section.
 #pragma once
 
+#include <hfrun/util/strings.hpp>
+
 #include <string>
 #include <string_view>
 
 namespace hfrun::probe {
 
-// `s` as one POSIX shell word: unchanged when it only has characters that need no quoting
-// (letters, digits and `_ - . / : @ % + = ,`), else in single quotes with each ' written '\''.
-[[nodiscard]] std::string shell_quote(std::string_view s);
+// Shell quoting is util::shell_quote; probe code names it unqualified.
+using util::shell_quote;
 
 // Input options that make a runnable example for a task, e.g. `--text "Hello"`,
 // `--file image.png`, `question="..." context="..."`. "conversational" means chat. An unknown or

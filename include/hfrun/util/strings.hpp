@@ -34,4 +34,8 @@ namespace hfrun::util {
 // `text` as a JSON string literal, quotes included (control characters escaped, UTF-8 kept).
 [[nodiscard]] std::string json_quote(std::string_view text);
 
+// `s` as one POSIX shell word: unchanged when it only has characters that need no quoting
+// (letters, digits and `_ - . / : @ % + = ,`), else in single quotes with each ' written '\''.
+[[nodiscard]] std::string shell_quote(std::string_view s);
+
 } // namespace hfrun::util
