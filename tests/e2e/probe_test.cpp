@@ -174,8 +174,9 @@ const std::vector<Expected>& world_cases() {
         {"space", "yes"},
         {"libraries", "yes"},
         {"local", "yes"}},
+       // Providers in the Hub's order (the world file's), which is the user's preference.
        {{"serverless",
-         "live: cerebras, fireworks-ai, groq, hf-inference, novita, together; staging (the "
+         "live: hf-inference, cerebras, groq, fireworks-ai, novita, together; staging (the "
          "provider's org only): nscale; error (failed its latest health check): featherless-ai"},
         {"endpoint", "engines: vLLM, SGLang, TGI"},
         {"space", "RUNTIME_ERROR: hfrun-tester/llama-chat-broken"},
@@ -205,7 +206,7 @@ const std::vector<Expected>& world_cases() {
         {"libraries", "yes"},
         {"local", "yes"}},
        {{"serverless",
-         "live: fal-ai, replicate, together; staging (the provider's org only): nscale"},
+         "live: fal-ai, together, replicate; staging (the provider's org only): nscale"},
         {"libraries", "library: diffusers"}},
        {"serverless", "endpoint", "space"},
        access(false, "auto", false)},

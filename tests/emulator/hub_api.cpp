@@ -282,6 +282,23 @@ ordered_json model_json(const Repo& repo, const std::string& commit, const std::
       out[std::string(key)] = std::move(*v);
     }
   }
+  if (out.contains("inferenceProviderMapping") && out["inferenceProviderMapping"].is_object() &&
+      repo.info.contains("_provider_order")) {
+    // In the world file's order (the user's preference), not nlohmann::json's sorted one.
+    ordered_json ordered;
+    const auto& mapping = out["inferenceProviderMapping"];
+    for (const auto& provider : repo.info["_provider_order"]) {
+      if (provider.is_string() && mapping.contains(provider.get<std::string>())) {
+        ordered[provider.get<std::string>()] = mapping[provider.get<std::string>()];
+      }
+    }
+    for (const auto& [provider, entry] : mapping.items()) {
+      if (!ordered.contains(provider)) {
+        ordered[provider] = entry;
+      }
+    }
+    out["inferenceProviderMapping"] = std::move(ordered);
+  }
   return out;
 }
 

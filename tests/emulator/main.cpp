@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <pthread.h>
 #include <string>
@@ -105,6 +106,27 @@ Options parse_args(int argc, char** argv) {
   return o;
 }
 
+// nlohmann::json sorts object keys, but the order of a model's inferenceProviderMapping is data (the
+// user's provider preference, which clients follow): keep it as "_provider_order" for the Hub API.
+void record_provider_order(nlohmann::json& doc, const std::string& text) {
+  const auto ordered = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (ordered.is_discarded() || !ordered.contains("models") || !ordered["models"].is_array() ||
+      !doc.contains("models") || !doc["models"].is_array()) {
+    return;
+  }
+  for (std::size_t i = 0; i < ordered["models"].size() && i < doc["models"].size(); ++i) {
+    const auto& model = ordered["models"][i];
+    if (model.is_object() && model.contains("inferenceProviderMapping") &&
+        model["inferenceProviderMapping"].is_object()) {
+      nlohmann::json order = nlohmann::json::array();
+      for (const auto& [provider, entry] : model["inferenceProviderMapping"].items()) {
+        order.push_back(provider);
+      }
+      doc["models"][i]["_provider_order"] = std::move(order);
+    }
+  }
+}
+
 nlohmann::json load_world(const Options& o) {
   std::vector<nlohmann::json> docs;
   if (o.worlds.empty()) {
@@ -114,18 +136,21 @@ nlohmann::json load_world(const Options& o) {
         std::cerr << "hfrun-emulator: the built-in world file " << name << " is not valid JSON\n";
         std::exit(1);
       }
+      record_provider_order(j, std::string(text));
       docs.push_back(std::move(j));
     }
   }
   for (const auto& path : o.worlds) {
     std::ifstream in(path);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (!in.good() && !in.eof()) {
+    if (!in) {
       usage_error("cannot read " + path);
     }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded()) {
       usage_error(path + " is not valid JSON");
     }
+    record_provider_order(j, text);
     docs.push_back(std::move(j));
   }
   return emulator::merge_worlds(docs);
