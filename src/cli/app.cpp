@@ -169,11 +169,7 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   client_options.bill_to = global.bill_to;
   client_options.dry_run = global.dry_run;
   client::Reporter reporter;
-  reporter.note = [&out, &global](std::string_view line) {
-    if (global.verbose >= 0) {
-      out.note(line);
-    }
-  };
+  reporter.note = [&out](std::string_view line) { out.note(line); };
   reporter.dry_run = [&out](std::string_view line) { out.stream_text(std::string(line) + "\n"); };
   client::Client client(std::move(client_options), http::make_curl_transport(transport_options),
                         util::real_sleeper(), std::move(reporter));

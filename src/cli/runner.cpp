@@ -39,26 +39,6 @@ std::string extension_type(const std::filesystem::path& path) {
   return {};
 }
 
-// A provider's base64 payload comes without a type: tell the common ones by their first bytes.
-std::string type_from_magic(std::string_view bytes) {
-  if (bytes.starts_with("\xFF\xD8\xFF")) {
-    return "image/jpeg";
-  }
-  if (bytes.starts_with("\x89PNG\r\n\x1A\n")) {
-    return "image/png";
-  }
-  if (bytes.size() >= 12 && bytes.starts_with("RIFF") && bytes.substr(8, 4) == "WEBP") {
-    return "image/webp";
-  }
-  if (bytes.size() >= 12 && bytes.starts_with("RIFF") && bytes.substr(8, 4) == "WAVE") {
-    return "audio/wav";
-  }
-  if (bytes.starts_with("fLaC")) {
-    return "audio/flac";
-  }
-  return {};
-}
-
 // The user named a file; its extension is not trusted to match what the server sent.
 void warn_on_type_mismatch(CommandEnv& env, const std::string& content_type) {
   if (!env.out.options().output_file || content_type.empty()) {
@@ -96,7 +76,7 @@ Result<void> print_binary(CommandEnv& env, const tasks::TaskSpec& task, const ht
     }
   }
   if (result.content_type.empty()) {
-    result.content_type = type_from_magic(result.bytes);
+    result.content_type = tasks::type_from_magic(result.bytes); // e.g. a CDN that sent none
   }
   warn_on_type_mismatch(env, result.content_type);
   if (!env.global.json) {

@@ -3,9 +3,31 @@
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/http/url.hpp>
 
+#include <type_traits>
+
 namespace hfrun::hub {
 
 namespace {
+
+// The mapping dict {provider: entry} as the list form [{"provider", ...entry}], in the dict's own
+// iteration order; entries that are not objects are skipped.
+template <class Json> nlohmann::json list_from_dict(const Json& dict) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [provider, entry] : dict.items()) {
+    if (!entry.is_object()) {
+      continue;
+    }
+    nlohmann::json item;
+    if constexpr (std::is_same_v<Json, nlohmann::json>) {
+      item = entry;
+    } else {
+      item = nlohmann::json::parse(entry.dump());
+    }
+    item["provider"] = provider;
+    list.push_back(std::move(item));
+  }
+  return list;
+}
 
 Result<nlohmann::json> decode_json_response(const Result<http::Response>& sent, const std::string& what) {
   if (!sent) {
@@ -22,17 +44,8 @@ Result<nlohmann::json> decode_json_response(const Result<http::Response>& sent, 
   if (body.contains("inferenceProviderMapping") && body["inferenceProviderMapping"].is_object()) {
     // The dict's key order is the user's provider preference, and nlohmann::json sorts keys: re-read
     // it in document order and store it as the list form list_models uses.
-    auto ordered = nlohmann::ordered_json::parse(response.body, nullptr, false);
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& [provider, entry] : ordered["inferenceProviderMapping"].items()) {
-      nlohmann::json item = nlohmann::json::parse(entry.dump(), nullptr, false);
-      if (!item.is_object()) {
-        continue;
-      }
-      item["provider"] = provider;
-      list.push_back(std::move(item));
-    }
-    body["inferenceProviderMapping"] = std::move(list);
+    const auto ordered = nlohmann::ordered_json::parse(response.body, nullptr, false);
+    body["inferenceProviderMapping"] = list_from_dict(ordered["inferenceProviderMapping"]);
   }
   return body;
 }
@@ -137,12 +150,9 @@ nlohmann::json provider_mapping_list(const nlohmann::json& model_info) {
   if (mapping.is_object()) {
     // Already a list when it came through fetch_model_info (which keeps the Hub's order); a dict
     // here has lost its order, so this branch serves only hand-made JSON.
-    for (const auto& [provider, entry] : mapping.items()) {
-      nlohmann::json item = entry.is_object() ? entry : nlohmann::json::object();
-      item["provider"] = provider;
-      list.push_back(item);
-    }
-  } else if (mapping.is_array()) {
+    return list_from_dict(mapping);
+  }
+  if (mapping.is_array()) {
     for (const auto& entry : mapping) {
       if (entry.is_object() && entry.contains("provider")) {
         list.push_back(entry);

@@ -65,7 +65,7 @@ Result<BinaryResult> from_base64(const TaskSpec& spec, const json& value, std::s
   }
   BinaryResult out;
   out.bytes = std::move(*bytes);
-  out.content_type = std::move(type);
+  out.content_type = type.empty() ? type_from_magic(out.bytes) : std::move(type);
   return out;
 }
 
@@ -183,6 +183,25 @@ Result<std::vector<BinaryResult>> binary_result(const TaskSpec& spec,
     return unexpected(detail::bad_response(spec.name, "no image or audio in the reply", body));
   }
   return out;
+}
+
+std::string type_from_magic(std::string_view bytes) {
+  if (bytes.starts_with("\xFF\xD8\xFF")) {
+    return "image/jpeg";
+  }
+  if (bytes.starts_with("\x89PNG\r\n\x1A\n")) {
+    return "image/png";
+  }
+  if (bytes.size() >= 12 && bytes.starts_with("RIFF") && bytes.substr(8, 4) == "WEBP") {
+    return "image/webp";
+  }
+  if (bytes.size() >= 12 && bytes.starts_with("RIFF") && bytes.substr(8, 4) == "WAVE") {
+    return "audio/wav";
+  }
+  if (bytes.starts_with("fLaC")) {
+    return "audio/flac";
+  }
+  return {};
 }
 
 } // namespace hfrun::tasks
