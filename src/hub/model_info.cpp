@@ -1,8 +1,8 @@
-#include <hfrun/hub/model_info.hpp>
-
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/http/url.hpp>
-
+#include <hfrun/hub/model_info.hpp>
+#include <hfrun/util/json.hpp>
+#include <optional>
 #include <type_traits>
 
 namespace hfrun::hub {
@@ -21,7 +21,7 @@ template <class Json> nlohmann::json list_from_dict(const Json& dict) {
     if constexpr (std::is_same_v<Json, nlohmann::json>) {
       item = entry;
     } else {
-      item = nlohmann::json::parse(entry.dump());
+      item = nlohmann::json::parse(entry.dump(), nullptr, false);
     }
     item["provider"] = provider;
     list.push_back(std::move(item));
@@ -29,7 +29,34 @@ template <class Json> nlohmann::json list_from_dict(const Json& dict) {
   return list;
 }
 
-Result<nlohmann::json> decode_json_response(const Result<http::Response>& sent, const std::string& what) {
+// An optional text field: absent or null gives `fallback`; another type is malformed (nullopt).
+std::optional<std::string>
+optional_text(const nlohmann::json& entry, std::string_view key, std::string_view fallback) {
+  const nlohmann::json* value = util::json_member(entry, key);
+  if (value == nullptr || value->is_null()) {
+    return std::string(fallback);
+  }
+  return util::as_string(*value);
+}
+
+std::optional<ProviderMapping> typed_entry(const nlohmann::json& entry, std::string provider) {
+  auto provider_id = util::json_string(entry, "providerId");
+  if (!entry.is_object() || provider.empty() || !provider_id) {
+    return std::nullopt;
+  }
+  auto task = optional_text(entry, "task", "");
+  auto status = optional_text(entry, "status", "live");
+  auto adapter = optional_text(entry, "adapter", "");
+  auto type = optional_text(entry, "type", "");
+  if (!task || !status || !adapter || !type) {
+    return std::nullopt;
+  }
+  return ProviderMapping{std::move(provider), std::move(*task),    std::move(*provider_id),
+                         std::move(*status),  std::move(*adapter), std::move(*type)};
+}
+
+Result<nlohmann::json> decode_json_response(const Result<http::Response>& sent,
+                                            const std::string& what) {
   if (!sent) {
     return unexpected<Error>(sent.error());
   }
@@ -39,13 +66,18 @@ Result<nlohmann::json> decode_json_response(const Result<http::Response>& sent, 
   }
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
-    return fail(ErrorKind::bad_response, what + ": the Hub answered with a body that is not a JSON object");
+    return fail(ErrorKind::bad_response,
+                what + ": the Hub answered with a body that is not a JSON object");
   }
-  if (body.contains("inferenceProviderMapping") && body["inferenceProviderMapping"].is_object()) {
-    // The dict's key order is the user's provider preference, and nlohmann::json sorts keys: re-read
-    // it in document order and store it as the list form list_models uses.
+  if (util::json_object(body, "inferenceProviderMapping") != nullptr) {
+    // The dict's key order is the user's provider preference, and nlohmann::json sorts keys:
+    // re-read it in document order and store it as the list form list_models uses.
     const auto ordered = nlohmann::ordered_json::parse(response.body, nullptr, false);
-    body["inferenceProviderMapping"] = list_from_dict(ordered["inferenceProviderMapping"]);
+    const auto dict =
+        ordered.is_object() ? ordered.find("inferenceProviderMapping") : ordered.end();
+    if (dict != ordered.end() && dict->is_object()) {
+      body["inferenceProviderMapping"] = list_from_dict(*dict);
+    }
   }
   return body;
 }
@@ -143,23 +175,46 @@ std::vector<Result<nlohmann::json>> fetch_space_runtimes(client::Client& client,
 
 nlohmann::json provider_mapping_list(const nlohmann::json& model_info) {
   nlohmann::json list = nlohmann::json::array();
-  if (!model_info.is_object() || !model_info.contains("inferenceProviderMapping")) {
+  const nlohmann::json* mapping = util::json_member(model_info, "inferenceProviderMapping");
+  if (mapping == nullptr) {
     return list;
   }
-  const auto& mapping = model_info["inferenceProviderMapping"];
-  if (mapping.is_object()) {
+  if (mapping->is_object()) {
     // Already a list when it came through fetch_model_info (which keeps the Hub's order); a dict
     // here has lost its order, so this branch serves only hand-made JSON.
-    return list_from_dict(mapping);
+    return list_from_dict(*mapping);
   }
-  if (mapping.is_array()) {
-    for (const auto& entry : mapping) {
-      if (entry.is_object() && entry.contains("provider")) {
+  if (mapping->is_array()) {
+    for (const auto& entry : *mapping) {
+      if (util::json_string(entry, "provider")) {
         list.push_back(entry);
       }
     }
   }
   return list;
+}
+
+std::vector<ProviderMapping> provider_mappings(const nlohmann::json& model_info) {
+  std::vector<ProviderMapping> out;
+  const nlohmann::json* mapping = util::json_member(model_info, "inferenceProviderMapping");
+  if (mapping == nullptr) {
+    return out;
+  }
+  auto add = [&out](const nlohmann::json& entry, std::string provider) {
+    if (auto typed = typed_entry(entry, std::move(provider))) {
+      out.push_back(std::move(*typed));
+    }
+  };
+  if (mapping->is_object()) {
+    for (const auto& [provider, entry] : mapping->items()) {
+      add(entry, provider);
+    }
+  } else if (mapping->is_array()) {
+    for (const auto& entry : *mapping) {
+      add(entry, util::string_or(entry, "provider", ""));
+    }
+  }
+  return out;
 }
 
 } // namespace hfrun::hub
