@@ -12,18 +12,19 @@ namespace hfrun {
 
 // What kind of failure, as the user's script sees it. Each kind is one row of docs/exit-codes.md.
 enum class ErrorKind {
-  internal,     // 1: a bug
-  usage,        // 2: bad option, unreadable input, bad JSON argument
-  auth,         // 3: no or bad token, 401/403, gated, private
-  not_found,    // 4: 404, 410, unknown model/file/Space/API name
-  rate_limited, // 5: 429 after retries, 402 billing, quota
-  rejected,     // 6: 400, 413, 422, validation error inside a stream
-  unavailable,  // 7: 5xx after retries, timeouts, paused endpoint, Space not running
-  network,      // 8: DNS, connection refused/reset, TLS
-  bad_response, // 9: undecodable body, protocol violation
-  batch_failed, // 10: a batch finished with failed items
-  interrupted,  // 130: Ctrl-C
-  stopped,      // 0: not a failure; the command ended early on purpose (--dry-run printed its request)
+  internal,      // 1: a bug
+  usage,         // 2: bad option, unreadable input, bad JSON argument
+  auth,          // 3: no or bad token, 401/403, gated, private
+  not_found,     // 4: 404, 410, unknown model/file/Space/API name
+  rate_limited,  // 5: 429 after retries, 402 billing, quota
+  rejected,      // 6: 400, 413, 422, validation error inside a stream
+  unavailable,   // 7: 5xx after retries, timeouts, paused endpoint, Space not running
+  network,       // 8: DNS, connection refused/reset, TLS
+  bad_response,  // 9: undecodable body, protocol violation
+  batch_failed,  // 10: a batch finished with failed items
+  output_failed, // 11: the result arrived but could not be written (stdout closed or full, disk full)
+  interrupted,   // 130: Ctrl-C
+  stopped,       // 0: not a failure; the command ended early on purpose (--dry-run printed its request)
 };
 
 // Finer cause of a transport failure (no HTTP response at all). Drives retry decisions and hints.

@@ -1,10 +1,13 @@
-#include <hfrun/config/config.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <cstring>
+#include <fcntl.h>
+#include <hfrun/config/config.hpp>
+#include <hfrun/util/fd.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace hfrun::config {
 
@@ -48,7 +51,8 @@ std::filesystem::path expand_path(std::string raw, const EnvLookup& env) {
       i = end;
       continue;
     }
-    while (end < raw.size() && (std::isalnum(static_cast<unsigned char>(raw[end])) || raw[end] == '_')) {
+    while (end < raw.size() &&
+           (std::isalnum(static_cast<unsigned char>(raw[end])) || raw[end] == '_')) {
       ++end;
     }
     if (end == start) {
@@ -65,6 +69,75 @@ std::filesystem::path expand_path(std::string raw, const EnvLookup& env) {
     out = (home ? *home : std::string()) + out.substr(1);
   }
   return std::filesystem::path(out);
+}
+
+// http(s)://host...: what the transport can send to. Checked here so the message names the
+// variable.
+bool is_service_url(const std::string& url) {
+  std::string_view rest = url;
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else {
+    return false;
+  }
+  const std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+  return !host.empty() && host.find_first_of(" \t\r\n") == std::string_view::npos &&
+         std::none_of(url.begin(), url.end(), [](char ch) {
+           return static_cast<unsigned char>(ch) < 0x20 || ch == ' ' || ch == 0x7f;
+         });
+}
+
+// The token file's content, or why it was passed over (a warning). Read with a bound: the file may
+// be anything (a log, /dev/zero) and only a token's few bytes are wanted.
+std::optional<std::string> read_token_file(const std::filesystem::path& path,
+                                           std::vector<std::string>& warnings) {
+  const util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd) {
+    if (errno != ENOENT && errno != ENOTDIR) { // no token file is the normal case of no token
+      warnings.push_back("cannot read the token file " + path.string() + ": " +
+                         std::strerror(errno) + "; going on without it");
+    }
+    return std::nullopt;
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || S_ISDIR(st.st_mode)) {
+    warnings.push_back("the token file " + path.string() + " is a directory; going on without it");
+    return std::nullopt;
+  }
+  const auto too_large = [&] {
+    warnings.push_back("the token file " + path.string() + " is larger than " +
+                       std::to_string(k_max_token_file_bytes) +
+                       " bytes, too large for a token; it is ignored");
+  };
+  if (S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) > k_max_token_file_bytes) {
+    too_large();
+    return std::nullopt;
+  }
+  std::string content(k_max_token_file_bytes + 1, '\0');
+  std::size_t used = 0;
+  while (used < content.size()) {
+    const ssize_t n = ::read(fd.get(), content.data() + used, content.size() - used);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      warnings.push_back("cannot read the token file " + path.string() + ": " +
+                         std::strerror(errno) + "; going on without it");
+      return std::nullopt;
+    }
+    if (n == 0) {
+      break;
+    }
+    used += static_cast<std::size_t>(n);
+  }
+  if (used > k_max_token_file_bytes) {
+    too_large();
+    return std::nullopt;
+  }
+  content.resize(used);
+  return content;
 }
 
 } // namespace
@@ -102,7 +175,8 @@ bool is_truthy(const std::optional<std::string>& value) {
 Config load_config(const EnvLookup& env) {
   Config c;
   c.endpoint = strip_trailing_slashes(non_empty(env, "HF_ENDPOINT").value_or(k_default_endpoint));
-  c.router_url = strip_trailing_slashes(non_empty(env, "HFRUN_ROUTER_URL").value_or(k_default_router));
+  c.router_url =
+      strip_trailing_slashes(non_empty(env, "HFRUN_ROUTER_URL").value_or(k_default_router));
   c.endpoints_api_url = strip_trailing_slashes(
       non_empty(env, "HFRUN_ENDPOINTS_API_URL").value_or(k_default_endpoints_api));
 
@@ -115,12 +189,16 @@ Config load_config(const EnvLookup& env) {
   }
   c.hub_cache = non_empty(env, "HF_HUB_CACHE") ? expand_path(*non_empty(env, "HF_HUB_CACHE"), env)
                                                : c.hf_home / "hub";
-  c.token_path = non_empty(env, "HF_TOKEN_PATH") ? expand_path(*non_empty(env, "HF_TOKEN_PATH"), env)
-                                                 : c.hf_home / "token";
+  c.token_path = non_empty(env, "HF_TOKEN_PATH")
+                     ? expand_path(*non_empty(env, "HF_TOKEN_PATH"), env)
+                     : c.hf_home / "token";
   c.offline = is_truthy(env("HF_HUB_OFFLINE"));
   c.disable_progress = is_truthy(env("HF_HUB_DISABLE_PROGRESS_BARS"));
-  c.no_color = non_empty(env, "NO_COLOR").has_value();
-  c.ca_bundle = non_empty(env, "CURL_CA_BUNDLE").value_or(non_empty(env, "SSL_CERT_FILE").value_or(""));
+  // A dumb terminal shows escape sequences as garbage: no colour, as with NO_COLOR.
+  c.no_color =
+      non_empty(env, "NO_COLOR").has_value() || env("TERM") == std::optional<std::string>("dumb");
+  c.ca_bundle =
+      non_empty(env, "CURL_CA_BUNDLE").value_or(non_empty(env, "SSL_CERT_FILE").value_or(""));
   return c;
 }
 
@@ -135,7 +213,9 @@ std::string clean_token(std::string raw) {
   return raw.substr(first, last - first + 1);
 }
 
-Token find_token(const std::optional<std::string>& flag, const EnvLookup& env, const Config& config) {
+Token find_token(const std::optional<std::string>& flag,
+                 const EnvLookup& env,
+                 const Config& config) {
   auto from = [](std::optional<std::string> raw, TokenSource source) -> Token {
     if (!raw) {
       return {};
@@ -144,7 +224,7 @@ Token find_token(const std::optional<std::string>& flag, const EnvLookup& env, c
     if (cleaned.empty()) {
       return {};
     }
-    return Token{std::move(cleaned), source};
+    return Token{std::move(cleaned), source, {}};
   };
   if (auto t = from(flag, TokenSource::flag); t.present()) {
     return t;
@@ -155,12 +235,24 @@ Token find_token(const std::optional<std::string>& flag, const EnvLookup& env, c
   if (auto t = from(env("HUGGING_FACE_HUB_TOKEN"), TokenSource::env_hub_token); t.present()) {
     return t;
   }
-  std::ifstream file(config.token_path);
-  if (file) {
-    std::stringstream content;
-    content << file.rdbuf();
-    if (auto t = from(content.str(), TokenSource::file); t.present()) {
-      return t;
+  std::vector<std::string> warnings;
+  Token t = from(read_token_file(config.token_path, warnings), TokenSource::file);
+  t.warnings = std::move(warnings);
+  return t;
+}
+
+Result<void> check_config(const Config& config) {
+  const std::pair<const std::string*, const char*> urls[] = {
+      {&config.endpoint, "HF_ENDPOINT"},
+      {&config.router_url, "HFRUN_ROUTER_URL"},
+      {&config.endpoints_api_url, "HFRUN_ENDPOINTS_API_URL"},
+  };
+  for (const auto& [url, variable] : urls) {
+    if (!is_service_url(*url)) {
+      const std::string shown = url->size() > 200 ? url->substr(0, 200) + "..." : *url;
+      return fail(
+          ErrorKind::usage, std::string(variable) + " is not an http(s) URL: '" + shown + "'",
+          std::string("set ") + variable + " to a URL such as https://huggingface.co, or unset it");
     }
   }
   return {};
@@ -168,11 +260,16 @@ Token find_token(const std::optional<std::string>& flag, const EnvLookup& env, c
 
 std::string source_name(TokenSource source, const Config& config) {
   switch (source) {
-  case TokenSource::none: return "no token";
-  case TokenSource::flag: return "--token";
-  case TokenSource::env_hf_token: return "HF_TOKEN";
-  case TokenSource::env_hub_token: return "HUGGING_FACE_HUB_TOKEN";
-  case TokenSource::file: return "the token file " + config.token_path.string();
+  case TokenSource::none:
+    return "no token";
+  case TokenSource::flag:
+    return "--token";
+  case TokenSource::env_hf_token:
+    return "HF_TOKEN";
+  case TokenSource::env_hub_token:
+    return "HUGGING_FACE_HUB_TOKEN";
+  case TokenSource::file:
+    return "the token file " + config.token_path.string();
   }
   return "no token";
 }

@@ -14,6 +14,7 @@ int exit_code_for(ErrorKind kind) {
   case ErrorKind::network: return 8;
   case ErrorKind::bad_response: return 9;
   case ErrorKind::batch_failed: return 10;
+  case ErrorKind::output_failed: return 11;
   case ErrorKind::interrupted: return 130;
   case ErrorKind::stopped: return 0;
   }
@@ -32,6 +33,7 @@ std::string_view kind_name(ErrorKind kind) {
   case ErrorKind::network: return "network";
   case ErrorKind::bad_response: return "bad_response";
   case ErrorKind::batch_failed: return "batch_failed";
+  case ErrorKind::output_failed: return "output_failed";
   case ErrorKind::interrupted: return "interrupted";
   case ErrorKind::stopped: return "stopped";
   }

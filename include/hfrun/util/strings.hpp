@@ -31,6 +31,14 @@ namespace hfrun::util {
 // `max_bytes` bytes that ends on a UTF-8 character boundary, followed by "…".
 [[nodiscard]] std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
 
+// The byte length of the well-formed UTF-8 character starting at `text[at]` (1 for ASCII), or 0
+// when the bytes there are not one (stray continuation, truncated, overlong, surrogate, >
+// U+10FFFF).
+[[nodiscard]] std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
+
+// Whether `text` is well-formed UTF-8 (what JSON strings must be).
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+
 // `text` as a JSON string literal, quotes included (control characters escaped, UTF-8 kept).
 [[nodiscard]] std::string json_quote(std::string_view text);
 

@@ -1,9 +1,7 @@
-#include <hfrun/config/config.hpp>
-
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <hfrun/config/config.hpp>
 
 namespace hfrun::config {
 namespace {
@@ -85,7 +83,8 @@ TEST(TokenTest, DiscoveryOrderIsFlagThenHfTokenThenLegacyThenFile) {
 
 TEST(TokenTest, EmptyOrWhitespaceValuesAreSkipped) {
   TokenFile file("  hf_fromfile \r\n");
-  auto env = map_env({{"HF_HOME", file.home()}, {"HF_TOKEN", "  \n"}, {"HUGGING_FACE_HUB_TOKEN", ""}});
+  auto env =
+      map_env({{"HF_HOME", file.home()}, {"HF_TOKEN", "  \n"}, {"HUGGING_FACE_HUB_TOKEN", ""}});
   const auto token = find_token(std::string(""), env, load_config(env));
   EXPECT_EQ(token.value, "hf_fromfile");
 }
@@ -101,6 +100,67 @@ TEST(TokenTest, NoTokenAnywhereIsNotAnError) {
   const auto token = find_token(std::nullopt, env, load_config(env));
   EXPECT_FALSE(token.present());
   EXPECT_EQ(token.source, TokenSource::none);
+}
+
+TEST(TokenTest, NoTokenFileGivesNoWarning) {
+  auto env = map_env({{"HF_HOME", "/nonexistent-hfrun-dir"}});
+  EXPECT_TRUE(find_token(std::nullopt, env, load_config(env)).warnings.empty());
+}
+
+TEST(TokenTest, OversizedTokenFileIsIgnoredWithAWarning) {
+  TokenFile file("hf_" + std::string(k_max_token_file_bytes, 'a'));
+  auto env = map_env({{"HF_HOME", file.home()}});
+  const auto token = find_token(std::nullopt, env, load_config(env));
+  EXPECT_FALSE(token.present());
+  ASSERT_EQ(token.warnings.size(), 1u);
+  EXPECT_NE(token.warnings[0].find("too large"), std::string::npos) << token.warnings[0];
+  EXPECT_NE(token.warnings[0].find(file.home() + "/token"), std::string::npos) << token.warnings[0];
+}
+
+TEST(TokenTest, TokenFileOfExactlyTheLimitIsRead) {
+  const std::string value = "hf_" + std::string(k_max_token_file_bytes - 4, 'a');
+  TokenFile file(value + "\n");
+  auto env = map_env({{"HF_HOME", file.home()}});
+  const auto token = find_token(std::nullopt, env, load_config(env));
+  EXPECT_EQ(token.value, value);
+  EXPECT_TRUE(token.warnings.empty());
+}
+
+TEST(TokenTest, UnreadableTokenFileIsSkippedWithAWarning) {
+  TokenFile file("");
+  const std::string dir_as_token = file.home() + "/token-dir";
+  std::filesystem::create_directories(dir_as_token);
+  auto env = map_env({{"HF_TOKEN_PATH", dir_as_token}});
+  const auto token = find_token(std::nullopt, env, load_config(env));
+  EXPECT_FALSE(token.present());
+  ASSERT_EQ(token.warnings.size(), 1u);
+  EXPECT_NE(token.warnings[0].find(dir_as_token), std::string::npos) << token.warnings[0];
+}
+
+TEST(TokenTest, AWarningDoesNotOutliveAnEarlierSource) {
+  TokenFile file("hf_" + std::string(k_max_token_file_bytes, 'a'));
+  auto env = map_env({{"HF_HOME", file.home()}, {"HF_TOKEN", "hf_fromenv"}});
+  const auto token = find_token(std::nullopt, env, load_config(env));
+  EXPECT_EQ(token.value, "hf_fromenv");
+  EXPECT_TRUE(token.warnings.empty()); // the file was never read
+}
+
+TEST(ConfigTest, DumbTerminalMeansNoColour) {
+  EXPECT_TRUE(load_config(map_env({{"TERM", "dumb"}})).no_color);
+  EXPECT_FALSE(load_config(map_env({{"TERM", "xterm-256color"}})).no_color);
+}
+
+TEST(ConfigTest, BadServiceUrlNamesItsVariable) {
+  EXPECT_TRUE(check_config(load_config(map_env({}))));
+  EXPECT_TRUE(check_config(load_config(map_env({{"HF_ENDPOINT", "http://127.0.0.1:8080"}}))));
+  auto bad = check_config(load_config(map_env({{"HF_ENDPOINT", "not a url"}})));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::usage);
+  EXPECT_EQ(bad.error().message, "HF_ENDPOINT is not an http(s) URL: 'not a url'");
+  auto router = check_config(load_config(map_env({{"HFRUN_ROUTER_URL", "ftp://x"}})));
+  ASSERT_FALSE(router);
+  EXPECT_NE(router.error().message.find("HFRUN_ROUTER_URL"), std::string::npos);
+  EXPECT_FALSE(check_config(load_config(map_env({{"HFRUN_ENDPOINTS_API_URL", "https://"}}))));
 }
 
 TEST(TokenTest, CleanTokenRemovesNewlinesInsideAndSpacesAround) {

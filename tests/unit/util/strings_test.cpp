@@ -47,5 +47,20 @@ TEST(Strings, JsonQuoteEscapesControlCharactersAndQuotes) {
   EXPECT_EQ(json_quote("é"), "\"é\"");
 }
 
+TEST(Strings, Utf8Validation) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  EXPECT_FALSE(is_valid_utf8("caf\xE9"));          // Latin-1
+  EXPECT_FALSE(is_valid_utf8("\xC3"));             // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));         // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));     // a UTF-16 surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\x80"));             // stray continuation byte
+  EXPECT_EQ(utf8_sequence_length("\xE2\x82\xAC!", 0), 3u);
+  EXPECT_EQ(utf8_sequence_length("\xE2\x82\xAC!", 3), 1u);
+  EXPECT_EQ(utf8_sequence_length("\xE2\x82", 0), 0u);
+}
+
 } // namespace
 } // namespace hfrun::util
