@@ -40,15 +40,15 @@ optional_text(const nlohmann::json& entry, std::string_view key, std::string_vie
 }
 
 std::optional<ProviderMapping> typed_entry(const nlohmann::json& entry, std::string provider) {
-  auto provider_id = util::json_string(entry, "providerId");
-  if (!entry.is_object() || provider.empty() || !provider_id) {
+  if (!entry.is_object() || provider.empty()) {
     return std::nullopt;
   }
+  auto provider_id = optional_text(entry, "providerId", "");
   auto task = optional_text(entry, "task", "");
   auto status = optional_text(entry, "status", "live");
   auto adapter = optional_text(entry, "adapter", "");
   auto type = optional_text(entry, "type", "");
-  if (!task || !status || !adapter || !type) {
+  if (!provider_id || !task || !status || !adapter || !type) {
     return std::nullopt;
   }
   return ProviderMapping{std::move(provider), std::move(*task),    std::move(*provider_id),

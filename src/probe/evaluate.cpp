@@ -6,6 +6,7 @@
 #include <hfrun/probe/evaluate.hpp>
 #include <hfrun/probe/local_apps.hpp>
 #include <hfrun/probe/request.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::probe {
 
@@ -15,17 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-const json* member(const json& object, std::string_view key) {
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
+using util::json_member;
 
 bool bool_field(const json& object, std::string_view key) {
-  const json* value = member(object, key);
-  return value != nullptr && value->is_boolean() && value->get<bool>();
+  return util::bool_or(object, key, false);
 }
 
 std::optional<std::string> optional_string(const json& object, std::string_view key) {
@@ -44,23 +38,13 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
-ProviderEntry provider_from(const json& entry, std::string provider) {
-  ProviderEntry p;
-  p.provider = std::move(provider);
-  p.provider_id = string_field(entry, "providerId");
-  p.task = string_field(entry, "task");
-  p.status = string_field(entry, "status");
-  p.adapter = string_field(entry, "adapter");
-  return p;
-}
-
 // The pipeline task: pipeline_tag, else transformersInfo's, else the model card's.
 std::optional<std::string> pipeline_task(const json& info) {
   if (auto tag = optional_string(info, "pipeline_tag")) {
     return tag;
   }
   for (std::string_view holder : {"transformersInfo", "cardData"}) {
-    const json* object = member(info, holder);
+    const json* object = json_member(info, holder);
     if (object != nullptr) {
       if (auto tag = optional_string(*object, "pipeline_tag")) {
         return tag;
@@ -74,10 +58,9 @@ Access access_of(const json& info) {
   Access access;
   access.is_private = bool_field(info, "private");
   access.disabled = bool_field(info, "disabled");
-  const json* gated = member(info, "gated");
-  if (gated != nullptr && gated->is_string()) {
-    access.gated = gated->get<std::string>();
-  } else if (gated != nullptr && gated->is_boolean() && gated->get<bool>()) {
+  if (auto gated = util::json_string(info, "gated")) {
+    access.gated = *gated;
+  } else if (util::bool_or(info, "gated", false)) {
     access.gated = "manual"; // an old-style `true` gate is reviewed by the owners
   }
   access.needs_terms = !access.gated.empty();
@@ -93,10 +76,8 @@ void mark_disabled(WayBase& way) {
 ServerlessWay serverless_of(const json& info) {
   ServerlessWay way;
   way.warm = string_field(info, "inference") == "warm";
-  const json* mapping = member(info, "inferenceProviderMapping");
-  if (mapping != nullptr) {
-    way.providers = normalize_provider_mapping(*mapping);
-  }
+  const json* mapping = json_member(info, "inferenceProviderMapping");
+  way.providers = hub::provider_mappings(info);
   std::vector<std::string> live;
   std::vector<std::string> staging;
   std::vector<std::string> error;
@@ -214,7 +195,7 @@ StageClass classify_stage(std::string_view stage) {
 
 SpaceWay space_of(const json& info, const std::map<std::string, json>& runtimes) {
   SpaceWay way;
-  const json* spaces = member(info, "spaces");
+  const json* spaces = json_member(info, "spaces");
   if (spaces == nullptr || !spaces->is_array()) {
     way.available = Verdict::unknown;
     way.evidence.emplace_back("the Hub sent no spaces list");
@@ -277,7 +258,7 @@ LibrariesWay libraries_of(const json& info, const std::optional<std::string>& ta
   LibrariesWay way;
   way.library = optional_string(info, "library_name");
   way.pipeline_tag = task;
-  const json* transformers_info = member(info, "transformersInfo");
+  const json* transformers_info = json_member(info, "transformersInfo");
   if (transformers_info != nullptr) {
     way.auto_model = optional_string(*transformers_info, "auto_model");
   }
@@ -421,24 +402,6 @@ void add_notes(Report& report) {
 }
 
 } // namespace
-
-std::vector<ProviderEntry> normalize_provider_mapping(const json& mapping) {
-  std::vector<ProviderEntry> out;
-  if (mapping.is_object()) {
-    for (const auto& [provider, entry] : mapping.items()) {
-      if (entry.is_object()) {
-        out.push_back(provider_from(entry, provider));
-      }
-    }
-  } else if (mapping.is_array()) {
-    for (const auto& entry : mapping) {
-      if (entry.is_object()) {
-        out.push_back(provider_from(entry, string_field(entry, "provider")));
-      }
-    }
-  }
-  return out;
-}
 
 Report evaluate(const json& model_info, const std::map<std::string, json>& space_runtimes) {
   Report report;

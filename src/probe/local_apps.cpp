@@ -4,6 +4,7 @@
 #include <array>
 #include <hfrun/probe/commands.hpp>
 #include <hfrun/probe/local_apps.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::probe {
 
@@ -12,24 +13,18 @@ using nlohmann::json;
 namespace facts {
 namespace {
 
-const json* member(const json& object, std::string_view key) {
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
+using util::json_member;
 
 // JavaScript's `!!value`.
 bool truthy(const json* value) {
   if (value == nullptr || value->is_null()) {
     return false;
   }
-  if (value->is_boolean()) {
-    return value->get<bool>();
+  if (auto b = util::as_bool(*value)) {
+    return *b;
   }
-  if (value->is_number()) {
-    return value->get<double>() != 0.0;
+  if (auto number = util::as_number(*value)) {
+    return *number != 0.0;
   }
   if (value->is_string()) {
     return !value->get_ref<const std::string&>().empty();
@@ -57,13 +52,14 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 // gguf.chat_template ?? config.chat_template_jinja ?? config.tokenizer_config.chat_template
 const json* chat_template(const json& model_info) {
-  const json* gguf = member(model_info, "gguf");
-  const json* config = member(model_info, "config");
-  const json* tokenizer_config = config != nullptr ? member(*config, "tokenizer_config") : nullptr;
+  const json* gguf = json_member(model_info, "gguf");
+  const json* config = json_member(model_info, "config");
+  const json* tokenizer_config =
+      config != nullptr ? json_member(*config, "tokenizer_config") : nullptr;
   for (const json* candidate :
-       {gguf != nullptr ? member(*gguf, "chat_template") : nullptr,
-        config != nullptr ? member(*config, "chat_template_jinja") : nullptr,
-        tokenizer_config != nullptr ? member(*tokenizer_config, "chat_template") : nullptr}) {
+       {gguf != nullptr ? json_member(*gguf, "chat_template") : nullptr,
+        config != nullptr ? json_member(*config, "chat_template_jinja") : nullptr,
+        tokenizer_config != nullptr ? json_member(*tokenizer_config, "chat_template") : nullptr}) {
     if (candidate != nullptr && !candidate->is_null()) {
       return candidate;
     }
@@ -74,12 +70,11 @@ const json* chat_template(const json& model_info) {
 } // namespace
 
 std::string string_field(const json& model_info, std::string_view key) {
-  const json* value = member(model_info, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string{};
+  return util::string_or(model_info, key, "");
 }
 
 bool has_tag(const json& model_info, std::string_view tag) {
-  const json* tags = member(model_info, "tags");
+  const json* tags = json_member(model_info, "tags");
   if (tags == nullptr || !tags->is_array()) {
     return false;
   }
@@ -92,22 +87,22 @@ bool has_tag(const json& model_info, std::string_view tag) {
 }
 
 bool has_quant_method(const json& model_info, std::string_view method) {
-  const json* config = member(model_info, "config");
-  const json* quant = config != nullptr ? member(*config, "quantization_config") : nullptr;
+  const json* config = json_member(model_info, "config");
+  const json* quant = config != nullptr ? json_member(*config, "quantization_config") : nullptr;
   return quant != nullptr && string_field(*quant, "quant_method") == method;
 }
 
 bool is_llamacpp_gguf(const json& model_info) {
-  const json* gguf = member(model_info, "gguf");
-  return gguf != nullptr && truthy(member(*gguf, "context_length"));
+  const json* gguf = json_member(model_info, "gguf");
+  return gguf != nullptr && truthy(json_member(*gguf, "context_length"));
 }
 
 bool has_gguf_files(const json& model_info) {
-  const json* gguf = member(model_info, "gguf");
+  const json* gguf = json_member(model_info, "gguf");
   if ((gguf != nullptr && gguf->is_object()) || has_tag(model_info, "gguf")) {
     return true;
   }
-  const json* siblings = member(model_info, "siblings");
+  const json* siblings = json_member(model_info, "siblings");
   if (siblings != nullptr && siblings->is_array()) {
     for (const auto& sibling : *siblings) {
       if (ends_with(string_field(sibling, "rfilename"), ".gguf")) {

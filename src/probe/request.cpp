@@ -1,6 +1,6 @@
-#include <hfrun/probe/request.hpp>
-
 #include <hfrun/http/url.hpp>
+#include <hfrun/probe/request.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::probe {
 
@@ -36,8 +36,8 @@ std::vector<std::string> spaces_to_check(const nlohmann::json& model_info) {
     if (out.size() == k_spaces_to_check) {
       break;
     }
-    if (space.is_string()) {
-      out.push_back(space.get<std::string>());
+    if (auto id = util::as_string(space)) {
+      out.push_back(std::move(*id));
     }
   }
   return out;

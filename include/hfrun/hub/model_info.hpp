@@ -49,7 +49,7 @@ fetch_space_runtimes(client::Client& client, const std::vector<std::string>& ids
 struct ProviderMapping {
   std::string provider;    // e.g. "together" (the dict key, or the list entry's "provider")
   std::string task;        // e.g. "conversational", "text-to-image"; "" when the Hub sent none
-  std::string provider_id; // the model's id on the provider's side (`providerId`)
+  std::string provider_id; // the model's id on the provider's side (`providerId`); "" if absent
   std::string status;  // "live", "staging", "error" (or whatever the Hub sent); "live" if absent
   std::string adapter; // "lora" for adapter mappings, else ""
   std::string type;    // "single-model", "tag-filter" ...; "" when absent
@@ -57,8 +57,8 @@ struct ProviderMapping {
 
 // The typed entries of model_info's `inferenceProviderMapping`, in the Hub's order, whichever
 // shape it came in (a dict keyed by provider, or a list of objects with a "provider" key).
-// Malformed entries are skipped: not an object, no provider name, no string `providerId`, or a
-// `task`/`status`/`adapter`/`type` that is neither absent, null nor a string. Never fails.
+// Malformed entries are skipped: not an object, no provider name, or a `providerId`/`task`/
+// `status`/`adapter`/`type` that is neither absent, null nor a string. Never fails.
 [[nodiscard]] std::vector<ProviderMapping> provider_mappings(const nlohmann::json& model_info);
 
 } // namespace hfrun::hub

@@ -15,8 +15,4 @@ namespace hfrun::probe {
 [[nodiscard]] Report evaluate(const nlohmann::json& model_info,
                               const std::map<std::string, nlohmann::json>& space_runtimes = {});
 
-// The inferenceProviderMapping value in either shape (dict keyed by provider from model_info, or
-// list with a "provider" key from list_models), as a list. Non-object entries are skipped.
-[[nodiscard]] std::vector<ProviderEntry> normalize_provider_mapping(const nlohmann::json& mapping);
-
 } // namespace hfrun::probe

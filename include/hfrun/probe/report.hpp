@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <hfrun/hub/model_info.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,14 +25,9 @@ struct WayBase {
   std::vector<std::string> evidence;
 };
 
-// One entry of inferenceProviderMapping (dict or list form, normalized).
-struct ProviderEntry {
-  std::string provider;    // e.g. "together"
-  std::string provider_id; // the model's id on the provider's side (`providerId`)
-  std::string task;        // e.g. "conversational", "text-to-image"
-  std::string status;      // "live", "staging", "error" (or whatever the Hub sent)
-  std::string adapter;     // "lora" for adapter mappings, else ""
-};
+// One entry of inferenceProviderMapping, as the Hub layer types it (hub::provider_mappings: dict or
+// list form, malformed entries skipped, status "live" when absent).
+using ProviderEntry = hub::ProviderMapping;
 
 // Inference Providers (`hfrun serverless`).
 struct ServerlessWay : WayBase {

@@ -48,11 +48,12 @@ TEST(ProviderMappings, ListKeepsTheHubsOrder) {
 
 TEST(ProviderMappings, MissingOrNullOptionalFieldsTakeTheirDefaults) {
   const json info = json::parse(R"({"inferenceProviderMapping":{
-      "a":{"providerId":"x"},
-      "b":{"providerId":"y","task":null,"status":null,"adapter":null,"type":null}}})");
+      "a":{},
+      "b":{"providerId":null,"task":null,"status":null,"adapter":null,"type":null}}})");
   const auto entries = provider_mappings(info);
-  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(providers_of(entries), (std::vector<std::string>{"a", "b"}));
   for (const auto& e : entries) {
+    EXPECT_EQ(e.provider_id, "");
     EXPECT_EQ(e.status, "live");
     EXPECT_EQ(e.task, "");
     EXPECT_EQ(e.adapter, "");
@@ -66,8 +67,6 @@ TEST(ProviderMappings, SkipsMalformedEntriesAndKeepsTheRest) {
       {"providerId":"no-provider"},
       {"provider":7,"providerId":"numeric-provider"},
       {"provider":"","providerId":"empty-provider"},
-      {"provider":"p1"},
-      {"provider":"p2","providerId":null},
       {"provider":"p3","providerId":5},
       {"provider":"p4","providerId":"x","status":1},
       {"provider":"p5","providerId":"x","task":["a"]},
