@@ -40,27 +40,46 @@ void put_header(httplib::Response& res, const std::string& key, const std::strin
 
 const char* reason(int status) {
   switch (status) {
-  case 400: return "Bad Request";
-  case 401: return "Unauthorized";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 408: return "Request Timeout";
-  case 409: return "Conflict";
-  case 410: return "Gone";
-  case 413: return "Payload Too Large";
-  case 416: return "Range Not Satisfiable";
-  case 422: return "Unprocessable Entity";
-  case 429: return "Too Many Requests";
-  case 500: return "Internal Server Error";
-  case 502: return "Bad Gateway";
-  case 503: return "Service Unavailable";
-  case 504: return "Gateway Timeout";
-  default: return "Error";
+  case 400:
+    return "Bad Request";
+  case 401:
+    return "Unauthorized";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 408:
+    return "Request Timeout";
+  case 409:
+    return "Conflict";
+  case 410:
+    return "Gone";
+  case 413:
+    return "Payload Too Large";
+  case 416:
+    return "Range Not Satisfiable";
+  case 422:
+    return "Unprocessable Entity";
+  case 429:
+    return "Too Many Requests";
+  case 500:
+    return "Internal Server Error";
+  case 502:
+    return "Bad Gateway";
+  case 503:
+    return "Service Unavailable";
+  case 504:
+    return "Gateway Timeout";
+  default:
+    return "Error";
   }
 }
 
 // Replaces the whole response, keeping only the connection headers and the request id.
-void replace_response(httplib::Response& res, int status, const std::string& content_type, std::string body) {
+void replace_response(httplib::Response& res,
+                      int status,
+                      const std::string& content_type,
+                      std::string body) {
   httplib::Headers kept;
   for (const auto& [k, v] : res.headers) {
     if (k == "Connection" || k == "Keep-Alive" || k == "x-request-id") {
@@ -83,7 +102,9 @@ struct BodyLimits {
   std::optional<std::uint64_t> stall_after;
   int stall_ms = 0;
   std::uint64_t bandwidth = 0;
-  [[nodiscard]] bool any() const { return reset_after || truncate_after || stall_after || bandwidth > 0; }
+  [[nodiscard]] bool any() const {
+    return reset_after || truncate_after || stall_after || bandwidth > 0;
+  }
 };
 
 struct ShapeState {
@@ -95,13 +116,17 @@ struct ShapeState {
 };
 
 // Writes `n` bytes to `sink`, pausing to hold `limits.bandwidth` and at `limits.stall_after`.
-bool shaped_write(httplib::DataSink& sink, const char* data, std::size_t n, ShapeState& st,
+bool shaped_write(httplib::DataSink& sink,
+                  const char* data,
+                  std::size_t n,
+                  ShapeState& st,
                   const BodyLimits& limits) {
   if (!st.started) {
     st.started = true;
     st.start = Clock::now();
   }
-  const std::size_t slice = limits.bandwidth > 0 ? std::max<std::size_t>(1024, limits.bandwidth / 20) : n;
+  const std::size_t slice =
+      limits.bandwidth > 0 ? std::max<std::size_t>(1024, limits.bandwidth / 20) : n;
   while (n > 0) {
     std::size_t take = std::min(n, slice);
     if (limits.stall_after && !st.stalled) {
@@ -109,7 +134,8 @@ bool shaped_write(httplib::DataSink& sink, const char* data, std::size_t n, Shap
         st.stalled = true;
         std::this_thread::sleep_for(std::chrono::milliseconds(limits.stall_ms));
       } else {
-        take = static_cast<std::size_t>(std::min<std::uint64_t>(take, *limits.stall_after - st.sent));
+        take =
+            static_cast<std::size_t>(std::min<std::uint64_t>(take, *limits.stall_after - st.sent));
       }
     }
     if (!sink.write(data, take)) {
@@ -119,7 +145,8 @@ bool shaped_write(httplib::DataSink& sink, const char* data, std::size_t n, Shap
     n -= take;
     st.sent += take;
     if (limits.bandwidth > 0) {
-      const auto due = st.start + std::chrono::microseconds(st.sent * 1000000ULL / limits.bandwidth);
+      const auto due =
+          st.start + std::chrono::microseconds(st.sent * 1000000ULL / limits.bandwidth);
       std::this_thread::sleep_until(due);
     }
   }
@@ -133,7 +160,8 @@ void shape_body(httplib::Response& res, const BodyLimits& limits) {
     res.body.clear();
     res.content_length_ = body->size();
     res.is_chunked_content_provider_ = false;
-    res.content_provider_ = [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+    res.content_provider_ = [body](std::size_t offset, std::size_t length,
+                                   httplib::DataSink& sink) {
       return sink.write(body->data() + offset, std::min(length, body->size() - offset));
     };
   }
@@ -156,7 +184,8 @@ void shape_body(httplib::Response& res, const BodyLimits& limits) {
   auto original = res.content_provider_;
   auto state = std::make_shared<ShapeState>();
   res.content_provider_ = [original, state, limits, cut_at, truncate,
-                           fixed](std::size_t offset, std::size_t length, httplib::DataSink& sink) -> bool {
+                           fixed](std::size_t offset, std::size_t length,
+                                  httplib::DataSink& sink) -> bool {
     if (state->cut) {
       return truncate;
     }
@@ -174,7 +203,8 @@ void shape_body(httplib::Response& res, const BodyLimits& limits) {
       }
       std::size_t allowed = n;
       if (cut_at) {
-        allowed = static_cast<std::size_t>(std::min<std::uint64_t>(n, *cut_at - std::min(*cut_at, state->sent)));
+        allowed = static_cast<std::size_t>(
+            std::min<std::uint64_t>(n, *cut_at - std::min(*cut_at, state->sent)));
       }
       if (!shaped_write(sink, d, allowed, *state, limits)) {
         return false;
@@ -204,13 +234,16 @@ std::string request_id() {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   char buf[64];
-  std::snprintf(buf, sizeof buf, "Root=1-%08llx-%012llx%012llx", static_cast<unsigned long long>(now),
+  std::snprintf(buf, sizeof buf, "Root=1-%08llx-%012llx%012llx",
+                static_cast<unsigned long long>(now),
                 static_cast<unsigned long long>(rng() & 0xffffffffffffULL),
                 static_cast<unsigned long long>(rng() & 0xffffffffffffULL));
   return buf;
 }
 
-bool is_control(const httplib::Request& req) { return req.path.starts_with(k_control_prefix); }
+bool is_control(const httplib::Request& req) {
+  return req.path.starts_with(k_control_prefix);
+}
 
 void json_reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -232,7 +265,8 @@ std::expected<FaultSpec, std::string> parse_fault(std::string_view text) {
     }
     const auto eq = part.find('=');
     const auto key = trim(part.substr(0, eq));
-    const auto value = eq == std::string_view::npos ? std::string_view() : trim(part.substr(eq + 1));
+    const auto value =
+        eq == std::string_view::npos ? std::string_view() : trim(part.substr(eq + 1));
     const auto need_number = [&](auto& out) -> std::expected<void, std::string> {
       std::remove_reference_t<decltype(out)> v{};
       if (!parse_number(value, v)) {
@@ -248,8 +282,8 @@ std::expected<FaultSpec, std::string> parse_fault(std::string_view text) {
       int v = 0;
       ok = need_number(v);
       f.retry_after = v;
-    } else if (key == "reset_after" || key == "truncate_after" || key == "stall_after" || key == "max_body" ||
-               key == "bandwidth") {
+    } else if (key == "reset_after" || key == "truncate_after" || key == "stall_after" ||
+               key == "max_body" || key == "bandwidth") {
       std::uint64_t v = 0;
       ok = need_number(v);
       (key == "reset_after"      ? f.reset_after
@@ -353,8 +387,8 @@ std::expected<std::optional<FaultSpec>, std::string> Faults::take(std::string_vi
   }
   std::lock_guard lock(m_mutex);
   for (auto& r : m_rules) {
-    if (r.remaining == 0 || (r.role != "any" && r.role != role) || (!r.method.empty() && r.method != req.method) ||
-        !req.path.starts_with(r.path_prefix)) {
+    if (r.remaining == 0 || (r.role != "any" && r.role != role) ||
+        (!r.method.empty() && r.method != req.method) || !req.path.starts_with(r.path_prefix)) {
       continue;
     }
     if (r.remaining > 0) {
@@ -366,7 +400,9 @@ std::expected<std::optional<FaultSpec>, std::string> Faults::take(std::string_vi
   return std::optional<FaultSpec>();
 }
 
-void apply_fault(const httplib::Request& req, httplib::Response& res, const FaultSpec* fault,
+void apply_fault(const httplib::Request& req,
+                 httplib::Response& res,
+                 const FaultSpec* fault,
                  const Shaping& shaping) {
   if (shaping.latency_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(shaping.latency_ms));
@@ -381,19 +417,23 @@ void apply_fault(const httplib::Request& req, httplib::Response& res, const Faul
     if (fault->max_body && req.body.size() > *fault->max_body) {
       replace_response(res, 413, "application/json", json{{"error", "Payload Too Large"}}.dump());
     } else if (fault->redirect_loop) {
-      replace_response(res, 302, "text/plain; charset=utf-8", "Found. Redirecting to " + req.target);
+      replace_response(res, 302, "text/plain; charset=utf-8",
+                       "Found. Redirecting to " + req.target);
       put_header(res, "Location", req.target);
     } else if (fault->html_error != 0) {
       const auto code = std::to_string(fault->html_error) + " " + reason(fault->html_error);
       replace_response(res, fault->html_error, "text/html",
-                       "<html>\r\n<head><title>" + code + "</title></head>\r\n<body>\r\n<center><h1>" + code +
+                       "<html>\r\n<head><title>" + code +
+                           "</title></head>\r\n<body>\r\n<center><h1>" + code +
                            "</h1></center>\r\n</body>\r\n</html>\r\n");
     } else if (fault->status != 0) {
-      replace_response(res, fault->status, "application/json",
-                       json{{"error", std::string(reason(fault->status)) + " (emulated fault)"}}.dump());
+      replace_response(
+          res, fault->status, "application/json",
+          json{{"error", std::string(reason(fault->status)) + " (emulated fault)"}}.dump());
     }
     if (fault->invalid_json) {
-      replace_response(res, fault->status != 0 ? fault->status : (res.status > 0 ? res.status : 200),
+      replace_response(res,
+                       fault->status != 0 ? fault->status : (res.status > 0 ? res.status : 200),
                        "application/json", "{\"error\": \"unterminated");
     }
     if (fault->retry_after) {
@@ -424,19 +464,20 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
   server.set_payload_max_length(max_body == 0 ? std::numeric_limits<std::size_t>::max()
                                               : static_cast<std::size_t>(max_body));
 
-  server.Post("/_emulator/faults", [&ctx, role](const httplib::Request& req, httplib::Response& res) {
-    auto body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) {
-      json_reply(res, 400, {{"error", "the body must be JSON"}});
-      return;
-    }
-    auto added = ctx.faults->add_rules(body, role);
-    if (!added) {
-      json_reply(res, 400, {{"error", added.error()}});
-      return;
-    }
-    json_reply(res, 200, {{"rules", ctx.faults->rules()}});
-  });
+  server.Post("/_emulator/faults",
+              [&ctx, role](const httplib::Request& req, httplib::Response& res) {
+                auto body = json::parse(req.body, nullptr, false);
+                if (body.is_discarded()) {
+                  json_reply(res, 400, {{"error", "the body must be JSON"}});
+                  return;
+                }
+                auto added = ctx.faults->add_rules(body, role);
+                if (!added) {
+                  json_reply(res, 400, {{"error", added.error()}});
+                  return;
+                }
+                json_reply(res, 200, {{"rules", ctx.faults->rules()}});
+              });
   server.Get("/_emulator/faults", [&ctx](const httplib::Request&, httplib::Response& res) {
     json_reply(res, 200, {{"rules", ctx.faults->rules()}});
   });
@@ -460,41 +501,44 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
     json_reply(res, 200, {{"ok", true}, {"role", role}});
   });
 
-  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty() || res.content_provider_) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    if (res.status == 416) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    res.set_content(json{{"error", reason(res.status)}}.dump(), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    res.status = 500;
-    res.set_content(json{{"error", "emulator bug: " + what}}.dump(), "application/json");
-  });
-  server.set_post_routing_handler([&ctx, role](const httplib::Request& req, httplib::Response& res) {
-    if (is_control(req)) {
-      return;
-    }
-    if (!res.has_header("x-request-id")) {
-      res.headers.emplace("x-request-id", request_id());
-    }
-    auto fault = ctx.faults->take(role, req);
-    if (!fault) {
-      replace_response(res, 400, "application/json", json{{"error", fault.error()}}.dump());
-      return;
-    }
-    apply_fault(req, res, fault->has_value() ? &**fault : nullptr, ctx.faults->shaping());
-  });
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty() || res.content_provider_) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        if (res.status == 416) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        res.set_content(json{{"error", reason(res.status)}}.dump(), "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        res.status = 500;
+        res.set_content(json{{"error", "emulator bug: " + what}}.dump(), "application/json");
+      });
+  server.set_post_routing_handler(
+      [&ctx, role](const httplib::Request& req, httplib::Response& res) {
+        if (is_control(req)) {
+          return;
+        }
+        if (!res.has_header("x-request-id")) {
+          res.headers.emplace("x-request-id", request_id());
+        }
+        auto fault = ctx.faults->take(role, req);
+        if (!fault) {
+          replace_response(res, 400, "application/json", json{{"error", fault.error()}}.dump());
+          return;
+        }
+        apply_fault(req, res, fault->has_value() ? &**fault : nullptr, ctx.faults->shaping());
+      });
   server.set_logger([&ctx, role](const httplib::Request& req, const httplib::Response& res) {
     if (ctx.log != nullptr && !is_control(req)) {
       ctx.log->record(role, req, res);

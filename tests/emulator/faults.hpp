@@ -3,13 +3,12 @@
 // just before the response is written (docs/emulator.md, "Faults and shaping").
 #pragma once
 
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <expected>
+#include <httplib.h>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,20 +20,20 @@ struct Context;
 
 // One fault, parsed from "key=value;key;..." (e.g. "status=429;retry_after=2;times=1").
 struct FaultSpec {
-  int status = 0;                          // answer this status instead (JSON error body)
-  std::optional<int> retry_after;          // Retry-After seconds (and RateLimit t= on 429)
+  int status = 0;                              // answer this status instead (JSON error body)
+  std::optional<int> retry_after;              // Retry-After seconds (and RateLimit t= on 429)
   std::optional<std::uint64_t> reset_after;    // close the connection after N body bytes
   std::optional<std::uint64_t> truncate_after; // end the body cleanly after N bytes
   std::optional<std::uint64_t> stall_after;    // pause `stall_ms` after N body bytes
-  int stall_ms = 0;                        // pause before the headers (or at stall_after)
-  bool invalid_json = false;               // replace the body by malformed JSON
-  int html_error = 0;                      // answer this status with an HTML error page
-  bool redirect_loop = false;              // answer 302 to the same URL
-  std::optional<std::uint64_t> max_body;   // 413 when the request body is larger
-  std::optional<std::uint64_t> bandwidth;  // bytes per second for this response
-  std::string role;                        // only on this role (hub, router, cdn)
-  int times = -1;                          // header faults: first N requests with this exact value
-  std::string text;                        // as written
+  int stall_ms = 0;                            // pause before the headers (or at stall_after)
+  bool invalid_json = false;                   // replace the body by malformed JSON
+  int html_error = 0;                          // answer this status with an HTML error page
+  bool redirect_loop = false;                  // answer 302 to the same URL
+  std::optional<std::uint64_t> max_body;       // 413 when the request body is larger
+  std::optional<std::uint64_t> bandwidth;      // bytes per second for this response
+  std::string role;                            // only on this role (hub, router, cdn)
+  int times = -1;   // header faults: first N requests with this exact value
+  std::string text; // as written
 };
 
 // Parses a fault spec; the error names the offending key.
@@ -42,8 +41,8 @@ struct FaultSpec {
 
 // Process-wide settings from the command line.
 struct Shaping {
-  int latency_ms = 0;           // added before every response
-  std::uint64_t bandwidth = 0;  // bytes/s per response body, 0 = unlimited
+  int latency_ms = 0;                    // added before every response
+  std::uint64_t bandwidth = 0;           // bytes/s per response body, 0 = unlimited
   std::uint64_t max_body = 10ULL << 20U; // larger request bodies get 413
 };
 
@@ -60,8 +59,8 @@ public:
   // Forgets every rule and header counter.
   void reset();
   // The fault for this request on `role`, counted as used; an error for a malformed header.
-  [[nodiscard]] std::expected<std::optional<FaultSpec>, std::string> take(std::string_view role,
-                                                                          const httplib::Request& req);
+  [[nodiscard]] std::expected<std::optional<FaultSpec>, std::string>
+  take(std::string_view role, const httplib::Request& req);
 
 private:
   struct Rule {
@@ -79,7 +78,9 @@ private:
 };
 
 // Applies `fault` (may be null) and the global shaping to a routed response.
-void apply_fault(const httplib::Request& req, httplib::Response& res, const FaultSpec* fault,
+void apply_fault(const httplib::Request& req,
+                 httplib::Response& res,
+                 const FaultSpec* fault,
                  const Shaping& shaping);
 
 // Sets up one role's server: thread pool, payload limit, control endpoints (/_emulator/...),

@@ -16,30 +16,56 @@ constexpr int k_max_page = 1000;
 constexpr const char* k_default_date = "2024-06-01T00:00:00.000Z";
 
 // The order in which the Hub writes model fields.
-const std::vector<std::string_view> k_order = {
-    "private",    "pipeline_tag", "library_name", "tags",       "downloads",        "likes",
-    "modelId",    "author",       "sha",          "lastModified", "gated",          "disabled",
-    "inference",  "inferenceProviderMapping",     "mask_token", "widgetData",       "model-index",
-    "config",     "cardData",     "transformersInfo",           "gguf",             "siblings",
-    "spaces",     "createdAt",    "safetensors",  "usedStorage", "downloadsAllTime", "trendingScore",
-    "childrenModelCount",         "baseModels",   "evalResults", "resourceGroup"};
+const std::vector<std::string_view> k_order = {"private",
+                                               "pipeline_tag",
+                                               "library_name",
+                                               "tags",
+                                               "downloads",
+                                               "likes",
+                                               "modelId",
+                                               "author",
+                                               "sha",
+                                               "lastModified",
+                                               "gated",
+                                               "disabled",
+                                               "inference",
+                                               "inferenceProviderMapping",
+                                               "mask_token",
+                                               "widgetData",
+                                               "model-index",
+                                               "config",
+                                               "cardData",
+                                               "transformersInfo",
+                                               "gguf",
+                                               "siblings",
+                                               "spaces",
+                                               "createdAt",
+                                               "safetensors",
+                                               "usedStorage",
+                                               "downloadsAllTime",
+                                               "trendingScore",
+                                               "childrenModelCount",
+                                               "baseModels",
+                                               "evalResults",
+                                               "resourceGroup"};
 
 const std::set<std::string_view> k_default_fields = {
-    "private", "pipeline_tag", "library_name", "tags",   "downloads",  "likes",       "modelId",
-    "author",  "sha",          "lastModified", "gated",  "disabled",   "mask_token",  "widgetData",
-    "model-index", "config",   "cardData",     "transformersInfo",     "gguf",        "siblings",
-    "spaces",  "createdAt",    "safetensors",  "usedStorage"};
+    "private",    "pipeline_tag", "library_name", "tags",         "downloads",   "likes",
+    "modelId",    "author",       "sha",          "lastModified", "gated",       "disabled",
+    "mask_token", "widgetData",   "model-index",  "config",       "cardData",    "transformersInfo",
+    "gguf",       "siblings",     "spaces",       "createdAt",    "safetensors", "usedStorage"};
 
 // Fields of /api/models list entries without expand.
-const std::set<std::string_view> k_list_fields = {"likes",   "trendingScore", "private", "downloads", "tags",
-                                                  "pipeline_tag", "library_name", "createdAt", "modelId"};
+const std::set<std::string_view> k_list_fields = {"likes",        "trendingScore", "private",
+                                                  "downloads",    "tags",          "pipeline_tag",
+                                                  "library_name", "createdAt",     "modelId"};
 
 std::string object_id(std::string_view kind, std::string_view id) {
   return sha1_hex(std::string(kind) + ":" + std::string(id)).substr(0, 24);
 }
 
-std::optional<json> model_field(const Repo& repo, std::string_view key, const std::string& commit, bool blobs,
-                                bool list_form) {
+std::optional<json> model_field(
+    const Repo& repo, std::string_view key, const std::string& commit, bool blobs, bool list_form) {
   const auto& info = repo.info;
   const auto passthrough = [&](const char* k) -> std::optional<json> {
     if (info.contains(k) && !info[k].is_null()) {
@@ -53,7 +79,8 @@ std::optional<json> model_field(const Repo& repo, std::string_view key, const st
   if (key == "tags" || key == "spaces") {
     return info.contains(std::string(key)) ? info[std::string(key)] : json::array();
   }
-  if (key == "downloads" || key == "likes" || key == "trendingScore" || key == "childrenModelCount") {
+  if (key == "downloads" || key == "likes" || key == "trendingScore" ||
+      key == "childrenModelCount") {
     return json(info.value(std::string(key), 0));
   }
   if (key == "downloadsAllTime") {
@@ -79,7 +106,8 @@ std::optional<json> model_field(const Repo& repo, std::string_view key, const st
     return json(repo.disabled);
   }
   if (key == "inferenceProviderMapping") {
-    json mapping = info.contains("inferenceProviderMapping") ? info["inferenceProviderMapping"] : json::object();
+    json mapping = info.contains("inferenceProviderMapping") ? info["inferenceProviderMapping"]
+                                                             : json::object();
     if (!list_form) {
       return mapping;
     }
@@ -143,14 +171,17 @@ bool check_expand(const std::vector<std::string>& expand, httplib::Response& res
   return true;
 }
 
-bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "True"; }
+bool truthy(const std::string& v) {
+  return v == "1" || v == "true" || v == "True";
+}
 
 struct TreeEntry {
   const RepoFile* file = nullptr; // nullptr: a directory
   std::string path;
 };
 
-ordered_json entry_json(const TreeEntry& e, const Repo& repo, const std::string& commit, bool expand) {
+ordered_json
+entry_json(const TreeEntry& e, const Repo& repo, const std::string& commit, bool expand) {
   ordered_json j;
   if (e.file == nullptr) {
     j["type"] = "directory";
@@ -178,7 +209,8 @@ ordered_json entry_json(const TreeEntry& e, const Repo& repo, const std::string&
   return j;
 }
 
-// Every entry under `dir` ("" = root), depth first, children by name; only direct ones unless recursive.
+// Every entry under `dir` ("" = root), depth first, children by name; only direct ones unless
+// recursive.
 std::vector<TreeEntry> list_entries(const Repo& repo, const std::string& dir, bool recursive) {
   std::map<std::string, const RepoFile*> files;
   std::set<std::string> dirs;
@@ -188,7 +220,8 @@ std::vector<TreeEntry> list_entries(const Repo& repo, const std::string& dir, bo
       continue;
     }
     files[f.path] = &f;
-    for (auto pos = f.path.find('/', prefix.size()); pos != std::string::npos; pos = f.path.find('/', pos + 1)) {
+    for (auto pos = f.path.find('/', prefix.size()); pos != std::string::npos;
+         pos = f.path.find('/', pos + 1)) {
       dirs.insert(f.path.substr(0, pos));
     }
   }
@@ -205,9 +238,12 @@ std::vector<TreeEntry> list_entries(const Repo& repo, const std::string& dir, bo
     std::replace(k.begin(), k.end(), '/', '\x01');
     return k;
   };
-  std::sort(all.begin(), all.end(), [&](const TreeEntry& a, const TreeEntry& b) { return key(a) < key(b); });
+  std::sort(all.begin(), all.end(),
+            [&](const TreeEntry& a, const TreeEntry& b) { return key(a) < key(b); });
   if (!recursive) {
-    std::erase_if(all, [&](const TreeEntry& e) { return e.path.find('/', prefix.size()) != std::string::npos; });
+    std::erase_if(all, [&](const TreeEntry& e) {
+      return e.path.find('/', prefix.size()) != std::string::npos;
+    });
   }
   return all;
 }
@@ -229,12 +265,15 @@ std::string query_without_cursor(const httplib::Request& req) {
   return out;
 }
 
-std::string runtime_stage(const Repo& space) { return space.info.value("stage", "RUNNING"); }
+std::string runtime_stage(const Repo& space) {
+  return space.info.value("stage", "RUNNING");
+}
 
 ordered_json runtime_json(const Repo& space) {
   const auto stage = runtime_stage(space);
   const auto hardware = space.info.value("hardware", "cpu-basic");
-  const bool up = stage == "RUNNING" || stage == "RUNNING_BUILDING" || stage == "RUNNING_APP_STARTING";
+  const bool up =
+      stage == "RUNNING" || stage == "RUNNING_BUILDING" || stage == "RUNNING_APP_STARTING";
   ordered_json j;
   j["stage"] = stage;
   j["hardware"] = {{"current", up ? json(hardware) : json(nullptr)}, {"requested", hardware}};
@@ -242,10 +281,12 @@ ordered_json runtime_json(const Repo& space) {
   j["gcTimeout"] = space.info.value("gcTimeout", 172800);
   j["replicas"] = {{"current", up ? 1 : 0}, {"requested", 1}};
   j["devMode"] = false;
-  j["domains"] = json::array(
-      {{{"domain", space.info.value("_subdomain", "") + ".hf.space"}, {"isCustom", false}, {"stage", "READY"}}});
+  j["domains"] = json::array({{{"domain", space.info.value("_subdomain", "") + ".hf.space"},
+                               {"isCustom", false},
+                               {"stage", "READY"}}});
   if (stage == "RUNTIME_ERROR" || stage == "BUILD_ERROR" || stage == "CONFIG_ERROR") {
-    j["errorMessage"] = space.info.value("_error_message", "Exit code: 1. Reason: ModuleNotFoundError: No module named 'torch'");
+    j["errorMessage"] = space.info.value(
+        "_error_message", "Exit code: 1. Reason: ModuleNotFoundError: No module named 'torch'");
   }
   if (space.info.contains("sdk")) {
     j["sdk"] = space.info["sdk"];
@@ -256,25 +297,52 @@ ordered_json runtime_json(const Repo& space) {
 } // namespace
 
 const std::vector<std::string_view>& expandable_model_fields() {
-  static const std::vector<std::string_view> k_fields = {
-      "author",        "baseModels",   "cardData",    "childrenModelCount", "config",      "createdAt",
-      "disabled",      "downloads",    "downloadsAllTime", "evalResults",   "gated",       "gguf",
-      "inference",     "inferenceProviderMapping",    "lastModified",       "library_name", "likes",
-      "mask_token",    "model-index",  "pipeline_tag", "private",           "resourceGroup", "safetensors",
-      "sha",           "siblings",     "spaces",      "tags",               "transformersInfo", "trendingScore",
-      "usedStorage",   "widgetData"};
+  static const std::vector<std::string_view> k_fields = {"author",
+                                                         "baseModels",
+                                                         "cardData",
+                                                         "childrenModelCount",
+                                                         "config",
+                                                         "createdAt",
+                                                         "disabled",
+                                                         "downloads",
+                                                         "downloadsAllTime",
+                                                         "evalResults",
+                                                         "gated",
+                                                         "gguf",
+                                                         "inference",
+                                                         "inferenceProviderMapping",
+                                                         "lastModified",
+                                                         "library_name",
+                                                         "likes",
+                                                         "mask_token",
+                                                         "model-index",
+                                                         "pipeline_tag",
+                                                         "private",
+                                                         "resourceGroup",
+                                                         "safetensors",
+                                                         "sha",
+                                                         "siblings",
+                                                         "spaces",
+                                                         "tags",
+                                                         "transformersInfo",
+                                                         "trendingScore",
+                                                         "usedStorage",
+                                                         "widgetData"};
   return k_fields;
 }
 
-ordered_json model_json(const Repo& repo, const std::string& commit, const std::vector<std::string>& expand,
-                        bool blobs, bool list_form) {
+ordered_json model_json(const Repo& repo,
+                        const std::string& commit,
+                        const std::vector<std::string>& expand,
+                        bool blobs,
+                        bool list_form) {
   ordered_json out;
   out["_id"] = repo.info.value("_id", object_id("model", repo.id));
   out["id"] = repo.id;
   for (const auto& key : k_order) {
-    const bool wanted = expand.empty()
-                            ? (list_form ? k_list_fields.contains(key) : k_default_fields.contains(key))
-                            : std::find(expand.begin(), expand.end(), key) != expand.end();
+    const bool wanted =
+        expand.empty() ? (list_form ? k_list_fields.contains(key) : k_default_fields.contains(key))
+                       : std::find(expand.begin(), expand.end(), key) != expand.end();
     if (!wanted) {
       continue;
     }
@@ -306,10 +374,16 @@ void revision_not_found_reply(httplib::Response& res, std::string_view revision)
   error_reply(res, 404, "Invalid rev id: " + std::string(revision), "RevisionNotFound");
 }
 
-void disabled_reply(httplib::Response& res) { error_reply(res, 403, "Access to this resource is disabled."); }
+void disabled_reply(httplib::Response& res) {
+  error_reply(res, 403, "Access to this resource is disabled.");
+}
 
-void model_info(const Context&, const httplib::Request& req, httplib::Response& res, const Caller&,
-                const Repo& repo, const std::string& revision) {
+void model_info(const Context&,
+                const httplib::Request& req,
+                httplib::Response& res,
+                const Caller&,
+                const Repo& repo,
+                const std::string& revision) {
   const auto expand = expand_params(req);
   if (!check_expand(expand, res)) {
     return;
@@ -320,11 +394,15 @@ void model_info(const Context&, const httplib::Request& req, httplib::Response& 
     return;
   }
   res.status = 200;
-  res.set_content(model_json(repo, *commit, expand, truthy(req.get_param_value("blobs")), false).dump(),
-                  "application/json; charset=utf-8");
+  res.set_content(
+      model_json(repo, *commit, expand, truthy(req.get_param_value("blobs")), false).dump(),
+      "application/json; charset=utf-8");
 }
 
-void list_models(const Context& ctx, const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+void list_models(const Context& ctx,
+                 const httplib::Request& req,
+                 httplib::Response& res,
+                 const Caller& caller) {
   if (caller.invalid()) {
     invalid_token_reply(res);
     return;
@@ -353,8 +431,11 @@ void list_models(const Context& ctx, const httplib::Request& req, httplib::Respo
     }
     const auto& info = m->info;
     const auto tags = info.value("tags", json::array());
-    const auto has_tag = [&](const std::string& t) { return std::find(tags.begin(), tags.end(), t) != tags.end(); };
-    if (!m->renamed_to.empty() || !can_see(*m, caller) || (!search.empty() && m->id.find(search) == std::string::npos) ||
+    const auto has_tag = [&](const std::string& t) {
+      return std::find(tags.begin(), tags.end(), t) != tags.end();
+    };
+    if (!m->renamed_to.empty() || !can_see(*m, caller) ||
+        (!search.empty() && m->id.find(search) == std::string::npos) ||
         (!author.empty() && !m->id.starts_with(author + "/")) ||
         (!pipeline.empty() && info.value("pipeline_tag", "") != pipeline) ||
         (!library.empty() && info.value("library_name", "") != library && !has_tag(library)) ||
@@ -373,8 +454,12 @@ void list_models(const Context& ctx, const httplib::Request& req, httplib::Respo
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }
 
-void tree(const Context& ctx, const httplib::Request& req, httplib::Response& res, const Repo& repo,
-          const std::string& revision, const std::string& path) {
+void tree(const Context& ctx,
+          const httplib::Request& req,
+          httplib::Response& res,
+          const Repo& repo,
+          const std::string& revision,
+          const std::string& path) {
   if (repo.disabled) {
     disabled_reply(res);
     return;
@@ -408,8 +493,10 @@ void tree(const Context& ctx, const httplib::Request& req, httplib::Response& re
       return;
     }
     const auto last = j["file_name"].get<std::string>();
-    auto it = std::find_if(entries.begin(), entries.end(), [&](const TreeEntry& e) { return e.path == last; });
-    start = it == entries.end() ? entries.size() : static_cast<std::size_t>(it - entries.begin()) + 1;
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const TreeEntry& e) { return e.path == last; });
+    start =
+        it == entries.end() ? entries.size() : static_cast<std::size_t>(it - entries.begin()) + 1;
   }
   const auto end = std::min(entries.size(), start + static_cast<std::size_t>(limit));
   ordered_json out = ordered_json::array();
@@ -430,7 +517,10 @@ void tree(const Context& ctx, const httplib::Request& req, httplib::Response& re
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }
 
-void paths_info(const httplib::Request& req, httplib::Response& res, const Repo& repo, const std::string& revision) {
+void paths_info(const httplib::Request& req,
+                httplib::Response& res,
+                const Repo& repo,
+                const std::string& revision) {
   if (repo.disabled) {
     disabled_reply(res);
     return;
@@ -552,14 +642,19 @@ void whoami(const httplib::Request&, httplib::Response& res, const Caller& calle
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }
 
-void space_info(const httplib::Request& req, httplib::Response& res, const Repo& space, const std::string& revision) {
+void space_info(const httplib::Request& req,
+                httplib::Response& res,
+                const Repo& space,
+                const std::string& revision) {
   // huggingface_hub ExpandSpaceProperty_T.
   static const std::vector<std::string_view> k_space_fields = {
-      "author", "cardData", "createdAt", "datasets", "disabled", "lastModified", "likes", "models", "private",
-      "resourceGroup", "runtime", "sdk", "sha", "siblings", "subdomain", "tags", "trendingScore", "usedStorage"};
+      "author", "cardData", "createdAt", "datasets",      "disabled",      "lastModified",
+      "likes",  "models",   "private",   "resourceGroup", "runtime",       "sdk",
+      "sha",    "siblings", "subdomain", "tags",          "trendingScore", "usedStorage"};
   const auto expand = expand_params(req);
   for (std::size_t i = 0; i < expand.size(); ++i) {
-    if (std::find(k_space_fields.begin(), k_space_fields.end(), expand[i]) == k_space_fields.end()) {
+    if (std::find(k_space_fields.begin(), k_space_fields.end(), expand[i]) ==
+        k_space_fields.end()) {
       std::string list;
       for (const auto& a : k_space_fields) {
         list += (list.empty() ? "" : ", ") + std::string(a);
@@ -587,7 +682,8 @@ void space_info(const httplib::Request& req, httplib::Response& res, const Repo&
   out["subdomain"] = space.info.value("_subdomain", "");
   out["likes"] = space.info.value("likes", 0);
   out["sdk"] = space.info.value("sdk", "gradio");
-  out["tags"] = space.info.value("tags", json::array({space.info.value("sdk", "gradio"), "region:us"}));
+  out["tags"] =
+      space.info.value("tags", json::array({space.info.value("sdk", "gradio"), "region:us"}));
   ordered_json siblings = ordered_json::array();
   for (const auto& f : space.files) {
     siblings.push_back({{"rfilename", f.path}});
@@ -623,7 +719,10 @@ void space_host(httplib::Response& res, const Repo& space) {
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }
 
-void list_spaces(const Context& ctx, const httplib::Request& req, httplib::Response& res, const Caller& caller) {
+void list_spaces(const Context& ctx,
+                 const httplib::Request& req,
+                 httplib::Response& res,
+                 const Caller& caller) {
   if (caller.invalid()) {
     invalid_token_reply(res);
     return;
@@ -642,7 +741,8 @@ void list_spaces(const Context& ctx, const httplib::Request& req, httplib::Respo
   for (const auto& s : ctx.repos->doc().value("spaces", json::array())) {
     const auto id = s.value("id", "");
     const auto* space = ctx.repos->space(id);
-    if (space == nullptr || !can_see(*space, caller) || (!model.empty() && !using_model.contains(id)) ||
+    if (space == nullptr || !can_see(*space, caller) ||
+        (!model.empty() && !using_model.contains(id)) ||
         (!search.empty() && id.find(search) == std::string::npos)) {
       continue;
     }

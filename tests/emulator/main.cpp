@@ -5,15 +5,14 @@
 #include "request_log.hpp"
 #include "world.hpp"
 
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <httplib.h>
 #include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <pthread.h>
 #include <string>
 #include <thread>
@@ -106,8 +105,9 @@ Options parse_args(int argc, char** argv) {
   return o;
 }
 
-// nlohmann::json sorts object keys, but the order of a model's inferenceProviderMapping is data (the
-// user's provider preference, which clients follow): keep it as "_provider_order" for the Hub API.
+// nlohmann::json sorts object keys, but the order of a model's inferenceProviderMapping is data
+// (the user's provider preference, which clients follow): keep it as "_provider_order" for the Hub
+// API.
 void record_provider_order(nlohmann::json& doc, const std::string& text) {
   const auto ordered = nlohmann::ordered_json::parse(text, nullptr, false);
   if (ordered.is_discarded() || !ordered.contains("models") || !ordered["models"].is_array() ||
@@ -184,7 +184,8 @@ int main(int argc, char** argv) {
     for (const auto& m : (*world)->models()) {
       for (const auto& f : m->files) {
         if (f.lfs) {
-          std::cout << m->id << '\t' << f.path << '\t' << f.size << '\t' << f.digest().sha256 << '\n';
+          std::cout << m->id << '\t' << f.path << '\t' << f.size << '\t' << f.digest().sha256
+                    << '\n';
         }
       }
     }
@@ -222,10 +223,11 @@ int main(int argc, char** argv) {
   std::vector<int> ports;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     auto server = std::make_unique<httplib::Server>();
-    const int port = options.port == 0 ? server->bind_to_any_port("127.0.0.1")
-                                       : (server->bind_to_port("127.0.0.1", options.port + static_cast<int>(i))
-                                              ? options.port + static_cast<int>(i)
-                                              : -1);
+    const int port = options.port == 0
+                         ? server->bind_to_any_port("127.0.0.1")
+                         : (server->bind_to_port("127.0.0.1", options.port + static_cast<int>(i))
+                                ? options.port + static_cast<int>(i)
+                                : -1);
     if (port <= 0) {
       std::cerr << "hfrun-emulator: cannot listen for the " << roles[i] << " role\n";
       return 1;

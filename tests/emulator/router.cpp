@@ -1,6 +1,7 @@
 // The router part of the emulator: https://router.huggingface.co as the clients see it
-// (serverless.md §1-§4). Every answer comes from, in order: the auth check, a recorded tape with the
-// same method, path and body, then the world (the model's mapping and flags) and the generators.
+// (serverless.md §1-§4). Every answer comes from, in order: the auth check, a recorded tape with
+// the same method, path and body, then the world (the model's mapping and flags) and the
+// generators.
 #include "context.hpp"
 #include "media.hpp"
 #include "router_chat.hpp"
@@ -24,7 +25,8 @@ using world_json = nlohmann::json;
 
 constexpr std::string_view k_tgi_fingerprint = "3.2.1-native";
 constexpr std::string_view k_legacy_gone =
-    "https://api-inference.huggingface.co is no longer supported. Please use https://router.huggingface.co instead.";
+    "https://api-inference.huggingface.co is no longer supported. Please use "
+    "https://router.huggingface.co instead.";
 
 struct State {
   Context* ctx = nullptr;
@@ -36,27 +38,32 @@ struct State {
 
 void send(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
-  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+  for (const auto& [name, value] : reply.headers)
+    res.set_header(name, value);
   if (!reply.stream) {
     res.set_content(reply.body, reply.content_type.c_str());
     return;
   }
   res.set_header("Cache-Control", "no-cache");
   auto events = std::make_shared<std::vector<std::string>>(reply.events);
-  res.set_chunked_content_provider(reply.content_type, [events](std::size_t, httplib::DataSink& sink) {
-    for (const auto& event : *events) {
-      if (!sink.write(event.data(), event.size())) return false;
-    }
-    sink.done();
-    return true;
-  });
+  res.set_chunked_content_provider(reply.content_type,
+                                   [events](std::size_t, httplib::DataSink& sink) {
+                                     for (const auto& event : *events) {
+                                       if (!sink.write(event.data(), event.size()))
+                                         return false;
+                                     }
+                                     sink.done();
+                                     return true;
+                                   });
 }
 
 std::string request_id(State& state, const httplib::Request& req) {
   static constexpr std::string_view k_hex = "0123456789abcdef";
-  std::uint64_t h = hash_bytes(req.path, hash_bytes(req.body)) ^ (state.request_counter.fetch_add(1) * 0x9e3779b97f4a7c15ULL);
+  std::uint64_t h = hash_bytes(req.path, hash_bytes(req.body)) ^
+                    (state.request_counter.fetch_add(1) * 0x9e3779b97f4a7c15ULL);
   std::string id = "Root=1-";
-  for (int i = 0; i < 24; ++i, h = (h >> 4U) | (h << 60U)) id += k_hex[h & 15U];
+  for (int i = 0; i < 24; ++i, h = (h >> 4U) | (h << 60U))
+    id += k_hex[h & 15U];
   return id;
 }
 
@@ -65,7 +72,8 @@ std::string request_id(State& state, const httplib::Request& req) {
 std::optional<Reply> check_token(const State& state, const httplib::Request& req) {
   const std::string token = bearer_token(req);
   const world_json& world = state.ctx->world;
-  const bool has_users = world.is_object() && world.contains("users") && world["users"].is_array() && !world["users"].empty();
+  const bool has_users = world.is_object() && world.contains("users") &&
+                         world["users"].is_array() && !world["users"].empty();
   if (token.empty() || (has_users && state.ctx->user_for_token(token) == nullptr)) {
     Reply reply = error_reply(401, "Invalid username or password.");
     reply.content_type = "application/json; charset=utf-8";
@@ -77,16 +85,20 @@ std::optional<Reply> check_token(const State& state, const httplib::Request& req
   if (!bill_to.empty() && user != nullptr && user->value("name", "") != bill_to) {
     bool member = false;
     for (const auto& org : user->value("orgs", world_json::array())) {
-      member = member || (org.is_string() && org == bill_to) || (org.is_object() && org.value("name", "") == bill_to);
+      member = member || (org.is_string() && org == bill_to) ||
+               (org.is_object() && org.value("name", "") == bill_to);
     }
-    if (!member) return error_reply(401, "The token cannot bill requests to '" + bill_to + "': not a member of that organization.");
+    if (!member)
+      return error_reply(401, "The token cannot bill requests to '" + bill_to +
+                                  "': not a member of that organization.");
   }
   return std::nullopt;
 }
 
 std::optional<Reply> from_tape(const State& state, const httplib::Request& req) {
   const Tape* tape = state.tapes.match(req.method, req.path, req.body);
-  if (tape == nullptr) return std::nullopt;
+  if (tape == nullptr)
+    return std::nullopt;
   Reply reply;
   reply.status = tape->status;
   reply.content_type = tape->content_type;
@@ -96,7 +108,8 @@ std::optional<Reply> from_tape(const State& state, const httplib::Request& req) 
 }
 
 const world_json* mapping_of(const world_json& model, std::string_view provider) {
-  if (!model.contains("inferenceProviderMapping")) return nullptr;
+  if (!model.contains("inferenceProviderMapping"))
+    return nullptr;
   const world_json& mappings = model["inferenceProviderMapping"];
   if (mappings.is_object()) {
     const auto found = mappings.find(std::string(provider));
@@ -104,7 +117,8 @@ const world_json* mapping_of(const world_json& model, std::string_view provider)
   }
   if (mappings.is_array()) {
     for (const auto& entry : mappings) {
-      if (entry.is_object() && entry.value("provider", "") == provider) return &entry;
+      if (entry.is_object() && entry.value("provider", "") == provider)
+        return &entry;
     }
   }
   return nullptr;
@@ -113,45 +127,55 @@ const world_json* mapping_of(const world_json& model, std::string_view provider)
 // (provider, mapping) pairs of a model in the world's order (the user's preference order).
 std::vector<std::pair<std::string, const world_json*>> mappings_of(const world_json& model) {
   std::vector<std::pair<std::string, const world_json*>> out;
-  if (!model.contains("inferenceProviderMapping")) return out;
+  if (!model.contains("inferenceProviderMapping"))
+    return out;
   const world_json& mappings = model["inferenceProviderMapping"];
   if (mappings.is_object()) {
     for (auto it = mappings.begin(); it != mappings.end(); ++it) {
-      if (it->is_object()) out.emplace_back(it.key(), &*it);
+      if (it->is_object())
+        out.emplace_back(it.key(), &*it);
     }
   } else if (mappings.is_array()) {
     for (const auto& entry : mappings) {
-      if (entry.is_object()) out.emplace_back(entry.value("provider", ""), &entry);
+      if (entry.is_object())
+        out.emplace_back(entry.value("provider", ""), &entry);
     }
   }
   return out;
 }
 
 // The world's model that `provider` serves under `provider_id`.
-const world_json* model_by_provider_id(const Context& ctx, std::string_view provider, std::string_view provider_id) {
-  if (!ctx.world.contains("models") || !ctx.world["models"].is_array()) return nullptr;
+const world_json*
+model_by_provider_id(const Context& ctx, std::string_view provider, std::string_view provider_id) {
+  if (!ctx.world.contains("models") || !ctx.world["models"].is_array())
+    return nullptr;
   for (const auto& model : ctx.world["models"]) {
     const world_json* mapping = mapping_of(model, provider);
-    if (mapping != nullptr && mapping->value("providerId", model.value("id", "")) == provider_id) return &model;
+    if (mapping != nullptr && mapping->value("providerId", model.value("id", "")) == provider_id)
+      return &model;
   }
   return nullptr;
 }
 
 std::string served_task(const world_json& model, const world_json* mapping) {
-  if (mapping != nullptr && mapping->contains("task") && (*mapping)["task"].is_string()) return (*mapping)["task"].get<std::string>();
+  if (mapping != nullptr && mapping->contains("task") && (*mapping)["task"].is_string())
+    return (*mapping)["task"].get<std::string>();
   return model.value("pipeline_tag", "");
 }
 
 int max_total_tokens(const world_json& model) {
-  if (model.contains("_max_tokens") && model["_max_tokens"].is_number_integer()) return model["_max_tokens"].get<int>();
+  if (model.contains("_max_tokens") && model["_max_tokens"].is_number_integer())
+    return model["_max_tokens"].get<int>();
   return 4096;
 }
 
 bool is_sentence_transformers(const world_json& model) {
-  if (model.value("library_name", "") == "sentence-transformers") return true;
+  if (model.value("library_name", "") == "sentence-transformers")
+    return true;
   if (model.contains("tags") && model["tags"].is_array()) {
     for (const auto& tag : model["tags"]) {
-      if (tag == "sentence-transformers") return true;
+      if (tag == "sentence-transformers")
+        return true;
     }
   }
   return false;
@@ -161,18 +185,26 @@ bool is_generative(std::string_view task) {
   return task == "conversational" || task == "text-generation" || task == "image-text-to-text";
 }
 
-Reply task_mismatch(std::string_view model_id, std::string_view requested, std::string_view served) {
-  return error_reply(400, "Model " + std::string(model_id) + " is not supported for task " + std::string(requested) +
-                              " and provider hf-inference. Supported task: " + std::string(served) + ".");
+Reply task_mismatch(std::string_view model_id,
+                    std::string_view requested,
+                    std::string_view served) {
+  return error_reply(400, "Model " + std::string(model_id) + " is not supported for task " +
+                              std::string(requested) +
+                              " and provider hf-inference. Supported task: " + std::string(served) +
+                              ".");
 }
 
-Reply parse_error() { return error_reply(400, "Invalid JSON body"); }
+Reply parse_error() {
+  return error_reply(400, "Invalid JSON body");
+}
 
-// --- /hf-inference ----------------------------------------------------------------------------------
+// --- /hf-inference
+// ----------------------------------------------------------------------------------
 
 Reply hf_inference(State& state, const httplib::Request& req, const std::string& rest) {
   constexpr std::string_view k_models = "models/";
-  if (!starts_with(rest, k_models)) return error_reply(404, "Not Found");
+  if (!starts_with(rest, k_models))
+    return error_reply(404, "Not Found");
   std::string id = rest.substr(k_models.size());
   enum class Route { task, pipeline, chat, completions } route = Route::task;
   std::string pipeline;
@@ -189,7 +221,8 @@ Reply hf_inference(State& state, const httplib::Request& req, const std::string&
   }
   const world_json* model = state.ctx->find_model(id);
   const world_json* mapping = model != nullptr ? mapping_of(*model, "hf-inference") : nullptr;
-  if (model == nullptr || mapping == nullptr) return error_reply(404, "Model " + id + " does not exist");
+  if (model == nullptr || mapping == nullptr)
+    return error_reply(404, "Model " + id + " does not exist");
   const std::string task = served_task(*model, mapping);
 
   Generator generator;
@@ -200,50 +233,68 @@ Reply hf_inference(State& state, const httplib::Request& req, const std::string&
   generator.chat_template = model->value("_chat_template", true);
 
   if (route == Route::chat || route == Route::completions) {
-    if (!is_generative(task)) return task_mismatch(id, route == Route::chat ? "conversational" : "text-generation", task);
+    if (!is_generative(task))
+      return task_mismatch(id, route == Route::chat ? "conversational" : "text-generation", task);
     const auto body = world_json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) return parse_error();
-    return route == Route::chat ? chat_completion(body, generator) : text_completion(body, generator);
+    if (body.is_discarded())
+      return parse_error();
+    return route == Route::chat ? chat_completion(body, generator)
+                                : text_completion(body, generator);
   }
   if (route == Route::pipeline) {
-    const bool equivalent = is_sentence_transformers(*model) && (pipeline == "feature-extraction" || pipeline == "sentence-similarity") &&
-                            (task == "feature-extraction" || task == "sentence-similarity");
-    if (pipeline != task && !equivalent) return task_mismatch(id, pipeline, task);
-    return run_task(TaskRequest{pipeline, id, model, req.body, req.get_header_value("Content-Type")});
+    const bool equivalent =
+        is_sentence_transformers(*model) &&
+        (pipeline == "feature-extraction" || pipeline == "sentence-similarity") &&
+        (task == "feature-extraction" || task == "sentence-similarity");
+    if (pipeline != task && !equivalent)
+      return task_mismatch(id, pipeline, task);
+    return run_task(
+        TaskRequest{pipeline, id, model, req.body, req.get_header_value("Content-Type")});
   }
   if (is_generative(task)) {
     const auto body = world_json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) return parse_error();
+    if (body.is_discarded())
+      return parse_error();
     return text_generation(body, generator, model->value("_tgi", true));
   }
   std::string effective = task;
   if (is_sentence_transformers(*model)) {
     // A sentence-transformers model answers by the shape of its inputs on the plain route.
     const auto body = world_json::parse(req.body, nullptr, false);
-    const bool pair_inputs = !body.is_discarded() && body.is_object() && body.contains("inputs") && body["inputs"].is_object();
+    const bool pair_inputs = !body.is_discarded() && body.is_object() && body.contains("inputs") &&
+                             body["inputs"].is_object();
     effective = pair_inputs ? "sentence-similarity" : "feature-extraction";
   }
-  return run_task(TaskRequest{effective, id, model, req.body, req.get_header_value("Content-Type")});
+  return run_task(
+      TaskRequest{effective, id, model, req.body, req.get_header_value("Content-Type")});
 }
 
-// --- /v1 (the OpenAI-compatible auto router) --------------------------------------------------------
+// --- /v1 (the OpenAI-compatible auto router)
+// --------------------------------------------------------
 
 json router_info(const world_json& model, std::string_view provider) {
-  if (model.contains("_router") && model["_router"].is_object() && model["_router"].contains(provider)) {
+  if (model.contains("_router") && model["_router"].is_object() &&
+      model["_router"].contains(provider)) {
     return json(model["_router"][std::string(provider)]);
   }
   return json::object();
 }
 
 Reply model_not_supported(std::string_view model) {
-  return openai_error_reply(400, "The requested model '" + std::string(model) + "' is not supported by any provider you have enabled.",
+  return openai_error_reply(400,
+                            "The requested model '" + std::string(model) +
+                                "' is not supported by any provider you have enabled.",
                             "invalid_request_error", "model", "model_not_supported");
 }
 
-Reply chat_on_provider(const world_json& body, const world_json& model, const std::string& provider, const world_json& mapping) {
+Reply chat_on_provider(const world_json& body,
+                       const world_json& model,
+                       const std::string& provider,
+                       const world_json& mapping) {
   Generator generator;
   generator.model_field = mapping.value("providerId", model.value("id", ""));
-  generator.max_total_tokens = router_info(model, provider).value("context_length", max_total_tokens(model));
+  generator.max_total_tokens =
+      router_info(model, provider).value("context_length", max_total_tokens(model));
   if (provider == "hf-inference") {
     generator.system_fingerprint = std::string(k_tgi_fingerprint);
     generator.chat_template = model.value("_chat_template", true);
@@ -258,9 +309,11 @@ Reply chat_on_provider(const world_json& body, const world_json& model, const st
 
 Reply auto_chat(State& state, const httplib::Request& req) {
   auto body = world_json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return parse_error();
+  if (body.is_discarded() || !body.is_object())
+    return parse_error();
   if (!body.contains("model") || !body["model"].is_string()) {
-    return openai_error_reply(400, "you must provide a model parameter", "invalid_request_error", "model", "");
+    return openai_error_reply(400, "you must provide a model parameter", "invalid_request_error",
+                              "model", "");
   }
   const std::string requested = body["model"].get<std::string>();
   std::string id = requested;
@@ -269,23 +322,30 @@ Reply auto_chat(State& state, const httplib::Request& req) {
     id = requested.substr(0, colon);
     suffix = requested.substr(colon + 1);
   }
-  const bool policy = suffix.empty() || suffix == "fastest" || suffix == "cheapest" || suffix == "preferred";
+  const bool policy =
+      suffix.empty() || suffix == "fastest" || suffix == "cheapest" || suffix == "preferred";
   if (!policy && !is_provider(suffix)) {
-    return openai_error_reply(400, "the provider you attempted to explicitly specify '" + suffix + "' is not a valid provider.",
+    return openai_error_reply(400,
+                              "the provider you attempted to explicitly specify '" + suffix +
+                                  "' is not a valid provider.",
                               "invalid_request_error", "model", "model_not_supported");
   }
   const world_json* model = state.ctx->find_model(id);
-  if (model == nullptr) return model_not_supported(requested);
+  if (model == nullptr)
+    return model_not_supported(requested);
   std::vector<std::pair<std::string, const world_json*>> candidates;
   for (const auto& [provider, mapping] : mappings_of(*model)) {
-    if (served_task(*model, mapping) != "conversational") continue;
+    if (served_task(*model, mapping) != "conversational")
+      continue;
     if (!policy) {
-      if (provider == suffix) candidates.emplace_back(provider, mapping);
+      if (provider == suffix)
+        candidates.emplace_back(provider, mapping);
     } else if (mapping->value("status", "live") == "live") {
       candidates.emplace_back(provider, mapping);
     }
   }
-  if (candidates.empty()) return model_not_supported(requested);
+  if (candidates.empty())
+    return model_not_supported(requested);
   auto chosen = candidates.front();
   auto metric = [&](const std::string& provider, const char* key, double fallback) {
     const json info = router_info(*model, provider);
@@ -296,11 +356,13 @@ Reply auto_chat(State& state, const httplib::Request& req) {
   };
   if (suffix.empty() || suffix == "fastest") {
     for (const auto& candidate : candidates) {
-      if (metric(candidate.first, "throughput", 0) > metric(chosen.first, "throughput", 0)) chosen = candidate;
+      if (metric(candidate.first, "throughput", 0) > metric(chosen.first, "throughput", 0))
+        chosen = candidate;
     }
   } else if (suffix == "cheapest") {
     for (const auto& candidate : candidates) {
-      if (metric(candidate.first, "price", 1e9) < metric(chosen.first, "price", 1e9)) chosen = candidate;
+      if (metric(candidate.first, "price", 1e9) < metric(chosen.first, "price", 1e9))
+        chosen = candidate;
     }
   }
   return chat_on_provider(body, *model, chosen.first, *chosen.second);
@@ -309,21 +371,28 @@ Reply auto_chat(State& state, const httplib::Request& req) {
 json model_entry(const world_json& model) {
   json providers = json::array();
   for (const auto& [provider, mapping] : mappings_of(model)) {
-    if (served_task(model, mapping) != "conversational" || mapping->value("status", "live") == "staging") continue;
+    if (served_task(model, mapping) != "conversational" ||
+        mapping->value("status", "live") == "staging")
+      continue;
     const json info = router_info(model, provider);
-    providers.push_back({{"provider", provider},
-                         {"status", mapping->value("status", "live")},
-                         {"context_length", info.value("context_length", max_total_tokens(model))},
-                         {"pricing", info.value("pricing", json{{"input", 0.1}, {"output", 0.2}})},
-                         {"is_free", info.value("is_free", false)},
-                         {"supports_tools", info.value("supports_tools", true)},
-                         {"supports_structured_output", info.value("supports_structured_output", true)},
-                         {"first_token_latency_ms", info.value("first_token_latency_ms", 300)},
-                         {"throughput", info.value("throughput", 100)},
-                         {"is_model_author", info.value("is_model_author", false)}});
+    providers.push_back(
+        {{"provider", provider},
+         {"status", mapping->value("status", "live")},
+         {"context_length", info.value("context_length", max_total_tokens(model))},
+         {"pricing", info.value("pricing", json{{"input", 0.1}, {"output", 0.2}})},
+         {"is_free", info.value("is_free", false)},
+         {"supports_tools", info.value("supports_tools", true)},
+         {"supports_structured_output", info.value("supports_structured_output", true)},
+         {"first_token_latency_ms", info.value("first_token_latency_ms", 300)},
+         {"throughput", info.value("throughput", 100)},
+         {"is_model_author", info.value("is_model_author", false)}});
   }
   const std::string id = model.value("id", "");
-  return {{"id", id}, {"object", "model"}, {"created", 1700000000}, {"owned_by", id.substr(0, id.find('/'))}, {"providers", providers}};
+  return {{"id", id},
+          {"object", "model"},
+          {"created", 1700000000},
+          {"owned_by", id.substr(0, id.find('/'))},
+          {"providers", providers}};
 }
 
 Reply list_models(const State& state) {
@@ -331,7 +400,8 @@ Reply list_models(const State& state) {
   if (state.ctx->world.contains("models") && state.ctx->world["models"].is_array()) {
     for (const auto& model : state.ctx->world["models"]) {
       json entry = model_entry(model);
-      if (!entry["providers"].empty()) data.push_back(std::move(entry));
+      if (!entry["providers"].empty())
+        data.push_back(std::move(entry));
     }
   }
   return json_reply(200, json{{"object", "list"}, {"data", data}});
@@ -341,15 +411,21 @@ Reply get_model(const State& state, const std::string& id) {
   const world_json* model = state.ctx->find_model(id);
   if (model != nullptr) {
     json entry = model_entry(*model);
-    if (!entry["providers"].empty()) return json_reply(200, entry);
+    if (!entry["providers"].empty())
+      return json_reply(200, entry);
   }
-  return openai_error_reply(404, "The model '" + id + "' does not exist", "invalid_request_error", "model", "model_not_found");
+  return openai_error_reply(404, "The model '" + id + "' does not exist", "invalid_request_error",
+                            "model", "model_not_found");
 }
 
-// --- /{provider}/... ----------------------------------------------------------------------------------
+// --- /{provider}/...
+// ----------------------------------------------------------------------------------
 
 Reply provider_model_unknown(std::string_view provider, std::string_view provider_id) {
-  return openai_error_reply(404, "The model '" + std::string(provider_id) + "' does not exist or is not served by " + std::string(provider) + ".",
+  return openai_error_reply(404,
+                            "The model '" + std::string(provider_id) +
+                                "' does not exist or is not served by " + std::string(provider) +
+                                ".",
                             "invalid_request_error", "model", "model_not_found");
 }
 
@@ -362,7 +438,8 @@ struct ImageAsk {
 
 ImageAsk image_ask(const world_json& body) {
   ImageAsk ask;
-  const world_json& input = body.contains("input") && body["input"].is_object() ? body["input"] : body;
+  const world_json& input =
+      body.contains("input") && body["input"].is_object() ? body["input"] : body;
   ask.prompt = input.value("prompt", "");
   ask.width = input.value("width", ask.width);
   ask.height = input.value("height", ask.height);
@@ -373,8 +450,9 @@ ImageAsk image_ask(const world_json& body) {
       ask.height = size.value("height", ask.height);
     } else if (size.is_string()) {
       static const std::map<std::string, std::pair<int, int>> k_sizes = {
-          {"square_hd", {1024, 1024}}, {"square", {512, 512}}, {"landscape_4_3", {1024, 768}},
-          {"portrait_4_3", {768, 1024}}, {"landscape_16_9", {1024, 576}}, {"portrait_16_9", {576, 1024}}};
+          {"square_hd", {1024, 1024}},     {"square", {512, 512}},
+          {"landscape_4_3", {1024, 768}},  {"portrait_4_3", {768, 1024}},
+          {"landscape_16_9", {1024, 576}}, {"portrait_16_9", {576, 1024}}};
       if (const auto found = k_sizes.find(size.get<std::string>()); found != k_sizes.end()) {
         ask.width = found->second.first;
         ask.height = found->second.second;
@@ -384,21 +462,23 @@ ImageAsk image_ask(const world_json& body) {
   ask.width = std::clamp(ask.width, 8, 2048);
   ask.height = std::clamp(ask.height, 8, 2048);
   ask.seed = hash_bytes(ask.prompt);
-  if (input.contains("seed")) ask.seed = hash_bytes(input["seed"].dump(), ask.seed);
+  if (input.contains("seed"))
+    ask.seed = hash_bytes(input["seed"].dump(), ask.seed);
   return ask;
 }
 
 std::string hex64(std::uint64_t value) {
   static constexpr std::string_view k_hex = "0123456789abcdef";
   std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, value >>= 4U) out[static_cast<std::size_t>(i)] = k_hex[value & 15U];
+  for (int i = 15; i >= 0; --i, value >>= 4U)
+    out[static_cast<std::size_t>(i)] = k_hex[value & 15U];
   return out;
 }
 
 // A URL on the router that generates the image when fetched (no token needed, like a CDN link).
 std::string media_url(const State& state, const ImageAsk& ask) {
-  return state.ctx->router_url + "/_media/image/" + hex64(ask.seed) + "/" + std::to_string(ask.width) + "x" +
-         std::to_string(ask.height) + ".jpg";
+  return state.ctx->router_url + "/_media/image/" + hex64(ask.seed) + "/" +
+         std::to_string(ask.width) + "x" + std::to_string(ask.height) + ".jpg";
 }
 
 Reply images_generations(State& state, const std::string& provider, const world_json& body) {
@@ -414,11 +494,17 @@ Reply images_generations(State& state, const std::string& provider, const world_
   } else {
     item["b64_json"] = base64_encode(media::make_jpeg(ask.width, ask.height, ask.seed));
   }
-  return json_reply(200, json{{"id", "img-" + hex64(ask.seed)}, {"model", provider_id}, {"object", "list"}, {"data", json::array({item})}});
+  return json_reply(200, json{{"id", "img-" + hex64(ask.seed)},
+                              {"model", provider_id},
+                              {"object", "list"},
+                              {"data", json::array({item})}});
 }
 
 json fal_result(const State& state, const ImageAsk& ask) {
-  return {{"images", json::array({{{"url", media_url(state, ask)}, {"width", ask.width}, {"height", ask.height}, {"content_type", "image/jpeg"}}})},
+  return {{"images", json::array({{{"url", media_url(state, ask)},
+                                   {"width", ask.width},
+                                   {"height", ask.height},
+                                   {"content_type", "image/jpeg"}}})},
           {"timings", {{"inference", 0.25}}},
           {"seed", ask.seed % 1000000007ULL},
           {"has_nsfw_concepts", json::array({false})},
@@ -427,19 +513,23 @@ json fal_result(const State& state, const ImageAsk& ask) {
 
 Reply fal_post(State& state, const httplib::Request& req, const std::string& provider_id) {
   const world_json* model = model_by_provider_id(*state.ctx, "fal-ai", provider_id);
-  if (model == nullptr) return provider_model_unknown("fal-ai", provider_id);
+  if (model == nullptr)
+    return provider_model_unknown("fal-ai", provider_id);
   auto body = world_json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return json_reply(422, json{{"detail", "Invalid JSON body"}});
+  if (body.is_discarded() || !body.is_object())
+    return json_reply(422, json{{"detail", "Invalid JSON body"}});
   if (served_task(*model, mapping_of(*model, "fal-ai")) != "text-to-image") {
     return json_reply(422, json{{"detail", "The emulator serves only text-to-image on fal-ai"}});
   }
   const ImageAsk ask = image_ask(body);
   json result = fal_result(state, ask);
-  if (req.get_param_value("_subdomain") != "queue") return json_reply(200, result);
+  if (req.get_param_value("_subdomain") != "queue")
+    return json_reply(200, result);
   // Queue API: the client polls .../requests/{id}/status then fetches .../requests/{id}.
   const std::uint64_t n = state.request_counter.fetch_add(1);
   const std::string h = hex64(hash_bytes(req.body, n));
-  const std::string id = h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-8" + hex64(n).substr(13, 3) + "-" + hex64(ask.seed).substr(4, 12);
+  const std::string id = h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-8" +
+                         hex64(n).substr(13, 3) + "-" + hex64(ask.seed).substr(4, 12);
   {
     std::lock_guard lock(state.fal_mutex);
     state.fal_results[id] = result;
@@ -455,14 +545,21 @@ Reply fal_post(State& state, const httplib::Request& req, const std::string& pro
 
 Reply fal_get(State& state, const std::string& rest) {
   const auto at = rest.find("/requests/");
-  if (at == std::string::npos) return json_reply(405, json{{"detail", "Method Not Allowed"}});
+  if (at == std::string::npos)
+    return json_reply(405, json{{"detail", "Method Not Allowed"}});
   std::string id = rest.substr(at + std::string_view("/requests/").size());
   const bool status = ends_with(id, "/status");
-  if (status) id.resize(id.size() - std::string_view("/status").size());
+  if (status)
+    id.resize(id.size() - std::string_view("/status").size());
   std::lock_guard lock(state.fal_mutex);
   const auto found = state.fal_results.find(id);
-  if (found == state.fal_results.end()) return json_reply(404, json{{"detail", "Request not found"}});
-  if (status) return json_reply(200, json{{"status", "COMPLETED"}, {"request_id", id}, {"response_url", "https://queue.fal.run/" + rest.substr(0, at) + "/requests/" + id}});
+  if (found == state.fal_results.end())
+    return json_reply(404, json{{"detail", "Request not found"}});
+  if (status)
+    return json_reply(200, json{{"status", "COMPLETED"},
+                                {"request_id", id},
+                                {"response_url", "https://queue.fal.run/" + rest.substr(0, at) +
+                                                     "/requests/" + id}});
   return json_reply(200, found->second);
 }
 
@@ -470,76 +567,103 @@ Reply replicate_post(State& state, const std::string& rest, const world_json& bo
   std::string provider_id;
   constexpr std::string_view k_models = "v1/models/";
   if (starts_with(rest, k_models) && ends_with(rest, "/predictions")) {
-    provider_id = rest.substr(k_models.size(), rest.size() - k_models.size() - std::string_view("/predictions").size());
+    provider_id = rest.substr(k_models.size(), rest.size() - k_models.size() -
+                                                   std::string_view("/predictions").size());
   } else if (rest == "v1/predictions") {
     const std::string version = body.value("version", "");
     if (state.ctx->world.contains("models") && state.ctx->world["models"].is_array()) {
       for (const auto& model : state.ctx->world["models"]) {
         const world_json* mapping = mapping_of(model, "replicate");
-        if (mapping == nullptr) continue;
+        if (mapping == nullptr)
+          continue;
         const std::string candidate = mapping->value("providerId", "");
-        if (!version.empty() && (ends_with(candidate, ":" + version) || candidate == version)) provider_id = candidate;
+        if (!version.empty() && (ends_with(candidate, ":" + version) || candidate == version))
+          provider_id = candidate;
       }
     }
-    if (provider_id.empty()) return json_reply(422, json{{"title", "Invalid version or not permitted"}, {"detail", "The specified version does not exist (or perhaps you don't have permission to use it?)"}, {"status", 422}});
+    if (provider_id.empty())
+      return json_reply(422, json{{"title", "Invalid version or not permitted"},
+                                  {"detail", "The specified version does not exist (or perhaps you "
+                                             "don't have permission to use it?)"},
+                                  {"status", 422}});
   } else {
     return json_reply(404, json{{"detail", "Not found."}, {"status", 404}});
   }
   const world_json* model = model_by_provider_id(*state.ctx, "replicate", provider_id);
   if (model == nullptr || served_task(*model, mapping_of(*model, "replicate")) != "text-to-image") {
-    return json_reply(404, json{{"detail", "The requested resource could not be found."}, {"status", 404}});
+    return json_reply(
+        404, json{{"detail", "The requested resource could not be found."}, {"status", 404}});
   }
   const ImageAsk ask = image_ask(body);
   const std::string id = hex64(ask.seed).substr(0, 16) + "emu";
-  Reply reply = json_reply(201, json{{"id", id},
-                                     {"model", provider_id.substr(0, provider_id.find(':'))},
-                                     {"version", body.value("version", "")},
-                                     {"input", body.value("input", json::object())},
-                                     {"logs", ""},
-                                     {"output", json::array({media_url(state, ask)})},
-                                     {"error", nullptr},
-                                     {"status", "succeeded"},
-                                     {"urls", {{"get", "https://api.replicate.com/v1/predictions/" + id}, {"cancel", "https://api.replicate.com/v1/predictions/" + id + "/cancel"}}}});
+  Reply reply = json_reply(
+      201, json{{"id", id},
+                {"model", provider_id.substr(0, provider_id.find(':'))},
+                {"version", body.value("version", "")},
+                {"input", body.value("input", json::object())},
+                {"logs", ""},
+                {"output", json::array({media_url(state, ask)})},
+                {"error", nullptr},
+                {"status", "succeeded"},
+                {"urls",
+                 {{"get", "https://api.replicate.com/v1/predictions/" + id},
+                  {"cancel", "https://api.replicate.com/v1/predictions/" + id + "/cancel"}}}});
   return reply;
 }
 
-Reply provider_post(State& state, const httplib::Request& req, const std::string& provider, const std::string& rest) {
-  if (provider == "fal-ai") return fal_post(state, req, rest);
+Reply provider_post(State& state,
+                    const httplib::Request& req,
+                    const std::string& provider,
+                    const std::string& rest) {
+  if (provider == "fal-ai")
+    return fal_post(state, req, rest);
   auto body = world_json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return openai_error_reply(400, "Invalid JSON body", "invalid_request_error", "", "");
-  if (provider == "replicate") return replicate_post(state, rest, body);
+  if (body.is_discarded() || !body.is_object())
+    return openai_error_reply(400, "Invalid JSON body", "invalid_request_error", "", "");
+  if (provider == "replicate")
+    return replicate_post(state, rest, body);
   for (const auto& route : provider_routes()) {
-    if (route.provider != provider || route.route != rest) continue;
-    if (route.kind == RouteKind::images) return images_generations(state, provider, body);
+    if (route.provider != provider || route.route != rest)
+      continue;
+    if (route.kind == RouteKind::images)
+      return images_generations(state, provider, body);
     const std::string provider_id = body.value("model", "");
     const world_json* model = model_by_provider_id(*state.ctx, provider, provider_id);
-    if (model == nullptr) return provider_model_unknown(provider, provider_id);
+    if (model == nullptr)
+      return provider_model_unknown(provider, provider_id);
     const world_json& mapping = *mapping_of(*model, provider);
     const std::string task = served_task(*model, &mapping);
     if (route.kind == RouteKind::chat) {
-      if (task != "conversational") return provider_model_unknown(provider, provider_id);
+      if (task != "conversational")
+        return provider_model_unknown(provider, provider_id);
       return chat_on_provider(body, *model, provider, mapping);
     }
-    if (task != "text-generation" && task != "conversational") return provider_model_unknown(provider, provider_id);
+    if (task != "text-generation" && task != "conversational")
+      return provider_model_unknown(provider, provider_id);
     Generator generator;
     generator.model_field = provider_id;
     generator.system_fingerprint = "fp_emulator";
     generator.tgi_errors = false;
-    generator.max_total_tokens = router_info(*model, provider).value("context_length", max_total_tokens(*model));
+    generator.max_total_tokens =
+        router_info(*model, provider).value("context_length", max_total_tokens(*model));
     return text_completion(body, generator);
   }
-  return openai_error_reply(404, "Unknown route /" + provider + "/" + rest, "invalid_request_error", "", "not_found");
+  return openai_error_reply(404, "Unknown route /" + provider + "/" + rest, "invalid_request_error",
+                            "", "not_found");
 }
 
 Reply media_get(const std::string& rest) {
   // image/{seed hex}/{w}x{h}.jpg
   const auto parts_start = std::string_view("image/").size();
-  if (!starts_with(rest, "image/") || !ends_with(rest, ".jpg")) return error_reply(404, "Not Found");
+  if (!starts_with(rest, "image/") || !ends_with(rest, ".jpg"))
+    return error_reply(404, "Not Found");
   const auto slash = rest.find('/', parts_start);
   const auto x = rest.find('x', slash == std::string::npos ? 0 : slash);
-  if (slash == std::string::npos || x == std::string::npos) return error_reply(404, "Not Found");
+  if (slash == std::string::npos || x == std::string::npos)
+    return error_reply(404, "Not Found");
   try {
-    const std::uint64_t seed = std::stoull(rest.substr(parts_start, slash - parts_start), nullptr, 16);
+    const std::uint64_t seed =
+        std::stoull(rest.substr(parts_start, slash - parts_start), nullptr, 16);
     const int width = std::stoi(rest.substr(slash + 1, x - slash - 1));
     const int height = std::stoi(rest.substr(x + 1));
     Reply reply;
@@ -556,9 +680,12 @@ template <typename Fn>
 httplib::Server::Handler guarded(std::shared_ptr<State> state, bool needs_token, Fn fn) {
   return [state, needs_token, fn](const httplib::Request& req, httplib::Response& res) {
     std::optional<Reply> reply;
-    if (needs_token) reply = check_token(*state, req);
-    if (!reply) reply = from_tape(*state, req);
-    if (!reply) reply = fn(req);
+    if (needs_token)
+      reply = check_token(*state, req);
+    if (!reply)
+      reply = from_tape(*state, req);
+    if (!reply)
+      reply = fn(req);
     reply->headers.emplace_back("x-request-id", request_id(*state, req));
     send(res, *reply);
   };
@@ -573,29 +700,38 @@ void register_router_routes(httplib::Server& server, Context& ctx) {
   state->ctx = &ctx;
   state->tapes.load(ctx.tapes_path);
 
-  server.Post(R"(/hf-inference/(.*))", router::guarded(state, true, [state](const httplib::Request& req) {
+  server.Post(R"(/hf-inference/(.*))",
+              router::guarded(state, true, [state](const httplib::Request& req) {
                 Reply reply = router::hf_inference(*state, req, req.matches[1].str());
                 reply.headers.emplace_back("x-inference-provider", "hf-inference");
                 return reply;
               }));
-  server.Post("/v1/chat/completions", router::guarded(state, true, [state](const httplib::Request& req) {
+  server.Post("/v1/chat/completions",
+              router::guarded(state, true, [state](const httplib::Request& req) {
                 return router::auto_chat(*state, req);
               }));
-  server.Get("/v1/models", router::guarded(state, false, [state](const httplib::Request&) { return router::list_models(*state); }));
-  server.Get(R"(/v1/models/(.+))", router::guarded(state, false, [state](const httplib::Request& req) {
+  server.Get("/v1/models", router::guarded(state, false, [state](const httplib::Request&) {
+               return router::list_models(*state);
+             }));
+  server.Get(R"(/v1/models/(.+))",
+             router::guarded(state, false, [state](const httplib::Request& req) {
                return router::get_model(*state, req.matches[1].str());
              }));
   server.Get(R"(/_media/(.+))", router::guarded(state, false, [](const httplib::Request& req) {
                return router::media_get(req.matches[1].str());
              }));
   for (const char* legacy : {R"(/api-inference/models/.*)", R"(/api-inference/pipeline/.*)"}) {
-    auto gone = router::guarded(state, false, [](const httplib::Request&) { return router::error_reply(410, router::k_legacy_gone); });
+    auto gone = router::guarded(state, false, [](const httplib::Request&) {
+      return router::error_reply(410, router::k_legacy_gone);
+    });
     server.Post(legacy, gone);
     server.Get(legacy, gone);
   }
   for (const std::string& provider : router::provider_names()) {
-    if (provider == "hf-inference") continue;
-    server.Post("/" + provider + "/(.*)", router::guarded(state, true, [state, provider](const httplib::Request& req) {
+    if (provider == "hf-inference")
+      continue;
+    server.Post("/" + provider + "/(.*)",
+                router::guarded(state, true, [state, provider](const httplib::Request& req) {
                   return router::provider_post(*state, req, provider, req.matches[1].str());
                 }));
   }

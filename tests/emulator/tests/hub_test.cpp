@@ -2,14 +2,13 @@
 // the whole program (started on free ports), driven with httplib::Client.
 #include "content.hpp"
 
-#include <gtest/gtest.h>
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <spawn.h>
 #include <string>
@@ -40,12 +39,14 @@ public:
   void SetUp() override {
     static Emulator emu;
     g_emu = &emu;
-    emu.dir = std::filesystem::temp_directory_path() / ("hfrun-emu-hub-test-" + std::to_string(::getpid()));
+    emu.dir = std::filesystem::temp_directory_path() /
+              ("hfrun-emu-hub-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(emu.dir);
     const auto ports = (emu.dir / "ports.json").string();
     const auto log = (emu.dir / "log.jsonl").string();
-    std::vector<std::string> args = {HFRUN_EMULATOR_BIN, "--port", "0", "--port-file", ports,
-                                     "--log", log, "--max-body", "65536"};
+    std::vector<std::string> args = {
+        HFRUN_EMULATOR_BIN, "--port", "0", "--port-file", ports, "--log", log,
+        "--max-body",       "65536"};
     std::vector<char*> argv;
     for (auto& a : args) {
       argv.push_back(a.data());
@@ -67,7 +68,8 @@ public:
       ::kill(g_emu->pid, SIGTERM);
       int status = 0;
       ::waitpid(g_emu->pid, &status, 0);
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the emulator did not stop cleanly";
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+          << "the emulator did not stop cleanly";
       std::filesystem::remove_all(g_emu->dir);
     }
   }
@@ -75,9 +77,12 @@ public:
 
 const auto* const g_env = ::testing::AddGlobalTestEnvironment(new EmulatorEnvironment);
 
-httplib::Headers auth(const char* token = k_token) { return {{"Authorization", std::string("Bearer ") + token}}; }
+httplib::Headers auth(const char* token = k_token) {
+  return {{"Authorization", std::string("Bearer ") + token}};
+}
 
-httplib::Result get(const std::string& base, const std::string& path, const httplib::Headers& headers = {}) {
+httplib::Result
+get(const std::string& base, const std::string& path, const httplib::Headers& headers = {}) {
   httplib::Client client(base);
   client.set_read_timeout(std::chrono::seconds(30));
   client.set_url_encode(false); // paths here are already encoded, as a real client sends them
@@ -88,7 +93,9 @@ httplib::Result hub_get(const std::string& path, const httplib::Headers& headers
   return get(g_emu->hub, path, headers);
 }
 
-json body_json(const httplib::Result& r) { return json::parse(r->body, nullptr, false); }
+json body_json(const httplib::Result& r) {
+  return json::parse(r->body, nullptr, false);
+}
 
 std::vector<std::string> keys(const json& j) {
   std::vector<std::string> out;
@@ -123,7 +130,8 @@ std::string unquote(std::string s) {
 }
 
 TEST(HubModelInfo, ExpandReturnsOnlyTheRequestedFields) {
-  auto r = hub_get("/api/models/sentence-transformers/all-MiniLM-L6-v2?expand[]=pipeline_tag&expand[]=library_name");
+  auto r = hub_get("/api/models/sentence-transformers/"
+                   "all-MiniLM-L6-v2?expand[]=pipeline_tag&expand[]=library_name");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   const auto j = body_json(r);
@@ -153,7 +161,8 @@ TEST(HubModelInfo, DefaultResponseLeavesOutInferenceFields) {
 }
 
 TEST(HubModelInfo, ProviderMappingIsADictWithEveryStatus) {
-  auto r = hub_get("/api/models/meta-llama/Llama-3.1-8B-Instruct?expand[]=inferenceProviderMapping&expand[]=gated");
+  auto r = hub_get("/api/models/meta-llama/"
+                   "Llama-3.1-8B-Instruct?expand[]=inferenceProviderMapping&expand[]=gated");
   const auto j = body_json(r);
   ASSERT_TRUE(j["inferenceProviderMapping"].is_object());
   std::set<std::string> statuses;
@@ -165,7 +174,8 @@ TEST(HubModelInfo, ProviderMappingIsADictWithEveryStatus) {
 }
 
 TEST(HubModelInfo, RevisionIsOneEncodedSegment) {
-  const auto main_sha = body_json(hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF?expand=sha"))["sha"];
+  const auto main_sha =
+      body_json(hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF?expand=sha"))["sha"];
   auto r = hub_get("/api/models/ggml-org/gemma-3-1b-it-GGUF/revision/refs%2Fpr%2F1?expand=sha");
   ASSERT_EQ(r->status, 200);
   EXPECT_NE(body_json(r)["sha"], main_sha);
@@ -177,8 +187,10 @@ TEST(HubModelInfo, RevisionIsOneEncodedSegment) {
 TEST(HubModelInfo, RevisionHeadMeansTheDefaultBranch) {
   // @huggingface/hub's modelInfo and spaceInfo ask for revision HEAD.
   const auto main_sha = body_json(hub_get("/api/models/openai-community/gpt2?expand=sha"))["sha"];
-  EXPECT_EQ(body_json(hub_get("/api/models/openai-community/gpt2/revision/HEAD?expand=sha"))["sha"], main_sha);
-  auto space = hub_get("/api/spaces/hfrun-tester/whisper-broken/revision/HEAD?expand=sdk&expand=runtime");
+  EXPECT_EQ(body_json(hub_get("/api/models/openai-community/gpt2/revision/HEAD?expand=sha"))["sha"],
+            main_sha);
+  auto space =
+      hub_get("/api/spaces/hfrun-tester/whisper-broken/revision/HEAD?expand=sdk&expand=runtime");
   ASSERT_EQ(space->status, 200);
   EXPECT_EQ(keys(body_json(space)), (std::vector<std::string>{"_id", "id", "runtime", "sdk"}));
   EXPECT_EQ(body_json(space)["runtime"]["stage"], "RUNTIME_ERROR");
@@ -194,21 +206,25 @@ TEST(HubModelInfo, RenamedRepoRedirectsToTheNewId) {
 }
 
 TEST(HubModelInfo, DisabledRepoSaysSoAndRefusesFiles) {
-  EXPECT_EQ(body_json(hub_get("/api/models/hfrun-emulator/disabled-model?expand=disabled"))["disabled"], true);
+  EXPECT_EQ(
+      body_json(hub_get("/api/models/hfrun-emulator/disabled-model?expand=disabled"))["disabled"],
+      true);
   auto r = hub_get("/hfrun-emulator/disabled-model/resolve/main/README.md");
   EXPECT_EQ(r->status, 403);
   EXPECT_EQ(r->get_header_value("X-Error-Message"), "Access to this resource is disabled.");
 }
 
 TEST(HubAuth, PrivateOrMissingRepoIs401WithoutTokenAnd404WithOne) {
-  for (const char* id : {"hfrun-tester/private-model", "someone-else/secret-model", "nobody/no-such-model"}) {
+  for (const char* id :
+       {"hfrun-tester/private-model", "someone-else/secret-model", "nobody/no-such-model"}) {
     auto anon = hub_get(std::string("/api/models/") + id);
     EXPECT_EQ(anon->status, 401) << id;
     EXPECT_EQ(anon->get_header_value("X-Error-Code"), "RepoNotFound") << id;
     EXPECT_EQ(body_json(anon)["error"], "Repository not found");
   }
   EXPECT_EQ(hub_get("/api/models/someone-else/secret-model", auth())->status, 404);
-  EXPECT_EQ(hub_get("/api/models/nobody/no-such-model", auth())->get_header_value("X-Error-Code"), "RepoNotFound");
+  EXPECT_EQ(hub_get("/api/models/nobody/no-such-model", auth())->get_header_value("X-Error-Code"),
+            "RepoNotFound");
   // The owner and members of the owning org see their private repos.
   EXPECT_EQ(hub_get("/api/models/hfrun-tester/private-model", auth())->status, 200);
   EXPECT_EQ(hub_get("/api/models/hfrun-org/internal-classifier", auth())->status, 200);
@@ -243,8 +259,10 @@ TEST(HubAuth, GatedFilesNeedATokenWithAcceptedTerms) {
   auto not_accepted = hub_get("/meta-llama/Llama-3.1-8B-Instruct/resolve/main/config.json", auth());
   EXPECT_EQ(not_accepted->status, 403);
   EXPECT_EQ(not_accepted->get_header_value("X-Error-Code"), "GatedRepo");
-  EXPECT_NE(not_accepted->get_header_value("X-Error-Message").find("not in the authorized list"), std::string::npos);
-  EXPECT_EQ(hub_get("/black-forest-labs/FLUX.1-dev/resolve/main/model_index.json", auth())->status, 200);
+  EXPECT_NE(not_accepted->get_header_value("X-Error-Message").find("not in the authorized list"),
+            std::string::npos);
+  EXPECT_EQ(hub_get("/black-forest-labs/FLUX.1-dev/resolve/main/model_index.json", auth())->status,
+            200);
   // The model page itself stays public.
   EXPECT_EQ(hub_get("/api/models/meta-llama/Llama-3.1-8B-Instruct")->status, 200);
 }
@@ -301,7 +319,8 @@ TEST(HubFiles, SmallFileEtagIsTheGitBlobSha1) {
   EXPECT_EQ(r->get_header_value("Content-Length"), std::to_string(r->body.size()));
   auto range = hub_get("/openai-community/gpt2/resolve/main/config.json", {{"Range", "bytes=0-0"}});
   EXPECT_EQ(range->status, 206);
-  EXPECT_EQ(range->get_header_value("Content-Range"), "bytes 0-0/" + std::to_string(r->body.size()));
+  EXPECT_EQ(range->get_header_value("Content-Range"),
+            "bytes 0-0/" + std::to_string(r->body.size()));
 }
 
 TEST(HubFiles, MissingFileIs404WithTheCommit) {
@@ -313,7 +332,8 @@ TEST(HubFiles, MissingFileIs404WithTheCommit) {
 
 TEST(HubFiles, LfsFileRedirectsToTheCdnWithItsSha256) {
   httplib::Client hub(g_emu->hub);
-  auto head = hub.Head("/ggml-org/gemma-3-1b-it-GGUF/resolve/main/gemma-3-1b-it-Q4_K_M.gguf", auth());
+  auto head =
+      hub.Head("/ggml-org/gemma-3-1b-it-GGUF/resolve/main/gemma-3-1b-it-Q4_K_M.gguf", auth());
   ASSERT_EQ(head->status, 302);
   const auto location = head->get_header_value("Location");
   ASSERT_TRUE(location.starts_with(g_emu->cdn + "/repos/")) << location;
@@ -328,7 +348,8 @@ TEST(HubFiles, LfsFileRedirectsToTheCdnWithItsSha256) {
   EXPECT_EQ(part->get_header_value("Content-Range"), "bytes 1000-1999/" + std::to_string(8 << 20));
   EXPECT_EQ(part->body, whole->body.substr(1000, 1000));
   // An end past the size is clamped, as S3/CloudFront do.
-  auto tail = get(origin, path, {{"Range", "bytes=" + std::to_string((8 << 20) - 10) + "-99999999999"}});
+  auto tail =
+      get(origin, path, {{"Range", "bytes=" + std::to_string((8 << 20) - 10) + "-99999999999"}});
   EXPECT_EQ(tail->status, 206);
   EXPECT_EQ(tail->body, whole->body.substr((8 << 20) - 10));
   auto beyond = get(origin, path, {{"Range", "bytes=" + std::to_string(8 << 20) + "-"}});
@@ -347,8 +368,11 @@ TEST(HubFiles, GeneratedMultiGigabyteFileMatchesItsGeneratorAtAnyOffset) {
   EXPECT_EQ(head->get_header_value("X-Linked-Size"), std::to_string(size));
   auto [origin, path] = split_url(head->get_header_value("Location"));
   const std::uint64_t seed = emulator::fnv1a64("hfrun-emulator/large-file/blob.bin");
-  for (const std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{12345}, size / 2 + 3, size - 4096}) {
-    auto r = get(origin, path, {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + 4095)}});
+  for (const std::uint64_t offset :
+       {std::uint64_t{0}, std::uint64_t{12345}, size / 2 + 3, size - 4096}) {
+    auto r =
+        get(origin, path,
+            {{"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + 4095)}});
     ASSERT_EQ(r->status, 206);
     std::string expected(4096, '\0');
     emulator::generate_bytes(seed, offset, expected.data(), expected.size());
@@ -358,8 +382,10 @@ TEST(HubFiles, GeneratedMultiGigabyteFileMatchesItsGeneratorAtAnyOffset) {
 
 TEST(HubSpaces, RuntimeReportsEachStage) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"hf-audio/whisper-large-v3", "RUNNING"},        {"hfrun-tester/whisper-sleepy", "SLEEPING"},
-      {"hfrun-tester/whisper-building", "BUILDING"},   {"hfrun-tester/whisper-broken", "RUNTIME_ERROR"},
+      {"hf-audio/whisper-large-v3", "RUNNING"},
+      {"hfrun-tester/whisper-sleepy", "SLEEPING"},
+      {"hfrun-tester/whisper-building", "BUILDING"},
+      {"hfrun-tester/whisper-broken", "RUNTIME_ERROR"},
       {"hfrun-org/whisper-paused", "PAUSED"}};
   for (const auto& [id, stage] : cases) {
     auto r = hub_get("/api/spaces/" + id + "/runtime");
@@ -368,7 +394,8 @@ TEST(HubSpaces, RuntimeReportsEachStage) {
     EXPECT_EQ(j["stage"], stage);
     EXPECT_TRUE(j["hardware"].contains("requested"));
   }
-  const auto spaces = body_json(hub_get("/api/models/openai/whisper-large-v3?expand=spaces"))["spaces"];
+  const auto spaces =
+      body_json(hub_get("/api/models/openai/whisper-large-v3?expand=spaces"))["spaces"];
   EXPECT_EQ(spaces.size(), 5U);
   EXPECT_EQ(hub_get("/api/spaces/nobody/nothing/runtime")->status, 401);
 }
@@ -385,15 +412,17 @@ TEST(Faults, HeaderStatusWithRetryAfterThenSuccess) {
 
 TEST(Faults, ControlEndpointRuleAppliesTimesThenStops) {
   httplib::Client hub(g_emu->hub);
-  auto posted = hub.Post("/_emulator/faults",
-                         R"({"path_prefix": "/api/models/google-bert", "fault": "html_error=502", "times": 1})",
-                         "application/json");
+  auto posted = hub.Post(
+      "/_emulator/faults",
+      R"({"path_prefix": "/api/models/google-bert", "fault": "html_error=502", "times": 1})",
+      "application/json");
   ASSERT_EQ(posted->status, 200);
   auto first = hub_get("/api/models/google-bert/bert-base-uncased");
   EXPECT_EQ(first->status, 502);
   EXPECT_EQ(first->get_header_value("Content-Type"), "text/html");
   EXPECT_EQ(hub_get("/api/models/google-bert/bert-base-uncased")->status, 200);
-  EXPECT_EQ(hub.Post("/_emulator/faults", R"({"fault": "bogus=1"})", "application/json")->status, 400);
+  EXPECT_EQ(hub.Post("/_emulator/faults", R"({"fault": "bogus=1"})", "application/json")->status,
+            400);
 }
 
 TEST(Faults, ResetAfterBytesCutsTheDownload) {
@@ -410,7 +439,8 @@ TEST(Faults, ResetAfterBytesCutsTheDownload) {
 }
 
 TEST(Faults, InvalidJsonAndRedirectLoop) {
-  auto bad = hub_get("/api/whoami-v2", {{"X-Emulator-Fault", "invalid_json"}, {"Authorization", "Bearer hf_emulator_user_token"}});
+  auto bad = hub_get("/api/whoami-v2", {{"X-Emulator-Fault", "invalid_json"},
+                                        {"Authorization", "Bearer hf_emulator_user_token"}});
   EXPECT_EQ(bad->status, 200);
   EXPECT_TRUE(json::parse(bad->body, nullptr, false).is_discarded());
   auto loop = hub_get("/api/models/openai-community/gpt2", {{"X-Emulator-Fault", "redirect_loop"}});
@@ -424,8 +454,8 @@ TEST(Faults, BodyOverTheLimitIs413) {
   auto r = hub.Post("/api/models/openai-community/gpt2/paths-info/main", big, "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
-  auto ok = hub.Post("/api/models/openai-community/gpt2/paths-info/main", R"({"paths": ["config.json", "nope"]})",
-                     "application/json");
+  auto ok = hub.Post("/api/models/openai-community/gpt2/paths-info/main",
+                     R"({"paths": ["config.json", "nope"]})", "application/json");
   ASSERT_EQ(ok->status, 200);
   EXPECT_EQ(body_json(ok).size(), 1U);
 }
@@ -464,7 +494,8 @@ TEST(RequestLog, TokensNeverReachTheLogAndTheCdnGetsNoAuthorization) {
 }
 
 TEST(RequestLog, EveryResponseHasARequestId) {
-  EXPECT_FALSE(hub_get("/api/models/openai-community/gpt2")->get_header_value("x-request-id").empty());
+  EXPECT_FALSE(
+      hub_get("/api/models/openai-community/gpt2")->get_header_value("x-request-id").empty());
   EXPECT_FALSE(hub_get("/nope/nope/resolve/main/x")->get_header_value("x-request-id").empty());
   EXPECT_FALSE(get(g_emu->cdn, "/repos/x")->get_header_value("x-request-id").empty());
 }
