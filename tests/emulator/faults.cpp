@@ -3,8 +3,11 @@
 #include "context.hpp"
 #include "request_log.hpp"
 
+#include <array>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <thread>
@@ -252,6 +255,23 @@ void json_reply(httplib::Response& res, int status, const json& body) {
 
 } // namespace
 
+std::string http_date(std::chrono::system_clock::time_point t) {
+  static constexpr std::array<const char*, 7> k_days = {"Sun", "Mon", "Tue", "Wed",
+                                                        "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> k_months = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  // Names spelled out here: strftime's %a/%b follow the locale, and the format is fixed English.
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                k_days.at(static_cast<std::size_t>(tm.tm_wday)), tm.tm_mday,
+                k_months.at(static_cast<std::size_t>(tm.tm_mon)), tm.tm_year + 1900, tm.tm_hour,
+                tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
 std::expected<FaultSpec, std::string> parse_fault(std::string_view text) {
   FaultSpec f;
   f.text = std::string(trim(text));
@@ -279,8 +299,18 @@ std::expected<FaultSpec, std::string> parse_fault(std::string_view text) {
     if (key == "status") {
       ok = need_number(f.status);
     } else if (key == "retry_after") {
+      // "S" sends delta-seconds; "date:S" the HTTP-date S seconds from now (RFC 9110 §10.2.3 allows
+      // both).
+      auto seconds = value;
+      if (seconds.starts_with("date:")) {
+        f.retry_after_date = true;
+        seconds.remove_prefix(5);
+      }
       int v = 0;
-      ok = need_number(v);
+      if (!parse_number(seconds, v)) {
+        ok = std::unexpected(
+            std::string("fault key \"retry_after\" needs a number or date:<number>"));
+      }
       f.retry_after = v;
     } else if (key == "reset_after" || key == "truncate_after" || key == "stall_after" ||
                key == "max_body" || key == "bandwidth") {
@@ -410,7 +440,6 @@ void apply_fault(const httplib::Request& req,
   BodyLimits limits;
   limits.bandwidth = shaping.bandwidth;
   if (fault != nullptr) {
-    put_header(res, "X-Emulator-Fault-Applied", fault->text);
     if (fault->stall_ms > 0 && !fault->stall_after) {
       std::this_thread::sleep_for(std::chrono::milliseconds(fault->stall_ms));
     }
@@ -437,7 +466,10 @@ void apply_fault(const httplib::Request& req,
                        "application/json", "{\"error\": \"unterminated");
     }
     if (fault->retry_after) {
-      put_header(res, "Retry-After", std::to_string(*fault->retry_after));
+      put_header(res, "Retry-After",
+                 fault->retry_after_date ? http_date(std::chrono::system_clock::now() +
+                                                     std::chrono::seconds(*fault->retry_after))
+                                         : std::to_string(*fault->retry_after));
     }
     if (res.status == 429) {
       const auto window = std::to_string(fault->retry_after.value_or(60));
@@ -451,6 +483,8 @@ void apply_fault(const httplib::Request& req,
     if (fault->bandwidth) {
       limits.bandwidth = *fault->bandwidth;
     }
+    // Last, because replacing the response above drops every other header.
+    put_header(res, "X-Emulator-Fault-Applied", fault->text);
   }
   if (limits.any() && req.method != "HEAD" && req.ranges.empty()) {
     shape_body(res, limits);
@@ -458,6 +492,10 @@ void apply_fault(const httplib::Request& req,
 }
 
 void configure_server(httplib::Server& server, const std::string& role, Context& ctx) {
+  // httplib writes the headers and the body of a response in separate send() calls. With Nagle on,
+  // the body of every response after the first on a kept-alive connection waits for the client's
+  // delayed ACK (~40 ms on Linux). Set on the listening socket; accepted sockets inherit it.
+  server.set_tcp_nodelay(true);
   server.new_task_queue = [] { return new httplib::ThreadPool(64); };
   server.set_keep_alive_max_count(1000);
   const auto max_body = ctx.faults->shaping().max_body;
@@ -485,12 +523,23 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
     ctx.faults->reset();
     json_reply(res, 200, {{"rules", json::array()}});
   });
-  server.Post("/_emulator/reset", [&ctx](const httplib::Request&, httplib::Response& res) {
+  const auto reset = [&ctx](const httplib::Request&, httplib::Response& res) {
     ctx.faults->reset();
     if (ctx.log != nullptr) {
       ctx.log->clear();
     }
     json_reply(res, 200, {{"ok", true}});
+  };
+  server.Post("/_emulator/reset", reset);
+  // httplib answers 400 to a POST without Content-Length before any route runs; `curl -X POST` and
+  // many scripts send a body-less reset that way, so it is answered here, before the body is read.
+  server.set_pre_routing_handler([reset](const httplib::Request& req, httplib::Response& res) {
+    if (req.method == "POST" && req.path == "/_emulator/reset" &&
+        !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      reset(req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   server.Get("/_emulator/log", [&ctx](const httplib::Request& req, httplib::Response& res) {
     res.status = 200;
@@ -535,15 +584,16 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
         auto fault = ctx.faults->take(role, req);
         if (!fault) {
           replace_response(res, 400, "application/json", json{{"error", fault.error()}}.dump());
-          return;
+        } else {
+          apply_fault(req, res, fault->has_value() ? &**fault : nullptr, ctx.faults->shaping());
         }
-        apply_fault(req, res, fault->has_value() ? &**fault : nullptr, ctx.faults->shaping());
+        // Recorded here, just before the status line is written, rather than in httplib's logger
+        // (which runs after the whole response is sent): a client that has its answer always finds
+        // the exchange in GET /_emulator/log.
+        if (ctx.log != nullptr) {
+          ctx.log->record(role, req, res);
+        }
       });
-  server.set_logger([&ctx, role](const httplib::Request& req, const httplib::Response& res) {
-    if (ctx.log != nullptr && !is_control(req)) {
-      ctx.log->record(role, req, res);
-    }
-  });
 }
 
 } // namespace emulator

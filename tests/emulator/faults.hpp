@@ -3,6 +3,7 @@
 // just before the response is written (docs/emulator.md, "Faults and shaping").
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <expected>
 #include <httplib.h>
@@ -20,9 +21,10 @@ struct Context;
 
 // One fault, parsed from "key=value;key;..." (e.g. "status=429;retry_after=2;times=1").
 struct FaultSpec {
-  int status = 0;                              // answer this status instead (JSON error body)
-  std::optional<int> retry_after;              // Retry-After seconds (and RateLimit t= on 429)
-  std::optional<std::uint64_t> reset_after;    // close the connection after N body bytes
+  int status = 0;                           // answer this status instead (JSON error body)
+  std::optional<int> retry_after;           // Retry-After seconds (and RateLimit t= on 429)
+  bool retry_after_date = false;            // send Retry-After as the HTTP date now + retry_after
+  std::optional<std::uint64_t> reset_after; // close the connection after N body bytes
   std::optional<std::uint64_t> truncate_after; // end the body cleanly after N bytes
   std::optional<std::uint64_t> stall_after;    // pause `stall_ms` after N body bytes
   int stall_ms = 0;                            // pause before the headers (or at stall_after)
@@ -83,8 +85,13 @@ void apply_fault(const httplib::Request& req,
                  const FaultSpec* fault,
                  const Shaping& shaping);
 
-// Sets up one role's server: thread pool, payload limit, control endpoints (/_emulator/...),
-// request ids, faults and shaping, the error body and the request log. Call before adding routes.
+// An IMF-fixdate (RFC 9110 §5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+[[nodiscard]] std::string http_date(std::chrono::system_clock::time_point t);
+
+// Sets up one role's server: TCP_NODELAY, thread pool, payload limit, control endpoints
+// (/_emulator/...), request ids, faults and shaping, the error body and the request log. Call
+// before binding the server (socket options apply to the listening socket) and before adding
+// routes.
 void configure_server(httplib::Server& server, const std::string& role, Context& ctx);
 
 } // namespace emulator

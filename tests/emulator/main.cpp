@@ -223,6 +223,7 @@ int main(int argc, char** argv) {
   std::vector<int> ports;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     auto server = std::make_unique<httplib::Server>();
+    emulator::configure_server(*server, roles[i], ctx);
     const int port = options.port == 0
                          ? server->bind_to_any_port("127.0.0.1")
                          : (server->bind_to_port("127.0.0.1", options.port + static_cast<int>(i))
@@ -239,9 +240,6 @@ int main(int argc, char** argv) {
   ctx.hub_url = url(0);
   ctx.router_url = url(1);
   ctx.cdn_url = url(2);
-  for (std::size_t i = 0; i < roles.size(); ++i) {
-    emulator::configure_server(*servers[i], roles[i], ctx);
-  }
   emulator::register_hub_routes(*servers[0], ctx);
   emulator::register_router_routes(*servers[1], ctx);
   emulator::register_cdn_routes(*servers[2], ctx);

@@ -10,6 +10,7 @@
 #include "router_util.hpp"
 #include "tapes.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -131,8 +132,21 @@ std::vector<std::pair<std::string, const world_json*>> mappings_of(const world_j
     return out;
   const world_json& mappings = model["inferenceProviderMapping"];
   if (mappings.is_object()) {
+    // nlohmann::json iterates keys sorted; the world file's order survives in "_provider_order"
+    // (main.cpp), the same order the Hub API reports. Providers it does not name come last.
+    if (model.contains("_provider_order") && model["_provider_order"].is_array()) {
+      for (const auto& name : model["_provider_order"]) {
+        if (!name.is_string())
+          continue;
+        const auto found = mappings.find(name.get<std::string>());
+        if (found != mappings.end() && found->is_object())
+          out.emplace_back(found.key(), &*found);
+      }
+    }
     for (auto it = mappings.begin(); it != mappings.end(); ++it) {
-      if (it->is_object())
+      const bool listed =
+          std::any_of(out.begin(), out.end(), [&](const auto& p) { return p.first == it.key(); });
+      if (it->is_object() && !listed)
         out.emplace_back(it.key(), &*it);
     }
   } else if (mappings.is_array()) {

@@ -1,22 +1,25 @@
-// The hub part of hfrun-emulator, checked through its HTTP interface: one emulator process for
-// the whole program (started on free ports), driven with httplib::Client.
+// hfrun-emulator through its HTTP interface (the hub and CDN parts, faults, control endpoints and
+// the log, connection handling, the router's provider order): one emulator process for the whole
+// program (tests/support/emulator_process.hpp), driven with httplib::Client and raw sockets.
 #include "content.hpp"
+#include "support/emulator_process.hpp"
 
+#include <algorithm>
+#include <arpa/inet.h>
 #include <chrono>
-#include <csignal>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <spawn.h>
 #include <string>
-#include <sys/wait.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace {
 
@@ -25,7 +28,7 @@ constexpr const char* k_token = "hf_emulator_user_token";
 constexpr const char* k_other_token = "hf_emulator_other_token";
 
 struct Emulator {
-  pid_t pid = -1;
+  std::unique_ptr<hfrun::test::EmulatorProcess> process;
   std::filesystem::path dir;
   std::string hub;
   std::string router;
@@ -39,38 +42,19 @@ public:
   void SetUp() override {
     static Emulator emu;
     g_emu = &emu;
-    emu.dir = std::filesystem::temp_directory_path() /
-              ("hfrun-emu-hub-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(emu.dir);
-    const auto ports = (emu.dir / "ports.json").string();
-    const auto log = (emu.dir / "log.jsonl").string();
-    std::vector<std::string> args = {
-        HFRUN_EMULATOR_BIN, "--port", "0", "--port-file", ports, "--log", log,
-        "--max-body",       "65536"};
-    std::vector<char*> argv;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    ASSERT_EQ(posix_spawn(&emu.pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-    for (int i = 0; i < 400 && !std::filesystem::exists(ports); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    std::ifstream in(ports);
-    const auto j = json::parse(in, nullptr, false);
-    ASSERT_FALSE(j.is_discarded()) << "no port file";
-    emu.hub = j["hub"];
-    emu.router = j["router"];
-    emu.cdn = j["cdn"];
+    auto started = hfrun::test::EmulatorProcess::start(
+        {.binary = HFRUN_EMULATOR_BIN, .args = {"--max-body", "65536"}, .request_log = true});
+    ASSERT_TRUE(started) << started.error();
+    emu.process = std::move(*started);
+    emu.dir = emu.process->dir();
+    emu.hub = emu.process->info().hub;
+    emu.router = emu.process->info().router;
+    emu.cdn = emu.process->info().cdn;
   }
   void TearDown() override {
-    if (g_emu != nullptr && g_emu->pid > 0) {
-      ::kill(g_emu->pid, SIGTERM);
-      int status = 0;
-      ::waitpid(g_emu->pid, &status, 0);
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-          << "the emulator did not stop cleanly";
-      std::filesystem::remove_all(g_emu->dir);
+    if (g_emu != nullptr && g_emu->process) {
+      EXPECT_EQ(g_emu->process->stop(), 0) << "the emulator did not stop cleanly";
+      g_emu->process.reset();
     }
   }
 };
@@ -127,6 +111,44 @@ std::pair<std::string, std::string> split_url(std::string url) {
 std::string unquote(std::string s) {
   std::erase(s, '"');
   return s;
+}
+
+int port_of(const std::string& base) {
+  return std::stoi(base.substr(base.rfind(':') + 1));
+}
+
+// Sends `request` as is on a fresh connection and returns everything the server sends until it
+// closes (requests here carry "Connection: close"): for requests httplib::Client cannot make.
+std::string raw_exchange(const std::string& base, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port_of(base)));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    char buf[4096];
+    for (ssize_t n = 0; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+// The log entries (GET /_emulator/log) whose request path is `path`.
+std::vector<json> logged(const std::string& path) {
+  std::vector<json> out;
+  std::istringstream lines(get(g_emu->hub, "/_emulator/log")->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto e = json::parse(line, nullptr, false);
+    if (!e.is_discarded() && e.value("path", "") == path) {
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
 }
 
 TEST(HubModelInfo, ExpandReturnsOnlyTheRequestedFields) {
@@ -310,6 +332,80 @@ TEST(HubTree, EntriesCarryGitAndLfsIds) {
   EXPECT_TRUE(found_lfs);
 }
 
+TEST(HubTree, ExpandedFileEntriesCarryEveryScanHuggingfaceHubReads) {
+  // huggingface_hub's RepoFile reads securityFileStatus["status"], ["avScan"] and
+  // ["pickleImportScan"].
+  auto r = hub_get(
+      "/api/models/stabilityai/stable-diffusion-xl-base-1.0/tree/main?recursive=true&expand=true");
+  ASSERT_EQ(r->status, 200);
+  int files = 0;
+  for (const auto& e : body_json(r)) {
+    if (e["type"] == "directory") {
+      EXPECT_FALSE(e.contains("securityFileStatus")) << e["path"];
+      continue;
+    }
+    ++files;
+    const auto& security = e["securityFileStatus"];
+    EXPECT_EQ(security["status"], "safe") << e["path"];
+    EXPECT_EQ(security["avScan"]["status"], "safe") << e["path"];
+    EXPECT_EQ(security["pickleImportScan"]["status"], "unscanned") << e["path"];
+  }
+  EXPECT_GT(files, 1);
+  // paths-info with expand answers the same entries.
+  httplib::Client hub(g_emu->hub);
+  auto info = hub.Post("/api/models/openai-community/gpt2/paths-info/main",
+                       R"({"paths": ["config.json"], "expand": true})", "application/json");
+  ASSERT_EQ(info->status, 200);
+  EXPECT_EQ(body_json(info)[0]["securityFileStatus"]["avScan"]["status"], "safe");
+  EXPECT_EQ(body_json(info)[0]["securityFileStatus"]["pickleImportScan"]["status"], "unscanned");
+  // Without expand there is no scan at all.
+  EXPECT_FALSE(body_json(hub_get("/api/models/openai-community/gpt2/tree/main"))[0].contains(
+      "securityFileStatus"));
+}
+
+TEST(Connection, KeptAliveRequestsAreAnsweredWithoutNagleDelay) {
+  // httplib writes headers and body separately; with Nagle on, every response after the first on a
+  // kept-alive connection waited for the client's delayed ACK (~40 ms) before its body left.
+  // One socket for all 20 requests, so the reuse is certain.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port_of(g_emu->hub)));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request =
+      "GET /api/models/openai-community/gpt2?expand=sha HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  std::vector<double> ms;
+  std::string pending;
+  for (int i = 0; i < 20; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    // Read one whole response: the headers, then Content-Length bytes.
+    std::size_t header_end = std::string::npos;
+    std::size_t total = 0;
+    char buf[4096];
+    while (header_end == std::string::npos || pending.size() < total) {
+      const auto n = ::recv(fd, buf, sizeof buf, 0);
+      ASSERT_GT(n, 0) << "the emulator closed the kept-alive connection after " << i
+                      << " responses";
+      pending.append(buf, static_cast<std::size_t>(n));
+      if (header_end == std::string::npos &&
+          (header_end = pending.find("\r\n\r\n")) != std::string::npos) {
+        const auto at = pending.find("Content-Length: ");
+        ASSERT_LT(at, header_end);
+        total = header_end + 4 + std::stoul(pending.substr(at + 16));
+      }
+    }
+    ASSERT_TRUE(pending.starts_with("HTTP/1.1 200")) << pending.substr(0, 100);
+    pending.erase(0, total);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  ::close(fd);
+  std::sort(ms.begin(), ms.end());
+  EXPECT_LT(ms[ms.size() / 2], 20.0) << "median of 20 kept-alive requests, ms";
+}
+
 TEST(HubFiles, SmallFileEtagIsTheGitBlobSha1) {
   auto r = hub_get("/openai-community/gpt2/resolve/main/config.json");
   ASSERT_EQ(r->status, 200);
@@ -460,6 +556,79 @@ TEST(Faults, BodyOverTheLimitIs413) {
   EXPECT_EQ(body_json(ok).size(), 1U);
 }
 
+TEST(Faults, EveryAppliedFaultIsNamedInTheHeaderAndTheLog) {
+  // Each of these replaces the whole response; the name must survive that.
+  const std::vector<std::pair<std::string, int>> cases = {{"status=503", 503},
+                                                          {"invalid_json", 200},
+                                                          {"html_error=504", 504},
+                                                          {"redirect_loop", 302},
+                                                          {"status=429;retry_after=1", 429}};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& [spec, status] = cases[i];
+    const std::string path = "/api/models/openai-community/gpt2";
+    const std::string query = "expand=sha&case=" + std::to_string(i);
+    auto r = hub_get(path + "?" + query, {{"X-Emulator-Fault", spec}});
+    ASSERT_TRUE(r) << spec;
+    EXPECT_EQ(r->status, status) << spec;
+    EXPECT_EQ(r->get_header_value("X-Emulator-Fault-Applied"), spec);
+    std::vector<std::string> faults;
+    for (const auto& e : logged(path)) {
+      if (e.value("query", "") == query) {
+        faults.push_back(e.value("fault", ""));
+      }
+    }
+    EXPECT_EQ(faults, std::vector<std::string>{spec});
+  }
+}
+
+// Seconds since the epoch of an IMF-fixdate ("Tue, 01 Dec 2026 19:27:55 GMT"), or -1.
+long long parse_http_date(const std::string& text) {
+  std::tm tm{};
+  const char* end = ::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return end != nullptr && *end == '\0' ? static_cast<long long>(::timegm(&tm)) : -1;
+}
+
+TEST(Faults, RetryAfterCanBeAnHttpDate) {
+  const auto now = static_cast<long long>(std::time(nullptr));
+  auto r = hub_get("/api/models/openai-community/gpt2",
+                   {{"X-Emulator-Fault", "status=503;retry_after=date:30"}});
+  ASSERT_EQ(r->status, 503);
+  const auto when = parse_http_date(r->get_header_value("Retry-After"));
+  ASSERT_GT(when, 0) << r->get_header_value("Retry-After");
+  // now + 30 s, give or take the second boundaries of the two clocks.
+  EXPECT_GE(when, now + 29);
+  EXPECT_LE(when, now + 31);
+  // A 429 still says how many seconds in RateLimit.
+  auto limited = hub_get("/api/models/openai-community/gpt2",
+                         {{"X-Emulator-Fault", "status=429;retry_after=date:7"}});
+  EXPECT_GT(parse_http_date(limited->get_header_value("Retry-After")), 0);
+  EXPECT_EQ(limited->get_header_value("RateLimit"), "\"api\";r=0;t=7");
+  EXPECT_EQ(
+      hub_get("/api/models/openai-community/gpt2", {{"X-Emulator-Fault", "retry_after=date:soon"}})
+          ->status,
+      400);
+}
+
+TEST(Control, ResetWithoutABodyClearsRulesAndLog) {
+  httplib::Client hub(g_emu->hub);
+  ASSERT_EQ(hub.Post("/_emulator/faults",
+                     R"({"path_prefix": "/api/spaces/nobody", "fault": "status=500"})",
+                     "application/json")
+                ->status,
+            200);
+  ASSERT_FALSE(body_json(hub.Get("/_emulator/faults"))["rules"].empty());
+  // What `curl -X POST URL` sends: no Content-Length, no body.
+  const auto answer =
+      raw_exchange(g_emu->router, "POST /_emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Connection: close\r\n\r\n");
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
+  EXPECT_NE(answer.find(R"({"ok":true})"), std::string::npos) << answer;
+  EXPECT_TRUE(body_json(hub.Get("/_emulator/faults"))["rules"].empty());
+  EXPECT_EQ(get(g_emu->hub, "/_emulator/log")->body, "");
+  // With an empty JSON body it is the same.
+  EXPECT_EQ(hub.Post("/_emulator/reset", "", "application/json")->status, 200);
+}
+
 TEST(RequestLog, TokensNeverReachTheLogAndTheCdnGetsNoAuthorization) {
   httplib::Client hub(g_emu->hub);
   auto head = hub.Head("/openai-community/gpt2/resolve/main/model.safetensors", auth());
@@ -487,7 +656,7 @@ TEST(RequestLog, TokensNeverReachTheLogAndTheCdnGetsNoAuthorization) {
   EXPECT_TRUE(saw_marker);
   EXPECT_TRUE(saw_cdn);
   // The --log file has the same lines.
-  std::ifstream file(g_emu->dir / "log.jsonl");
+  std::ifstream file(g_emu->process->log_path());
   std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content.find(k_token), std::string::npos);
   EXPECT_NE(content.find("\"role\":\"cdn\""), std::string::npos);
@@ -498,6 +667,56 @@ TEST(RequestLog, EveryResponseHasARequestId) {
       hub_get("/api/models/openai-community/gpt2")->get_header_value("x-request-id").empty());
   EXPECT_FALSE(hub_get("/nope/nope/resolve/main/x")->get_header_value("x-request-id").empty());
   EXPECT_FALSE(get(g_emu->cdn, "/repos/x")->get_header_value("x-request-id").empty());
+}
+
+// The providers of a model as the Hub API lists them (the world file's order: the user's
+// preference).
+std::vector<std::string> hub_provider_order(const std::string& id) {
+  // nlohmann::ordered_json keeps the order the emulator sent.
+  const auto j = nlohmann::ordered_json::parse(
+      hub_get("/api/models/" + id + "?expand[]=inferenceProviderMapping")->body);
+  std::vector<std::string> out;
+  for (const auto& [provider, entry] : j["inferenceProviderMapping"].items()) {
+    out.push_back(provider);
+  }
+  return out;
+}
+
+std::string chat_provider(const std::string& model) {
+  httplib::Client router(g_emu->router);
+  router.set_read_timeout(std::chrono::seconds(30));
+  auto r = router.Post(
+      "/v1/chat/completions", auth(),
+      json{{"model", model}, {"messages", {{{"role", "user"}, {"content", "Hi"}}}}}.dump(),
+      "application/json");
+  if (!r || r->status != 200) {
+    return "status " + (r ? std::to_string(r->status) + " " + r->body : std::string("none"));
+  }
+  return r->get_header_value("x-inference-provider");
+}
+
+TEST(RouterProviderOrder, PreferredPicksTheFirstLiveChatProviderInTheWorldsOrder) {
+  // The world lists zai-org before novita, and hf-inference before cerebras: not alphabetical.
+  ASSERT_EQ(hub_provider_order("zai-org/GLM-4.5"), (std::vector<std::string>{"zai-org", "novita"}));
+  EXPECT_EQ(chat_provider("zai-org/GLM-4.5:preferred"), "zai-org");
+  ASSERT_EQ(hub_provider_order("meta-llama/Llama-3.1-8B-Instruct").front(), "hf-inference");
+  EXPECT_EQ(chat_provider("meta-llama/Llama-3.1-8B-Instruct:preferred"), "hf-inference");
+  // An explicit provider still wins over the order.
+  EXPECT_EQ(chat_provider("zai-org/GLM-4.5:novita"), "novita");
+}
+
+TEST(RouterProviderOrder, ModelListingFollowsTheWorldsOrder) {
+  httplib::Client router(g_emu->router);
+  auto r = router.Get("/v1/models/openai/gpt-oss-120b", auth());
+  ASSERT_EQ(r->status, 200);
+  const auto model = body_json(r);
+  std::vector<std::string> listed;
+  for (const auto& p : model["providers"]) {
+    listed.push_back(p["provider"].get<std::string>());
+  }
+  // Every mapping of this model is live and conversational, so the lists are equal.
+  EXPECT_EQ(listed, hub_provider_order("openai/gpt-oss-120b"));
+  EXPECT_EQ(listed.front(), "cerebras");
 }
 
 } // namespace
