@@ -2,43 +2,56 @@
 // the services have been seen to send (protocols/serverless.md §2.2) and nothing else.
 #include "detail.hpp"
 
-#include <hfrun/tasks/chat.hpp>
-#include <hfrun/tasks/codec.hpp>
-
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <hfrun/tasks/chat.hpp>
+#include <hfrun/tasks/codec.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
+using util::json_array;
+using util::json_member;
+using util::json_number;
+using util::json_object;
+using util::json_string;
+using util::member_or;
+using util::number_or_null;
 
 // A decoder returns the normalized fields (without "task"), or a reason for bad_response.
 struct Shape {
   json value;
   std::string why; // non-empty: not the task's shape
 };
-Shape ok(json value) { return Shape{std::move(value), {}}; }
-Shape wrong(std::string why) { return Shape{json(), std::move(why)}; }
+Shape ok(json value) {
+  return Shape{std::move(value), {}};
+}
+Shape wrong(std::string why) {
+  return Shape{json(), std::move(why)};
+}
 
 bool is_list_of(const json& value, const std::function<bool(const json&)>& pred) {
   return value.is_array() && std::all_of(value.begin(), value.end(), pred);
 }
 
-json number_or_null(const json& obj, const char* key) {
-  return obj.contains(key) && obj[key].is_number() ? obj[key] : json();
+bool is_string(const json& v) {
+  return v.is_string();
+}
+bool is_number(const json& v) {
+  return v.is_number();
 }
 
 bool is_label(const json& item) {
-  return item.is_object() && item.contains("label") && item["label"].is_string() &&
-         item.contains("score") && item["score"].is_number();
+  return json_string(item, "label") && json_number(item, "score");
 }
 
 json label_list(const json& items) {
   json out = json::array();
   for (const auto& item : items) {
-    out.push_back(json{{"label", item["label"]}, {"score", item["score"]}});
+    out.push_back(json{{"label", member_or(item, "label")}, {"score", member_or(item, "score")}});
   }
   return out;
 }
@@ -56,7 +69,8 @@ Shape decode_labels(const json& body) {
   if (is_list_of(body, is_label)) {
     return ok(json{{"labels", label_list(body)}});
   }
-  if (!body.empty() && is_list_of(body, [](const json& inner) { return is_list_of(inner, is_label); })) {
+  if (!body.empty() &&
+      is_list_of(body, [](const json& inner) { return is_list_of(inner, is_label); })) {
     std::vector<json> results;
     for (const auto& inner : body) {
       results.push_back(json{{"labels", label_list(inner)}});
@@ -69,18 +83,21 @@ Shape decode_labels(const json& body) {
 Shape decode_zero_shot(const json& body) {
   // Legacy (until 2025): {"sequence","labels":[...],"scores":[...]}, a list of them for list input.
   auto legacy = [](const json& item) {
-    return item.is_object() && item.contains("labels") && item["labels"].is_array() &&
-           item.contains("scores") && item["scores"].is_array() &&
-           item["labels"].size() == item["scores"].size();
+    const json* labels = json_array(item, "labels");
+    const json* scores = json_array(item, "scores");
+    return labels != nullptr && scores != nullptr && labels->size() == scores->size() &&
+           is_list_of(*labels, is_string) && is_list_of(*scores, is_number);
   };
   auto from_legacy = [](const json& item) {
+    const json& names = *json_array(item, "labels"); // checked by legacy()
+    const json& scores = *json_array(item, "scores");
     json labels = json::array();
-    for (std::size_t i = 0; i < item["labels"].size(); ++i) {
-      labels.push_back(json{{"label", item["labels"][i]}, {"score", item["scores"][i]}});
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      labels.push_back(json{{"label", names[i]}, {"score", scores[i]}});
     }
     json out = {{"labels", labels}};
-    if (item.contains("sequence") && item["sequence"].is_string()) {
-      out["sequence"] = item["sequence"];
+    if (auto sequence = json_string(item, "sequence")) {
+      out["sequence"] = *sequence;
     }
     return out;
   };
@@ -97,18 +114,24 @@ Shape decode_zero_shot(const json& body) {
   return decode_labels(body);
 }
 
+// The entity's class: "entity_group" (aggregated pipelines), else "entity" (per token).
+std::optional<std::string> entity_of(const json& item) {
+  if (auto group = json_string(item, "entity_group")) {
+    return group;
+  }
+  return json_string(item, "entity");
+}
+
 bool is_entity(const json& item) {
-  return item.is_object() && (item.contains("entity_group") || item.contains("entity")) &&
-         item.contains("score") && item["score"].is_number();
+  return entity_of(item) && json_number(item, "score");
 }
 
 json entity_list(const json& items) {
   json out = json::array();
   for (const auto& item : items) {
-    const json& entity = item.contains("entity_group") ? item["entity_group"] : item["entity"];
-    out.push_back(json{{"entity", entity},
-                       {"word", item.value("word", "")},
-                       {"score", item["score"]},
+    out.push_back(json{{"entity", entity_of(item).value_or("")},
+                       {"word", util::string_or(item, "word", "")}, // optional: null -> ""
+                       {"score", member_or(item, "score")},
                        {"start", number_or_null(item, "start")},
                        {"end", number_or_null(item, "end")}});
   }
@@ -119,7 +142,8 @@ Shape decode_entities(const json& body) {
   if (is_list_of(body, is_entity)) {
     return ok(json{{"entities", entity_list(body)}});
   }
-  if (!body.empty() && is_list_of(body, [](const json& inner) { return is_list_of(inner, is_entity); })) {
+  if (!body.empty() &&
+      is_list_of(body, [](const json& inner) { return is_list_of(inner, is_entity); })) {
     std::vector<json> results;
     for (const auto& inner : body) {
       results.push_back(json{{"entities", entity_list(inner)}});
@@ -130,7 +154,7 @@ Shape decode_entities(const json& body) {
 }
 
 bool is_answer(const json& item) {
-  return item.is_object() && item.contains("answer") && item["answer"].is_string();
+  return json_string(item, "answer").has_value();
 }
 
 // QA-like answers: one object or a list; score/start/end optional (donut gives only "answer").
@@ -141,7 +165,7 @@ Shape decode_answers(const json& body, bool with_offsets) {
   }
   json answers = json::array();
   for (const auto& item : items) {
-    json answer = {{"answer", item["answer"]}, {"score", number_or_null(item, "score")}};
+    json answer = {{"answer", member_or(item, "answer")}, {"score", number_or_null(item, "score")}};
     if (with_offsets) {
       answer["start"] = number_or_null(item, "start");
       answer["end"] = number_or_null(item, "end");
@@ -153,23 +177,22 @@ Shape decode_answers(const json& body, bool with_offsets) {
 
 // [{key: text}] or {key: text}; a list of several is a batch.
 Shape decode_text_field(const json& body, const char* key) {
-  auto has = [key](const json& item) {
-    return item.is_object() && item.contains(key) && item[key].is_string();
-  };
+  auto has = [key](const json& item) { return json_string(item, key).has_value(); };
   if (has(body)) {
-    return ok(json{{key, body[key]}});
+    return ok(json{{key, member_or(body, key)}});
   }
   if (!body.empty() && is_list_of(body, has)) {
     std::vector<json> results;
     for (const auto& item : body) {
-      results.push_back(json{{key, item[key]}});
+      results.push_back(json{{key, member_or(item, key)}});
     }
     return ok(single_or_batch(std::move(results)));
   }
-  if (!body.empty() && is_list_of(body, [&](const json& inner) { return is_list_of(inner, has); })) {
+  if (!body.empty() &&
+      is_list_of(body, [&](const json& inner) { return is_list_of(inner, has); })) {
     std::vector<json> results; // [[{...}]]: one list per input
     for (const auto& inner : body) {
-      results.push_back(json{{key, inner.empty() ? json("") : inner[0][key]}});
+      results.push_back(json{{key, inner.empty() ? json("") : member_or(inner.front(), key)}});
     }
     return ok(single_or_batch(std::move(results)));
   }
@@ -177,38 +200,35 @@ Shape decode_text_field(const json& body, const char* key) {
 }
 
 Shape decode_text_generation(const json& body) {
-  if (body.is_object() && body.contains("choices")) {
+  if (const json* choices_member = json_member(body, "choices")) {
     // OpenAI completions (hfrun's request), or a chat completion from a provider.
-    const json& choices = body["choices"];
-    if (!choices.is_array() || choices.empty() || !choices[0].is_object()) {
+    const json& choices = *choices_member;
+    if (!choices.is_array() || choices.empty() || !choices.front().is_object()) {
       return wrong("no choices");
     }
-    const json& choice = choices[0];
-    std::string text;
-    if (choice.contains("text") && choice["text"].is_string()) {
-      text = choice["text"].get<std::string>();
-    } else if (choice.contains("message") && choice["message"].is_object() &&
-               choice["message"].contains("content") && choice["message"]["content"].is_string()) {
-      text = choice["message"]["content"].get<std::string>();
-    } else {
+    const json& choice = choices.front();
+    std::optional<std::string> text = json_string(choice, "text");
+    if (!text) {
+      if (const json* message = json_object(choice, "message")) {
+        text = json_string(*message, "content");
+      }
+    }
+    if (!text) {
       return wrong("choice without text");
     }
-    return ok(json{{"generated_text", text},
-                   {"finish_reason", choice.contains("finish_reason") ? choice["finish_reason"] : json()},
-                   {"usage", body.contains("usage") ? body["usage"] : json()}});
+    return ok(json{{"generated_text", *text},
+                   {"finish_reason", member_or(choice, "finish_reason")},
+                   {"usage", member_or(body, "usage")}});
   }
   // TGI / transformers: [{"generated_text", "details"?}] or one object.
   auto tgi = [](const json& item) {
-    json finish;
-    if (item.contains("details") && item["details"].is_object() &&
-        item["details"].contains("finish_reason")) {
-      finish = item["details"]["finish_reason"];
-    }
-    return json{{"generated_text", item["generated_text"]}, {"finish_reason", finish}, {"usage", json()}};
+    const json* details = json_object(item, "details");
+    return json{
+        {"generated_text", member_or(item, "generated_text")},
+        {"finish_reason", details != nullptr ? member_or(*details, "finish_reason") : json()},
+        {"usage", json()}};
   };
-  auto has = [](const json& item) {
-    return item.is_object() && item.contains("generated_text") && item["generated_text"].is_string();
-  };
+  auto has = [](const json& item) { return json_string(item, "generated_text").has_value(); };
   if (has(body)) {
     return ok(tgi(body));
   }
@@ -224,23 +244,23 @@ Shape decode_text_generation(const json& body) {
 
 Shape decode_fill_mask(const json& body) {
   auto is_candidate = [](const json& item) {
-    return item.is_object() && item.contains("score") && item["score"].is_number() &&
-           item.contains("token_str");
+    return json_number(item, "score") && json_string(item, "token_str");
   };
   auto list = [](const json& items) {
     json out = json::array();
     for (const auto& item : items) {
-      out.push_back(json{{"token_str", item["token_str"]},
-                         {"score", item["score"]},
+      out.push_back(json{{"token_str", member_or(item, "token_str")},
+                         {"score", member_or(item, "score")},
                          {"token", number_or_null(item, "token")},
-                         {"sequence", item.value("sequence", "")}});
+                         {"sequence", util::string_or(item, "sequence", "")}});
     }
     return out;
   };
   if (is_list_of(body, is_candidate)) {
     return ok(json{{"candidates", list(body)}});
   }
-  if (!body.empty() && is_list_of(body, [&](const json& inner) { return is_list_of(inner, is_candidate); })) {
+  if (!body.empty() &&
+      is_list_of(body, [&](const json& inner) { return is_list_of(inner, is_candidate); })) {
     std::vector<json> results;
     for (const auto& inner : body) {
       results.push_back(json{{"candidates", list(inner)}});
@@ -257,13 +277,13 @@ std::optional<std::vector<std::size_t>> shape_of(const json& value) {
   if (!value.is_array() || value.empty()) {
     return std::nullopt;
   }
-  if (value[0].is_number()) {
+  if (value.front().is_number()) {
     if (!std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_number(); })) {
       return std::nullopt;
     }
     return std::vector<std::size_t>{value.size()};
   }
-  auto first = shape_of(value[0]);
+  auto first = shape_of(value.front());
   if (!first) {
     return std::nullopt;
   }
@@ -279,13 +299,14 @@ std::optional<std::vector<std::size_t>> shape_of(const json& value) {
 
 Shape decode_embeddings(const json& body) {
   json embeddings = body;
-  if (body.is_object() && body.contains("data") && body["data"].is_array()) {
+  if (const json* data = json_array(body, "data")) {
     embeddings = json::array(); // OpenAI embeddings (third-party providers)
-    for (const auto& item : body["data"]) {
-      if (!item.is_object() || !item.contains("embedding")) {
+    for (const auto& item : *data) {
+      const json* embedding = json_member(item, "embedding");
+      if (embedding == nullptr) {
         return wrong("expected data[].embedding");
       }
-      embeddings.push_back(item["embedding"]);
+      embeddings.push_back(*embedding);
     }
   }
   auto shape = shape_of(embeddings);
@@ -301,8 +322,8 @@ Shape decode_embeddings(const json& body) {
 
 Shape decode_similarity(const json& body) {
   json scores = body;
-  if (body.is_array() && body.size() == 1 && body[0].is_array()) {
-    scores = body[0];
+  if (body.is_array() && body.size() == 1 && body.front().is_array()) {
+    scores = body.front();
   }
   if (!is_list_of(scores, [](const json& v) { return v.is_number(); })) {
     return wrong("expected [score, ...]");
@@ -312,11 +333,15 @@ Shape decode_similarity(const json& body) {
 
 Shape decode_table_qa(const json& body) {
   auto is_table_answer = [](const json& item) { return is_answer(item); };
-  auto norm = [](const json& item) {
-    return json{{"answer", item["answer"]},
-                {"coordinates", item.value("coordinates", json::array())},
-                {"cells", item.value("cells", json::array())},
-                {"aggregator", item.contains("aggregator") ? item["aggregator"] : json()}};
+  auto list_or_empty = [](const json& item, const char* key) {
+    const json* list = json_array(item, key);
+    return list != nullptr ? *list : json::array();
+  };
+  auto norm = [&](const json& item) {
+    return json{{"answer", member_or(item, "answer")},
+                {"coordinates", list_or_empty(item, "coordinates")},
+                {"cells", list_or_empty(item, "cells")},
+                {"aggregator", member_or(item, "aggregator")}};
   };
   if (is_table_answer(body)) {
     return ok(norm(body));
@@ -339,53 +364,55 @@ Shape decode_tabular(const json& body) {
 }
 
 Shape decode_objects(const json& body) {
-  auto is_object_box = [](const json& item) {
-    if (!is_label(item) || !item.contains("box") || !item["box"].is_object()) {
-      return false;
-    }
-    const json& box = item["box"];
-    constexpr std::array<const char*, 4> k_corners{"xmin", "ymin", "xmax", "ymax"};
-    return std::all_of(k_corners.begin(), k_corners.end(),
-                       [&](const char* k) { return box.contains(k) && box[k].is_number(); });
+  constexpr std::array<const char*, 4> k_corners{"xmin", "ymin", "xmax", "ymax"};
+  auto is_object_box = [&](const json& item) {
+    const json* box = json_object(item, "box");
+    return is_label(item) && box != nullptr &&
+           std::all_of(k_corners.begin(), k_corners.end(),
+                       [&](const char* k) { return json_number(*box, k).has_value(); });
   };
   if (!is_list_of(body, is_object_box)) {
     return wrong("expected [{label, score, box:{xmin,ymin,xmax,ymax}}]");
   }
   json objects = json::array();
   for (const auto& item : body) {
-    const json& box = item["box"];
-    objects.push_back(json{{"label", item["label"]},
-                           {"score", item["score"]},
-                           {"box", {{"xmin", box["xmin"]}, {"ymin", box["ymin"]},
-                                    {"xmax", box["xmax"]}, {"ymax", box["ymax"]}}}});
+    const json& box = *json_object(item, "box"); // checked by is_object_box
+    json corners = json::object();
+    for (const char* k : k_corners) {
+      corners[k] = member_or(box, k);
+    }
+    objects.push_back(json{{"label", member_or(item, "label")},
+                           {"score", member_or(item, "score")},
+                           {"box", std::move(corners)}});
   }
   return ok(json{{"objects", objects}});
 }
 
 Shape decode_segments(const json& body) {
   auto is_segment = [](const json& item) {
-    return item.is_object() && item.contains("label") && item["label"].is_string() &&
-           item.contains("mask") && item["mask"].is_string();
+    return json_string(item, "label") && json_string(item, "mask");
   };
   if (!is_list_of(body, is_segment)) {
     return wrong("expected [{label, score?, mask}]");
   }
   json segments = json::array();
   for (const auto& item : body) {
-    segments.push_back(
-        json{{"label", item["label"]}, {"score", number_or_null(item, "score")}, {"mask", item["mask"]}});
+    segments.push_back(json{{"label", member_or(item, "label")},
+                            {"score", number_or_null(item, "score")},
+                            {"mask", member_or(item, "mask")}});
   }
   return ok(json{{"segments", segments}});
 }
 
 Shape decode_asr(const json& body) {
-  const json& item = body.is_array() && body.size() == 1 ? body[0] : body;
-  if (!item.is_object() || !item.contains("text") || !item["text"].is_string()) {
+  const json& item = body.is_array() && body.size() == 1 ? body.front() : body;
+  auto text = json_string(item, "text");
+  if (!text) {
     return wrong("expected {text}");
   }
-  json out = {{"text", item["text"]}};
-  if (item.contains("chunks") && item["chunks"].is_array()) {
-    out["chunks"] = item["chunks"];
+  json out = {{"text", *text}};
+  if (const json* chunks = json_array(item, "chunks")) {
+    out["chunks"] = *chunks; // passed through: render() reads them with the safe readers
   }
   return ok(out);
 }
@@ -441,8 +468,8 @@ Shape decode_json(const TaskSpec& spec, const json& body) {
   return wrong("no decoder");
 }
 
-Result<json> decode_binary_metadata(const TaskSpec& spec, std::string_view content_type,
-                                    std::string_view body) {
+Result<json>
+decode_binary_metadata(const TaskSpec& spec, std::string_view content_type, std::string_view body) {
   HFRUN_TRY_ASSIGN(payloads, binary_result(spec, content_type, body));
   json out = {{"task", spec.name}};
   json outputs = json::array();
@@ -460,8 +487,8 @@ Result<json> decode_binary_metadata(const TaskSpec& spec, std::string_view conte
   }
   if (spec.id == TaskId::audio_to_audio) {
     out["outputs"] = outputs;
-  } else {
-    out.update(outputs[0]);
+  } else if (!outputs.empty()) { // binary_result gives at least one payload or an error
+    out.update(outputs.front());
   }
   return out;
 }
@@ -474,8 +501,9 @@ Result<json> decode(const TaskSpec& spec, std::string_view content_type, std::st
   }
   if (!detail::is_json_body(content_type, body)) {
     return unexpected(detail::bad_response(
-        spec.name, "expected JSON, got " + (content_type.empty() ? std::string("no Content-Type")
-                                                                 : detail::media_type(content_type)),
+        spec.name,
+        "expected JSON, got " + (content_type.empty() ? std::string("no Content-Type")
+                                                      : detail::media_type(content_type)),
         body));
   }
   const json parsed = detail::parse_json(body);
@@ -490,7 +518,8 @@ Result<json> decode(const TaskSpec& spec, std::string_view content_type, std::st
   }
   Shape shape = decode_json(spec, parsed);
   if (!shape.why.empty()) {
-    return unexpected(detail::bad_response(spec.name, "unexpected response (" + shape.why + ")", body));
+    return unexpected(
+        detail::bad_response(spec.name, "unexpected response (" + shape.why + ")", body));
   }
   json out = std::move(shape.value);
   out["task"] = spec.name;
