@@ -1,8 +1,9 @@
 // Binary results (images, audio) in every form providers send them.
 #include "detail.hpp"
 
-#include <hfrun/util/base64.hpp>
 #include <hfrun/tasks/codec.hpp>
+#include <hfrun/util/base64.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::tasks {
 namespace {
@@ -10,6 +11,9 @@ namespace {
 using json = nlohmann::json;
 using util::base64_decode;
 using util::base64_encode;
+using util::json_array;
+using util::json_member;
+using util::json_object;
 
 // "data:image/jpeg;base64,...." -> bytes; nullopt when not a base64 data: URL.
 std::optional<BinaryResult> from_data_url(std::string_view url) {
@@ -34,12 +38,13 @@ std::optional<BinaryResult> from_data_url(std::string_view url) {
   return out;
 }
 
-Result<BinaryResult> from_url_value(const TaskSpec& spec, const json& value, std::string type,
-                                    std::string_view body) {
-  if (!value.is_string()) {
+Result<BinaryResult>
+from_url_value(const TaskSpec& spec, const json& value, std::string type, std::string_view body) {
+  const auto* url_ptr = value.get_ptr<const json::string_t*>();
+  if (url_ptr == nullptr) {
     return unexpected(detail::bad_response(spec.name, "expected a URL", body));
   }
-  const std::string& url = value.get_ref<const std::string&>();
+  const std::string& url = *url_ptr;
   if (url.starts_with("data:")) {
     auto decoded = from_data_url(url);
     if (!decoded) {
@@ -54,12 +59,13 @@ Result<BinaryResult> from_url_value(const TaskSpec& spec, const json& value, std
   return out;
 }
 
-Result<BinaryResult> from_base64(const TaskSpec& spec, const json& value, std::string type,
-                                 std::string_view body) {
-  if (!value.is_string()) {
+Result<BinaryResult>
+from_base64(const TaskSpec& spec, const json& value, std::string type, std::string_view body) {
+  const auto* text = value.get_ptr<const json::string_t*>();
+  if (text == nullptr) {
     return unexpected(detail::bad_response(spec.name, "expected base64 data", body));
   }
-  auto bytes = base64_decode(value.get_ref<const std::string&>());
+  auto bytes = base64_decode(*text);
   if (!bytes) {
     return unexpected(detail::bad_response(spec.name, "malformed base64 data", body));
   }
@@ -70,21 +76,25 @@ Result<BinaryResult> from_base64(const TaskSpec& spec, const json& value, std::s
 }
 
 std::string string_at(const json& obj, const char* key) {
-  return obj.is_object() && obj.contains(key) && obj[key].is_string() ? obj[key].get<std::string>()
-                                                                       : std::string();
+  return util::string_or(obj, key, "");
+}
+
+// The "url" of a media object ({"url": ...}), or the value itself (a bare URL string); null when
+// an object has no "url" (from_url_value then reports "expected a URL").
+json url_of(const json& media) {
+  return media.is_object() ? util::member_or(media, "url") : media;
 }
 
 } // namespace
 
 bool is_binary_content_type(std::string_view content_type) {
   const std::string type = detail::media_type(content_type);
-  return type.starts_with("image/") || type.starts_with("audio/") ||
-         type.starts_with("video/") || type == "application/octet-stream";
+  return type.starts_with("image/") || type.starts_with("audio/") || type.starts_with("video/") ||
+         type == "application/octet-stream";
 }
 
-Result<std::vector<BinaryResult>> binary_result(const TaskSpec& spec,
-                                                std::string_view content_type,
-                                                std::string_view body) {
+Result<std::vector<BinaryResult>>
+binary_result(const TaskSpec& spec, std::string_view content_type, std::string_view body) {
   std::vector<BinaryResult> out;
   if (is_binary_content_type(content_type) || !detail::is_json_body(content_type, body)) {
     if (!content_type.empty() && !is_binary_content_type(content_type)) {
@@ -118,40 +128,42 @@ Result<std::vector<BinaryResult>> binary_result(const TaskSpec& spec,
   if (parsed.is_array()) {
     // hf-inference audio-to-audio: [{"label","blob","content-type"}].
     for (const auto& item : parsed) {
-      if (!item.is_object() || !item.contains("blob")) {
-        return unexpected(detail::bad_response(spec.name, "expected [{label, blob, content-type}]", body));
+      const json* blob = json_member(item, "blob");
+      if (blob == nullptr) {
+        return unexpected(
+            detail::bad_response(spec.name, "expected [{label, blob, content-type}]", body));
       }
-      auto decoded = from_base64(spec, item["blob"], string_at(item, "content-type"), body);
+      auto decoded = from_base64(spec, *blob, string_at(item, "content-type"), body);
       if (decoded) {
         decoded->label = string_at(item, "label");
       }
       HFRUN_TRY(add(std::move(decoded)));
     }
-  } else if (parsed.is_object() && parsed.contains("data") && parsed["data"].is_array()) {
+  } else if (const json* data = json_array(parsed, "data")) {
     // OpenAI images (Together, Nscale, Nebius): {"data":[{"b64_json"} | {"url"}]}.
-    for (const auto& item : parsed["data"]) {
-      if (item.is_object() && item.contains("b64_json")) {
-        HFRUN_TRY(add(from_base64(spec, item["b64_json"], "", body)));
-      } else if (item.is_object() && item.contains("url")) {
-        HFRUN_TRY(add(from_url_value(spec, item["url"], "", body)));
+    for (const auto& item : *data) {
+      if (const json* b64 = json_member(item, "b64_json")) {
+        HFRUN_TRY(add(from_base64(spec, *b64, "", body)));
+      } else if (const json* url = json_member(item, "url")) {
+        HFRUN_TRY(add(from_url_value(spec, *url, "", body)));
       } else {
         return unexpected(detail::bad_response(spec.name, "expected data[].b64_json", body));
       }
     }
-  } else if (parsed.is_object() && parsed.contains("images") && parsed["images"].is_array()) {
+  } else if (const json* images = json_array(parsed, "images")) {
     // fal-ai: {"images":[{"url","content_type"}]}; the URL may be a data: URL (sync_mode).
     // Hyperbolic: {"images":[{"image":"<base64>"}]}.
-    for (const auto& item : parsed["images"]) {
-      if (item.is_object() && !item.contains("url") && item.contains("image")) {
-        HFRUN_TRY(add(from_base64(spec, item["image"], "", body)));
+    for (const auto& item : *images) {
+      const json* image = json_member(item, "image");
+      if (image != nullptr && json_member(item, "url") == nullptr) {
+        HFRUN_TRY(add(from_base64(spec, *image, "", body)));
         continue;
       }
-      HFRUN_TRY(add(from_url_value(spec, item.is_object() ? item.value("url", json()) : item,
-                                   string_at(item, "content_type"), body)));
+      HFRUN_TRY(add(from_url_value(spec, url_of(item), string_at(item, "content_type"), body)));
     }
-  } else if (parsed.is_object() && parsed.contains("output")) {
+  } else if (const json* output_member = json_member(parsed, "output")) {
     // Replicate prediction: "output" is a URL or a list of URLs; null while still running.
-    const json& output = parsed["output"];
+    const json& output = *output_member;
     if (output.is_string()) {
       HFRUN_TRY(add(from_url_value(spec, output, "", body)));
     } else if (output.is_array()) {
@@ -167,16 +179,16 @@ Result<std::vector<BinaryResult>> binary_result(const TaskSpec& spec,
     // Single media objects: fal-ai {"image":{"url"}}, {"audio":{"url"}}, {"video":{"url"}};
     // BFL {"result":{"sample": url}}.
     for (const char* key : {"image", "audio", "video", "audio_url"}) {
-      if (parsed.contains(key)) {
-        const json& media = parsed[key];
-        HFRUN_TRY(add(from_url_value(spec, media.is_object() ? media.value("url", json()) : media,
-                                     string_at(media, "content_type"), body)));
+      if (const json* media = json_member(parsed, key)) {
+        HFRUN_TRY(
+            add(from_url_value(spec, url_of(*media), string_at(*media, "content_type"), body)));
         break;
       }
     }
-    if (out.empty() && parsed.contains("result") && parsed["result"].is_object() &&
-        parsed["result"].contains("sample")) {
-      HFRUN_TRY(add(from_url_value(spec, parsed["result"]["sample"], "", body)));
+    const json* result = json_object(parsed, "result");
+    const json* sample = result != nullptr ? json_member(*result, "sample") : nullptr;
+    if (out.empty() && sample != nullptr) {
+      HFRUN_TRY(add(from_url_value(spec, *sample, "", body)));
     }
   }
   if (out.empty()) {
