@@ -1,16 +1,35 @@
 // Terminal renderings of normalized results. Layout only: every value shown comes from the JSON.
-#include <hfrun/tasks/render.hpp>
-
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <fmt/format.h>
+#include <hfrun/tasks/render.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
+using util::json_array;
+using util::json_member;
+using util::member_or;
+
+// Normalized results carry fields passed through from the server (ASR chunks, tool calls, usage),
+// and render() takes any JSON: every read here tolerates a missing or wrong-typed field.
+const json k_null;
+const json k_empty_list = json::array();
+
+// The member at `key`, or null.
+const json& at_or_null(const json& obj, std::string_view key) {
+  const json* v = json_member(obj, key);
+  return v != nullptr ? *v : k_null;
+}
+
+// The list at `key`, or an empty list.
+const json& list_at(const json& obj, std::string_view key) {
+  const json* v = json_array(obj, key);
+  return v != nullptr ? *v : k_empty_list;
+}
 
 struct Style {
   bool color;
@@ -66,7 +85,8 @@ std::string truncate(std::string_view s, std::size_t width) {
 std::string bar(double score, std::size_t width) {
   static constexpr std::array<std::string_view, 8> k_eighths{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
   const double clamped = std::clamp(score, 0.0, 1.0);
-  const auto eighths = static_cast<std::size_t>(std::lround(clamped * static_cast<double>(width) * 8));
+  const auto eighths =
+      static_cast<std::size_t>(std::lround(clamped * static_cast<double>(width) * 8));
   std::string out;
   for (std::size_t i = 0; i < eighths / 8; ++i) {
     out += "█";
@@ -75,11 +95,24 @@ std::string bar(double score, std::size_t width) {
   return out;
 }
 
-double number(const json& v) { return v.is_number() ? v.get<double>() : 0.0; }
+double number(const json& v) {
+  return util::as_number(v).value_or(0.0);
+}
 
-std::string score_text(const json& v) { return v.is_number() ? fmt::format("{:.4f}", v.get<double>()) : "    -"; }
+std::string score_text(const json& v) {
+  const auto n = util::as_number(v);
+  return n ? fmt::format("{:.4f}", *n) : "    -";
+}
 
-std::string text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string text(const json& v) {
+  return util::as_string(v).value_or(v.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+// The text at `key`, "" when absent or null; other types as JSON.
+std::string text_at(const json& obj, std::string_view key) {
+  const json& v = at_or_null(obj, key);
+  return v.is_null() ? std::string() : text(v);
+}
 
 // Rows of (name, score, extra) as an aligned table with bars.
 struct Row {
@@ -123,7 +156,7 @@ std::string score_table(const std::vector<Row>& rows, const RenderOptions& optio
 std::string render_labels(const json& labels, const RenderOptions& options) {
   std::vector<Row> rows;
   for (const auto& l : labels) {
-    rows.push_back({text(l.value("label", json())), l.value("score", json()), {}});
+    rows.push_back({text(at_or_null(l, "label")), at_or_null(l, "score"), {}});
   }
   return rows.empty() ? std::string("(no labels)\n") : score_table(rows, options);
 }
@@ -132,41 +165,56 @@ std::string render_entities(const json& entities, const RenderOptions& options) 
   const Style style{options.color};
   const std::string_view input = options.input_text;
   // Inline when every entity has offsets inside the text.
+  // Inline when every entity has offsets (in code points) inside the text.
+  struct Span {
+    const json* entity;
+    std::size_t begin; // byte offsets in input
+    std::size_t end;
+  };
+  std::vector<Span> spans;
   bool inline_ok = !input.empty() && !entities.empty();
   for (const auto& e : entities) {
-    if (!e["start"].is_number_integer() || !e["end"].is_number_integer() ||
-        byte_offset(input, e["end"].get<std::size_t>()) == std::string_view::npos ||
-        e["start"].get<long long>() < 0 || e["start"].get<long long>() > e["end"].get<long long>()) {
+    const auto start = util::json_int(e, "start");
+    const auto stop = util::json_int(e, "end");
+    if (!start || !stop || *start < 0 || *start > *stop) {
       inline_ok = false;
+      break;
     }
+    const std::size_t begin = byte_offset(input, static_cast<std::size_t>(*start));
+    const std::size_t end = byte_offset(input, static_cast<std::size_t>(*stop));
+    if (begin == std::string_view::npos || end == std::string_view::npos) {
+      inline_ok = false;
+      break;
+    }
+    spans.push_back({&e, begin, end});
   }
   if (inline_ok) {
-    std::vector<json> sorted(entities.begin(), entities.end());
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const json& a, const json& b) { return a["start"].get<long long>() < b["start"].get<long long>(); });
+    std::stable_sort(spans.begin(), spans.end(),
+                     [](const Span& a, const Span& b) { return a.begin < b.begin; });
     std::string out;
     std::size_t at = 0; // byte position in input
-    for (const auto& e : sorted) {
-      const std::size_t begin = byte_offset(input, e["start"].get<std::size_t>());
-      const std::size_t end = byte_offset(input, e["end"].get<std::size_t>());
-      if (begin < at) {
+    for (const auto& span : spans) {
+      if (span.begin < at) {
         continue; // overlapping entity: keep the first
       }
-      out += input.substr(at, begin - at);
-      out += style.bold("[" + std::string(input.substr(begin, end - begin)) + "]");
-      out += style.dim(fmt::format("({} {:.2f})", text(e["entity"]), number(e["score"])));
-      at = end;
+      out += input.substr(at, span.begin - at);
+      out += style.bold("[" + std::string(input.substr(span.begin, span.end - span.begin)) + "]");
+      out += style.dim(fmt::format("({} {:.2f})", text_at(*span.entity, "entity"),
+                                   number(at_or_null(*span.entity, "score"))));
+      at = span.end;
     }
     out += input.substr(at);
     return out + "\n";
   }
   std::vector<Row> rows;
   for (const auto& e : entities) {
-    std::string extra = text(e["entity"]);
-    if (e["start"].is_number() && e["end"].is_number()) {
-      extra += fmt::format(" [{}:{}]", e["start"].dump(), e["end"].dump());
+    std::string extra = text_at(e, "entity");
+    const json& start = at_or_null(e, "start");
+    const json& end = at_or_null(e, "end");
+    if (start.is_number() && end.is_number()) {
+      extra += fmt::format(" [{}:{}]", start.dump(), end.dump());
     }
-    rows.push_back({text(e["word"]), e["score"], extra});
+    rows.push_back({text_at(e, "word"), at_or_null(e, "score"), extra});
   }
   return rows.empty() ? std::string("(no entities)\n") : score_table(rows, options);
 }
@@ -175,10 +223,12 @@ std::string render_answers(const json& answers, const RenderOptions& options) {
   std::vector<Row> rows;
   for (const auto& a : answers) {
     std::string extra;
-    if (a.contains("start") && a["start"].is_number() && a["end"].is_number()) {
-      extra = fmt::format("[{}:{}]", a["start"].dump(), a["end"].dump());
+    const json& start = at_or_null(a, "start");
+    const json& end = at_or_null(a, "end");
+    if (start.is_number() && end.is_number()) {
+      extra = fmt::format("[{}:{}]", start.dump(), end.dump());
     }
-    rows.push_back({text(a["answer"]), a.value("score", json()), extra});
+    rows.push_back({text_at(a, "answer"), at_or_null(a, "score"), extra});
   }
   return rows.empty() ? std::string("(no answer)\n") : score_table(rows, options);
 }
@@ -192,17 +242,21 @@ std::string with_newline(std::string s) {
 
 std::string render_embeddings(const json& r) {
   std::string shape;
-  for (const auto& d : r["shape"]) {
+  for (const auto& d : list_at(r, "shape")) {
     shape += (shape.empty() ? "" : "×") + d.dump();
   }
-  std::string out = fmt::format("embeddings: shape {} (dimension {})\n", shape, r["dimension"].dump());
+  std::string out = fmt::format("embeddings: shape {} (dimension {})\n", shape,
+                                at_or_null(r, "dimension").dump());
   // The vectors are the innermost arrays; summarise the first few.
   std::vector<const json*> vectors;
   auto collect = [&](auto&& self, const json& node) -> void {
     if (vectors.size() >= 3) {
       return;
     }
-    if (!node.empty() && node[0].is_number()) {
+    if (!node.is_array()) {
+      return;
+    }
+    if (!node.empty() && node.front().is_number()) {
       vectors.push_back(&node);
       return;
     }
@@ -210,7 +264,7 @@ std::string render_embeddings(const json& r) {
       self(self, child);
     }
   };
-  collect(collect, r["embeddings"]);
+  collect(collect, list_at(r, "embeddings"));
   for (std::size_t i = 0; i < vectors.size(); ++i) {
     const json& v = *vectors[i];
     double sum = 0;
@@ -235,45 +289,47 @@ std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions&
   case TaskId::audio_classification:
   case TaskId::zero_shot_classification:
   case TaskId::zero_shot_image_classification:
-    return render_labels(r.value("labels", json::array()), options);
+    return render_labels(list_at(r, "labels"), options);
   case TaskId::token_classification:
-    return render_entities(r.value("entities", json::array()), options);
+    return render_entities(list_at(r, "entities"), options);
   case TaskId::question_answering:
   case TaskId::visual_question_answering:
   case TaskId::document_question_answering:
-    return render_answers(r.value("answers", json::array()), options);
+    return render_answers(list_at(r, "answers"), options);
   case TaskId::summarization:
-    return with_newline(text(r.value("summary_text", json(""))));
+    return with_newline(text_at(r, "summary_text"));
   case TaskId::translation:
-    return with_newline(text(r.value("translation_text", json(""))));
+    return with_newline(text_at(r, "translation_text"));
   case TaskId::image_to_text:
   case TaskId::text_generation:
-    return with_newline(text(r.value("generated_text", json(""))));
+    return with_newline(text_at(r, "generated_text"));
   case TaskId::automatic_speech_recognition: {
-    std::string out = with_newline(text(r.value("text", json(""))));
-    for (const auto& c : r.value("chunks", json::array())) {
-      const json ts = c.value("timestamp", json::array());
-      out += style.dim(ts.size() == 2 ? fmt::format("[{} – {}] ", ts[0].dump(), ts[1].dump()) : "");
-      out += with_newline(text(c.value("text", json(""))));
+    std::string out = with_newline(text_at(r, "text"));
+    for (const auto& c : list_at(r, "chunks")) {
+      const json& ts = list_at(c, "timestamp");
+      out += style.dim(
+          ts.size() == 2 ? fmt::format("[{} – {}] ", ts.front().dump(), ts.back().dump()) : "");
+      out += with_newline(text_at(c, "text"));
     }
     return out;
   }
   case TaskId::conversational: {
     std::string out;
-    if (r.contains("reasoning")) {
-      out += style.dim(with_newline(text(r["reasoning"])));
+    if (const json* reasoning = json_member(r, "reasoning")) {
+      out += style.dim(with_newline(text(*reasoning)));
     }
-    out += with_newline(text(r.value("content", json(""))));
-    for (const auto& call : r.value("tool_calls", json::array())) {
-      out += fmt::format("tool call: {}({})\n", text(call["function"].value("name", json(""))),
-                         text(call["function"].value("arguments", json(""))));
+    out += with_newline(text_at(r, "content"));
+    for (const auto& call : list_at(r, "tool_calls")) {
+      const json& function = at_or_null(call, "function");
+      out += fmt::format("tool call: {}({})\n", text_at(function, "name"),
+                         text_at(function, "arguments"));
     }
     return out;
   }
   case TaskId::fill_mask: {
     std::vector<Row> rows;
-    for (const auto& c : r.value("candidates", json::array())) {
-      rows.push_back({text(c["token_str"]), c["score"], text(c["sequence"])});
+    for (const auto& c : list_at(r, "candidates")) {
+      rows.push_back({text_at(c, "token_str"), at_or_null(c, "score"), text_at(c, "sequence")});
     }
     return score_table(rows, options);
   }
@@ -282,48 +338,50 @@ std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions&
   case TaskId::sentence_similarity: {
     std::vector<Row> rows;
     std::size_t i = 0;
-    for (const auto& s : r.value("scores", json::array())) {
+    for (const auto& s : list_at(r, "scores")) {
       rows.push_back({fmt::format("sentence {}", ++i), s, {}});
     }
     return score_table(rows, options);
   }
   case TaskId::table_question_answering: {
-    std::string out = style.bold(text(r.value("answer", json("")))) + "\n";
-    if (r.contains("aggregator") && !r["aggregator"].is_null()) {
-      out += "  aggregator: " + text(r["aggregator"]) + "\n";
+    std::string out = style.bold(text_at(r, "answer")) + "\n";
+    if (const json& aggregator = at_or_null(r, "aggregator"); !aggregator.is_null()) {
+      out += "  aggregator: " + text(aggregator) + "\n";
     }
     std::string cells;
-    for (const auto& c : r.value("cells", json::array())) {
+    for (const auto& c : list_at(r, "cells")) {
       cells += (cells.empty() ? "" : ", ") + text(c);
     }
     out += "  cells: " + cells + "\n";
-    out += "  coordinates: " + r.value("coordinates", json::array()).dump() + "\n";
+    out += "  coordinates: " + list_at(r, "coordinates").dump() + "\n";
     return out;
   }
   case TaskId::tabular_classification:
   case TaskId::tabular_regression: {
     std::string out;
     std::size_t i = 0;
-    for (const auto& p : r.value("predictions", json::array())) {
-      out += fmt::format("row {}: {}\n", ++i, p.is_number_float() ? fmt::format("{:.4f}", p.get<double>()) : text(p));
+    for (const auto& p : list_at(r, "predictions")) {
+      out += fmt::format("row {}: {}\n", ++i,
+                         p.is_number_float() ? fmt::format("{:.4f}", number(p)) : text(p));
     }
     return out;
   }
   case TaskId::object_detection: {
     std::vector<Row> rows;
-    for (const auto& o : r.value("objects", json::array())) {
-      const json& b = o["box"];
-      rows.push_back({text(o["label"]), o["score"],
-                      fmt::format("box ({}, {}) – ({}, {})", b["xmin"].dump(), b["ymin"].dump(),
-                                  b["xmax"].dump(), b["ymax"].dump())});
+    for (const auto& o : list_at(r, "objects")) {
+      const json& b = at_or_null(o, "box");
+      rows.push_back({text_at(o, "label"), at_or_null(o, "score"),
+                      fmt::format("box ({}, {}) – ({}, {})", at_or_null(b, "xmin").dump(),
+                                  at_or_null(b, "ymin").dump(), at_or_null(b, "xmax").dump(),
+                                  at_or_null(b, "ymax").dump())});
     }
     return rows.empty() ? std::string("(no objects)\n") : score_table(rows, options);
   }
   case TaskId::image_segmentation: {
     std::vector<Row> rows;
-    for (const auto& s : r.value("segments", json::array())) {
-      rows.push_back({text(s["label"]), s["score"],
-                      fmt::format("mask: {} bytes of base64 PNG", text(s["mask"]).size())});
+    for (const auto& s : list_at(r, "segments")) {
+      rows.push_back({text_at(s, "label"), at_or_null(s, "score"),
+                      fmt::format("mask: {} bytes of base64 PNG", text_at(s, "mask").size())});
     }
     return rows.empty() ? std::string("(no segments)\n") : score_table(rows, options);
   }
@@ -331,39 +389,41 @@ std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions&
   case TaskId::image_to_image:
   case TaskId::text_to_speech:
   case TaskId::audio_to_audio: {
-    const json outputs = r.contains("outputs") ? r["outputs"] : json::array({r});
+    const json* listed = json_array(r, "outputs");
+    const json outputs = listed != nullptr ? *listed : json::array({r});
     std::string out;
     for (const auto& o : outputs) {
-      std::string line = o.contains("label") ? text(o["label"]) + ": " : "";
-      line += o.value("content_type", "").empty() ? "binary" : o.value("content_type", "");
-      if (o.contains("bytes")) {
-        line += fmt::format(", {} bytes", o["bytes"].dump());
+      std::string line = json_member(o, "label") != nullptr ? text_at(o, "label") + ": " : "";
+      const std::string type = util::string_or(o, "content_type", "");
+      line += type.empty() ? "binary" : type;
+      if (const json* bytes = json_member(o, "bytes")) {
+        line += fmt::format(", {} bytes", bytes->dump());
       }
-      if (o.contains("url")) {
-        line += ", " + text(o["url"]);
+      if (const json* url = json_member(o, "url")) {
+        line += ", " + text(*url);
       }
-      if (o.contains("path")) {
-        line += " -> " + text(o["path"]);
+      if (const json* path = json_member(o, "path")) {
+        line += " -> " + text(*path);
       }
       out += line + "\n";
     }
     return out;
   }
   }
-  return r.dump(2) + "\n";
+  return r.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 } // namespace
 
 std::string render(const TaskSpec& spec, const json& normalized, const RenderOptions& options) {
   if (!normalized.is_object()) {
-    return normalized.dump(2) + "\n";
+    return normalized.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   }
-  if (normalized.contains("batch") && normalized["batch"].is_array()) {
+  if (const json* batch = json_array(normalized, "batch")) {
     const Style style{options.color};
     std::string out;
     std::size_t i = 0;
-    for (const auto& item : normalized["batch"]) {
+    for (const auto& item : *batch) {
       out += style.dim(fmt::format("── {} ──", ++i)) + "\n";
       RenderOptions each = options;
       each.input_text = {}; // the offsets refer to one of several inputs
