@@ -1,16 +1,22 @@
 // OpenAI chat bodies, results and streamed chunks (docs/outputs.md, "conversational").
 #include "detail.hpp"
 
+#include <algorithm>
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
-
-#include <algorithm>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
 using ordered = nlohmann::ordered_json;
+using util::json_array;
+using util::json_member;
+using util::json_object;
+using util::json_string;
+using util::member_or;
+using util::string_or;
 
 Result<json> parse_messages(const std::string& given) {
   std::string text = given;
@@ -19,12 +25,11 @@ Result<json> parse_messages(const std::string& given) {
     text = std::move(content);
   }
   json parsed = detail::parse_json(text);
-  if (parsed.is_object() && parsed.contains("messages")) { // a whole request body
-    parsed = parsed["messages"];
+  if (const json* messages = json_member(parsed, "messages")) { // a whole request body
+    parsed = json(*messages);
   }
-  if (!parsed.is_array() ||
-      !std::all_of(parsed.begin(), parsed.end(), [](const json& m) {
-        return m.is_object() && m.contains("role");
+  if (!parsed.is_array() || !std::all_of(parsed.begin(), parsed.end(), [](const json& m) {
+        return json_member(m, "role") != nullptr;
       })) {
     return fail(ErrorKind::usage, "--messages must be a JSON array of {\"role\",\"content\"}",
                 R"(for example: --messages '[{"role":"user","content":"Hello"}]' or @chat.json)");
@@ -33,15 +38,20 @@ Result<json> parse_messages(const std::string& given) {
 }
 
 std::string text_of(const json& value) {
-  return value.is_string() ? value.get<std::string>() : std::string();
+  return util::as_string(value).value_or("");
+}
+
+// JSON for an error message; the replace handler keeps dump() from throwing on invalid UTF-8.
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace
 
 namespace detail {
 
-Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& inputs,
-                                         std::optional<bool> stream) {
+Result<nlohmann::ordered_json>
+chat_body(std::string_view model, const Inputs& inputs, std::optional<bool> stream) {
   if (inputs.file) {
     return fail(ErrorKind::usage, "conversational does not take --file",
                 "give the conversation with --text, --system and --messages");
@@ -59,9 +69,9 @@ Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& i
   if (inputs.text) {
     messages.push_back(json{{"role", "user"}, {"content", *inputs.text}});
   }
-  if (messages.empty() ||
-      std::none_of(messages.begin(), messages.end(),
-                   [](const json& m) { return m.value("role", "") != "system"; })) {
+  if (messages.empty() || std::none_of(messages.begin(), messages.end(), [](const json& m) {
+        return string_or(m, "role", "") != "system";
+      })) {
     return fail(ErrorKind::usage, "conversational needs --text MESSAGE or --messages JSON|@file",
                 "for example: hfrun serverless MODEL --text 'Hello' max_tokens:=64");
   }
@@ -87,48 +97,45 @@ Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& i
 
 } // namespace detail
 
-Result<json> build_chat_body(std::string_view model, const Inputs& inputs,
-                             std::optional<bool> stream) {
+Result<json>
+build_chat_body(std::string_view model, const Inputs& inputs, std::optional<bool> stream) {
   HFRUN_TRY_ASSIGN(body, detail::chat_body(model, inputs, stream));
   return json::parse(body.dump());
 }
 
 Result<json> decode_chat_completion(const json& completion) {
-  const std::string raw = completion.dump();
+  const std::string raw = dump(completion);
   if (const std::string error = detail::error_message(completion); !error.empty()) {
-    return unexpected(detail::bad_response("conversational", "error in a success reply: " + error,
-                                           raw));
+    return unexpected(
+        detail::bad_response("conversational", "error in a success reply: " + error, raw));
   }
-  if (!completion.is_object() || !completion.contains("choices") ||
-      !completion["choices"].is_array() || completion["choices"].empty() ||
-      !completion["choices"][0].is_object()) {
+  const json* choices = json_array(completion, "choices");
+  if (choices == nullptr || choices->empty() || !choices->front().is_object()) {
     return unexpected(detail::bad_response("conversational", "no choices", raw));
   }
-  const json& choice = completion["choices"][0];
+  const json& choice = choices->front();
   json out = {{"task", "conversational"},
-              {"model", completion.value("model", "")},
+              {"model", string_or(completion, "model", "")},
               {"role", "assistant"},
               {"content", ""},
-              {"finish_reason", choice.contains("finish_reason") ? choice["finish_reason"] : json()},
-              {"usage", completion.contains("usage") ? completion["usage"] : json()}};
-  if (choice.contains("message") && choice["message"].is_object()) {
-    const json& message = choice["message"];
-    out["content"] = text_of(message.value("content", json()));
-    if (message.contains("role") && message["role"].is_string()) {
-      out["role"] = message["role"];
+              {"finish_reason", member_or(choice, "finish_reason")},
+              {"usage", member_or(completion, "usage")}};
+  if (const json* message = json_object(choice, "message")) {
+    out["content"] = string_or(*message, "content", ""); // null while only tool calls come
+    if (auto role = json_string(*message, "role")) {
+      out["role"] = *role;
     }
-    if (message.contains("tool_calls") && message["tool_calls"].is_array() &&
-        !message["tool_calls"].empty()) {
-      out["tool_calls"] = message["tool_calls"];
+    if (const json* calls = json_array(*message, "tool_calls");
+        calls != nullptr && !calls->empty()) {
+      out["tool_calls"] = *calls;
     }
     for (const char* key : {"reasoning_content", "reasoning"}) {
-      if (message.contains(key) && message[key].is_string() &&
-          !message[key].get_ref<const std::string&>().empty()) {
-        out["reasoning"] = message[key];
+      if (auto reasoning = json_string(*message, key); reasoning && !reasoning->empty()) {
+        out["reasoning"] = *reasoning;
       }
     }
-  } else if (choice.contains("text") && choice["text"].is_string()) {
-    out["content"] = choice["text"];
+  } else if (auto text = json_string(choice, "text")) {
+    out["content"] = *text;
   } else {
     return unexpected(detail::bad_response("conversational", "choice has no message", raw));
   }
@@ -155,87 +162,86 @@ Result<std::string> ChatStreamAssembler::feed_data(std::string_view data) {
 
 Result<std::string> ChatStreamAssembler::feed(const json& event) {
   if (!event.is_object()) {
-    return unexpected(detail::bad_response(m_task, "stream event is not an object", event.dump()));
+    return unexpected(detail::bad_response(m_task, "stream event is not an object", dump(event)));
   }
   if (const std::string error = detail::error_message(event); !error.empty()) {
     Error e = make_error(ErrorKind::rejected, m_task + ": the server reported an error mid-stream");
     e.server_message = error;
-    if (event.contains("error_type") && event["error_type"].is_string()) {
-      e.hint = "error type: " + event["error_type"].get<std::string>();
+    if (auto type = json_string(event, "error_type")) {
+      e.hint = "error type: " + *type;
     }
     return unexpected(std::move(e));
   }
-  if (event.contains("model") && event["model"].is_string()) {
-    m_model = event["model"].get<std::string>();
+  if (auto model = json_string(event, "model")) {
+    m_model = *model;
   }
-  if (event.contains("usage") && event["usage"].is_object()) {
-    m_usage = event["usage"];
+  if (const json* usage = json_object(event, "usage")) {
+    m_usage = *usage;
   }
   std::string delta;
-  if (event.contains("choices") && event["choices"].is_array()) {
-    for (const json& choice : event["choices"]) {
-      if (!choice.is_object() || choice.value("index", 0) != 0) {
+  if (const json* choices = json_array(event, "choices")) {
+    for (const json& choice : *choices) {
+      // A missing or non-integer index counts as 0.
+      if (!choice.is_object() || util::int_or(choice, "index", 0) != 0) {
         continue; // hfrun asks for one choice; others would interleave
       }
-      if (choice.contains("delta") && choice["delta"].is_object()) {
-        const json& d = choice["delta"];
-        if (d.contains("role") && d["role"].is_string()) {
-          m_role = d["role"].get<std::string>();
+      if (const json* d = json_object(choice, "delta")) {
+        if (auto role = json_string(*d, "role")) {
+          m_role = *role;
         }
-        delta += text_of(d.value("content", json()));
+        delta += string_or(*d, "content", "");
         for (const char* key : {"reasoning_content", "reasoning"}) {
-          m_reasoning += text_of(d.value(key, json()));
+          m_reasoning += string_or(*d, key, "");
         }
-        if (d.contains("tool_calls") && d["tool_calls"].is_array()) {
-          for (const json& call : d["tool_calls"]) {
-            const auto index = call.value("index", 0);
-            if (index < 0 || index > 64) {
+        if (const json* calls = json_array(*d, "tool_calls")) {
+          for (const json& call : *calls) {
+            const auto index = util::int_or(call, "index", 0);
+            if (!call.is_object() || index < 0 || index > 64) {
               continue;
             }
             while (m_tool_calls.size() <= static_cast<std::size_t>(index)) {
-              m_tool_calls.push_back(
-                  json{{"id", ""}, {"type", "function"}, {"function", {{"name", ""}, {"arguments", ""}}}});
+              m_tool_calls.push_back(json{{"id", ""},
+                                          {"type", "function"},
+                                          {"function", {{"name", ""}, {"arguments", ""}}}});
             }
+            // The slot is hfrun's own JSON (made just above), so its fields are strings.
             json& slot = m_tool_calls[static_cast<std::size_t>(index)];
-            if (call.contains("id") && call["id"].is_string()) {
-              slot["id"] = call["id"];
+            if (auto id = json_string(call, "id")) {
+              slot["id"] = *id;
             }
-            if (call.contains("function") && call["function"].is_object()) {
-              const json& fn = call["function"];
-              if (fn.contains("name") && fn["name"].is_string()) {
-                slot["function"]["name"] = slot["function"]["name"].get<std::string>() +
-                                           fn["name"].get<std::string>();
-              }
-              if (fn.contains("arguments") && fn["arguments"].is_string()) {
-                slot["function"]["arguments"] =
-                    slot["function"]["arguments"].get<std::string>() +
-                    fn["arguments"].get<std::string>();
+            if (const json* fn = json_object(call, "function")) {
+              json& slot_fn = slot["function"];
+              for (const char* key : {"name", "arguments"}) {
+                if (auto piece = json_string(*fn, key)) {
+                  slot_fn[key] = string_or(slot_fn, key, "") + *piece;
+                }
               }
             }
           }
         }
-      } else if (choice.contains("text")) {
-        delta += text_of(choice["text"]); // completions chunk
+      } else if (const json* text = json_member(choice, "text")) {
+        delta += text_of(*text); // completions chunk
       }
-      if (choice.contains("finish_reason") && !choice["finish_reason"].is_null()) {
-        m_finish_reason = choice["finish_reason"];
+      if (const json* finish = json_member(choice, "finish_reason");
+          finish != nullptr && !finish->is_null()) {
+        m_finish_reason = *finish;
       }
     }
-  } else if (event.contains("token") && event["token"].is_object()) {
+  } else if (const json* token = json_object(event, "token")) {
     // TGI text-generation event.
-    const json& token = event["token"];
-    if (!token.value("special", false)) {
-      delta = text_of(token.value("text", json()));
+    if (!util::bool_or(*token, "special", false)) {
+      delta = string_or(*token, "text", "");
     }
-    if (event.contains("generated_text") && event["generated_text"].is_string()) {
-      m_tgi_final = event["generated_text"].get<std::string>();
+    if (auto text = json_string(event, "generated_text")) {
+      m_tgi_final = *text;
     }
-    if (event.contains("details") && event["details"].is_object() &&
-        event["details"].contains("finish_reason")) {
-      m_finish_reason = event["details"]["finish_reason"];
+    if (const json* details = json_object(event, "details")) {
+      if (const json* finish = json_member(*details, "finish_reason")) {
+        m_finish_reason = *finish;
+      }
     }
-  } else if (!event.contains("usage")) {
-    return unexpected(detail::bad_response(m_task, "unknown stream event", event.dump()));
+  } else if (json_member(event, "usage") == nullptr) {
+    return unexpected(detail::bad_response(m_task, "unknown stream event", dump(event)));
   }
   m_content += delta;
   return delta;
@@ -252,9 +258,12 @@ json ChatStreamAssembler::result() const {
                 {"finish_reason", m_finish_reason},
                 {"usage", m_usage}};
   }
-  json out = {{"task", m_task},   {"model", m_model},
-              {"role", m_role},   {"content", m_content},
-              {"finish_reason", m_finish_reason}, {"usage", m_usage}};
+  json out = {{"task", m_task},
+              {"model", m_model},
+              {"role", m_role},
+              {"content", m_content},
+              {"finish_reason", m_finish_reason},
+              {"usage", m_usage}};
   if (!m_tool_calls.empty()) {
     out["tool_calls"] = m_tool_calls;
   }
