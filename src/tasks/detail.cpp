@@ -1,10 +1,10 @@
 #include "detail.hpp"
 
-#include <hfrun/tasks/codec.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <hfrun/tasks/codec.hpp>
+#include <hfrun/util/json.hpp>
 #include <sstream>
 
 namespace hfrun::tasks {
@@ -80,30 +80,31 @@ bool is_json_body(std::string_view content_type, std::string_view body) {
 }
 
 std::string error_message(const nlohmann::json& body) {
-  if (!body.is_object()) {
+  // The replace handler keeps dump() from throwing on invalid UTF-8.
+  const auto dump = [](const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  const nlohmann::json* error = util::json_member(body, "error");
+  if (error == nullptr || error->is_null()) {
     return {};
   }
-  const auto it = body.find("error");
-  if (it == body.end() || it->is_null()) {
-    return {};
+  if (auto text = util::as_string(*error)) {
+    return *text;
   }
-  if (it->is_string()) {
-    return it->get<std::string>();
+  if (auto message = util::json_string(*error, "message")) {
+    return *message;
   }
-  if (it->is_object() && it->contains("message") && (*it)["message"].is_string()) {
-    return (*it)["message"].get<std::string>();
-  }
-  if (it->is_array()) {
+  if (error->is_array()) {
     std::string joined;
-    for (const auto& item : *it) {
+    for (const auto& item : *error) {
       if (!joined.empty()) {
         joined += "; ";
       }
-      joined += item.is_string() ? item.get<std::string>() : item.dump();
+      joined += util::as_string(item).value_or(dump(item));
     }
     return joined;
   }
-  return it->dump();
+  return dump(*error);
 }
 
 } // namespace detail
