@@ -1,6 +1,7 @@
 #include <chrono>
 #include <hfrun/http/retry.hpp>
 #include <hfrun/http/server_error.hpp>
+#include <hfrun/util/json.hpp>
 #include <hfrun/util/redact.hpp>
 #include <hfrun/util/strings.hpp>
 #include <nlohmann/json.hpp>
@@ -15,8 +16,14 @@ constexpr std::size_t k_max_message = 500;
 
 std::string message_of(const json& value);
 
+// JSON text for a value that is not a string; the replace handler keeps dump() from throwing on
+// invalid UTF-8.
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string string_or_dump(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return util::as_string(value).value_or(dump(value));
 }
 
 // One FastAPI/pydantic validation item: {"loc":["body","messages"],"msg":"Field required"}.
@@ -31,8 +38,8 @@ std::string validation_item(const json& item) {
     }
   }
   std::string text;
-  if (auto msg = item.find("msg"); msg != item.end() && msg->is_string()) {
-    text = msg->get<std::string>();
+  if (auto msg = util::json_string(item, "msg")) {
+    text = std::move(*msg);
   } else {
     text = message_of(item);
   }
@@ -50,20 +57,18 @@ std::string join_items(const json& list, std::string (*each)(const json&)) {
 }
 
 std::string string_field(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? std::string(util::trim(it->get<std::string>()))
-                                               : "";
+  return std::string(util::trim(util::string_or(object, key, "")));
 }
 
 std::string message_of(const json& value) {
-  if (value.is_string()) {
-    return std::string(util::trim(value.get<std::string>()));
+  if (const auto* text = value.get_ptr<const json::string_t*>()) {
+    return std::string(util::trim(*text));
   }
   if (value.is_array()) {
     return join_items(value, message_of);
   }
   if (!value.is_object()) {
-    return value.is_null() ? "" : value.dump();
+    return value.is_null() ? "" : dump(value);
   }
   std::string text;
   if (auto error = value.find("error"); error != value.end() && !error->is_null()) {
@@ -86,7 +91,7 @@ std::string message_of(const json& value) {
   } else if (std::string title = string_field(value, "title"); !title.empty()) {
     text = title;
   } else {
-    text = value.dump(); // an unknown shape: show it rather than nothing
+    text = dump(value); // an unknown shape: show it rather than nothing
   }
   // TGI/TEI classify their errors; the class helps tell a validation error from an overload.
   if (std::string type = string_field(value, "error_type"); !type.empty() && !text.empty()) {

@@ -1,6 +1,8 @@
 #include <charconv>
 #include <hfrun/http/sse.hpp>
+#include <hfrun/util/json.hpp>
 #include <hfrun/util/strings.hpp>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace hfrun::http {
@@ -154,33 +156,32 @@ std::optional<Error> stream_error(const SseEvent& event) {
     return std::nullopt;
   }
   const nlohmann::json body = nlohmann::json::parse(data, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("error") ||
-      body["error"].is_null()) {
+  const nlohmann::json* error = util::json_member(body, "error");
+  if (error == nullptr || error->is_null()) {
     return std::nullopt;
   }
-  const nlohmann::json& error = body["error"];
+  // The replace handler keeps dump() from throwing on invalid UTF-8.
+  const auto dump = [](const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
   std::string text;
   std::string type;
   std::optional<int> code;
-  if (error.is_string()) {
-    text = error.get<std::string>();
-  } else if (error.is_object()) {
-    if (auto m = error.find("message"); m != error.end() && m->is_string()) {
-      text = m->get<std::string>();
-    } else {
-      text = error.dump();
-    }
-    if (auto t = error.find("type"); t != error.end() && t->is_string()) {
-      type = t->get<std::string>();
-    }
-    if (auto c = error.find("code"); c != error.end() && c->is_number_integer()) {
-      code = c->get<int>();
+  if (auto message = util::as_string(*error)) {
+    text = std::move(*message);
+  } else if (error->is_object()) {
+    text = util::json_string(*error, "message").value_or(dump(*error));
+    type = util::string_or(*error, "type", "");
+    // An HTTP-like status code; anything outside int's range is no status.
+    if (auto c = util::json_int(*error, "code");
+        c && *c >= std::numeric_limits<int>::min() && *c <= std::numeric_limits<int>::max()) {
+      code = static_cast<int>(*c);
     }
   } else {
-    text = error.dump();
+    text = dump(*error);
   }
-  if (auto t = body.find("error_type"); t != body.end() && t->is_string()) {
-    type = t->get<std::string>();
+  if (auto t = util::json_string(body, "error_type")) {
+    type = std::move(*t);
   }
   Error e;
   e.kind = kind_for(type, code);
