@@ -4,13 +4,12 @@
 
 #include "support/subprocess.hpp"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,8 +36,8 @@ public:
     std::filesystem::create_directories(e.dir);
     const auto ports = e.dir / "ports.json";
     e.process = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{HFRUN_EMULATOR_BIN, "--port", "0", "--port-file", ports.string(), "--log",
-                                 (e.dir / "requests.jsonl").string()},
+        std::vector<std::string>{HFRUN_EMULATOR_BIN, "--port", "0", "--port-file", ports.string(),
+                                 "--log", (e.dir / "requests.jsonl").string()},
         std::map<std::string, std::string>{}, (e.dir / "emulator.log").string());
     for (int i = 0; i < 300 && !std::filesystem::exists(ports); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -65,8 +64,10 @@ private:
   static inline std::unique_ptr<Emulator> s_emulator;
 };
 
-// Run hfrun with the emulator's URLs, a private HF_HOME, and (unless `with_token` is false) its token.
-inline ProcessResult hfrun(const std::vector<std::string>& args, bool with_token = true,
+// Run hfrun with the emulator's URLs, a private HF_HOME, and (unless `with_token` is false) its
+// token.
+inline ProcessResult hfrun(const std::vector<std::string>& args,
+                           bool with_token = true,
                            std::map<std::string, std::string> env = {},
                            const std::optional<std::string>& stdin_data = std::nullopt) {
   auto& e = EmulatorEnvironment::emulator();

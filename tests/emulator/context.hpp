@@ -4,9 +4,8 @@
 #pragma once
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +17,8 @@ class World;      // world.hpp: the hub part's index of `world` (repos, files, d
 class Faults;     // faults.hpp: injected faults and traffic shaping
 
 struct Context {
-  // The loaded world: {"models": [...], "spaces": [...], "users": [...], ...} (see docs/emulator.md).
+  // The loaded world: {"models": [...], "spaces": [...], "users": [...], ...} (see
+  // docs/emulator.md).
   nlohmann::json world;
   // Base URLs of each role, e.g. "http://127.0.0.1:41234" (no trailing slash).
   std::string hub_url;

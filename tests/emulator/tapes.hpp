@@ -25,7 +25,8 @@ public:
   // Reads the file; a missing or unreadable file leaves the store empty (tapes disabled).
   void load(const std::string& path);
   // The first recorded answer for this request, if any.
-  [[nodiscard]] const Tape* match(std::string_view method, std::string_view path, std::string_view body) const;
+  [[nodiscard]] const Tape*
+  match(std::string_view method, std::string_view path, std::string_view body) const;
   [[nodiscard]] std::size_t size() const { return m_count; }
 
 private:
