@@ -5,6 +5,39 @@ namespace hfrun::util {
 
 using nlohmann::json;
 
+bool json_depth_within(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return false;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
+json parse_untrusted(std::string_view text, std::size_t max_depth) {
+  if (!json_depth_within(text, max_depth)) {
+    return json(json::value_t::discarded);
+  }
+  return json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+}
+
 const json* json_member(const json& obj, std::string_view key) {
   if (!obj.is_object()) {
     return nullptr;

@@ -6,6 +6,7 @@
 // accessors out of the code that reads server JSON.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -13,6 +14,20 @@
 #include <string_view>
 
 namespace hfrun::util {
+
+// The nesting depth parse_untrusted accepts: far beyond any reply or model card (embeddings nest 4
+// deep), far below what the recursive parts of nlohmann (dump, copy) and hfrun's own walkers
+// could run off the stack with.
+inline constexpr std::size_t k_max_json_depth = 128;
+
+// Whether the arrays and objects of JSON `text` nest at most `max_depth` deep (brackets inside
+// strings do not count). A linear scan: it does not check that `text` is valid JSON.
+[[nodiscard]] bool json_depth_within(std::string_view text, std::size_t max_depth);
+
+// Parses JSON from a server or a file without exceptions: a discarded value
+// (`is_discarded()`) when `text` is not JSON or nests deeper than `max_depth`.
+[[nodiscard]] nlohmann::json parse_untrusted(std::string_view text,
+                                             std::size_t max_depth = k_max_json_depth);
 
 // The value at `key` whatever its type (null included); nullptr when `obj` is not an object or
 // has no such key.

@@ -114,5 +114,33 @@ TEST(Json, ValueReadersCheckTheValueItself) {
   EXPECT_EQ(as_bool(json(0)), std::nullopt);
 }
 
+std::string nested(std::size_t depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
+
+TEST(Json, DepthCountsArraysAndObjectsButNotBracketsInStrings) {
+  EXPECT_TRUE(json_depth_within(nested(3), 3));
+  EXPECT_FALSE(json_depth_within(nested(4), 3));
+  EXPECT_TRUE(json_depth_within(R"({"a":[{"b":1}],"c":{}})", 3));
+  EXPECT_FALSE(json_depth_within(R"({"a":[{"b":[]}]})", 3));
+  EXPECT_TRUE(json_depth_within(R"({"s":"[[[[{{{{"})", 1));
+  EXPECT_TRUE(json_depth_within(R"({"s":"a \" [[[[ \\"})", 1)); // escaped quote, then backslash
+  EXPECT_FALSE(json_depth_within(R"({"s":"\\", "t":[[]]})",
+                                 2)); // an escaped backslash, then the closing quote
+  EXPECT_TRUE(json_depth_within("", 0));
+  EXPECT_TRUE(json_depth_within("42", 0));
+}
+
+TEST(Json, ParseUntrustedRejectsInvalidAndTooDeeplyNestedJson) {
+  EXPECT_EQ(parse_untrusted(R"({"a":[1,2]})"), json::parse(R"({"a":[1,2]})"));
+  EXPECT_TRUE(parse_untrusted("{\"a\":").is_discarded());
+  EXPECT_TRUE(parse_untrusted("").is_discarded());
+  EXPECT_FALSE(parse_untrusted(nested(k_max_json_depth)).is_discarded());
+  EXPECT_TRUE(parse_untrusted(nested(k_max_json_depth + 1)).is_discarded());
+  // Deep enough that a recursive dump() or copy of it could exhaust the stack.
+  EXPECT_TRUE(parse_untrusted(nested(1'000'000)).is_discarded());
+  EXPECT_TRUE(parse_untrusted(nested(5), 4).is_discarded());
+}
+
 } // namespace
 } // namespace hfrun::util
