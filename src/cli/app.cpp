@@ -1,6 +1,7 @@
 // The command line: global options, the command table, and the one place where an Error becomes a
 // message and an exit code.
 #include "command.hpp"
+#include "usage.hpp"
 
 #include <hfrun/http/transport.hpp>
 
@@ -22,20 +23,24 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                                      "then the token file)");
   app.add_flag("--json", g.json, "Print one normalized JSON document on stdout");
   app.add_flag("--raw", g.raw, "Print the server's body untouched");
-  app.add_option("-o,--output", g.output, "Write the result to this file (atomically)");
+  app.add_option("-o,--output", g.output,
+                 "Write the result to this file (- is stdout; a symlink's target or a device is written "
+                 "in place, docs/output.md)");
   app.add_flag("-v,--verbose", g.verbose, "More detail on stderr; -vv shows requests and headers "
                                           "(token masked)");
-  app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr");
+  app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr (no warnings, notes or progress)");
   app.add_option("--timeout", g.timeout_s, "Overall time limit per request, seconds (default: none)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seconds_check(true));
   app.add_option("--connect-timeout", g.connect_timeout_s, "Connection time limit, seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(seconds_check(false))
       ->capture_default_str();
   app.add_option("--retries", g.retries, "Retries on 408/429/5xx and connection errors")
       ->check(CLI::Range(0, 20))
       ->capture_default_str();
-  app.add_option("-H,--header", g.headers, "Extra request header 'Name: value' (repeatable)");
-  app.add_option("--bill-to", g.bill_to, "Bill the request to this organization (X-HF-Bill-To)");
+  app.add_option("-H,--header", g.headers, "Extra request header 'Name: value' (repeatable)")
+      ->check(no_line_breaks_check());
+  app.add_option("--bill-to", g.bill_to, "Bill the request to this organization (X-HF-Bill-To)")
+      ->check(no_line_breaks_check());
   app.add_flag("--dry-run", g.dry_run, "Print the equivalent curl command(s), send nothing");
   app.add_flag("--no-progress", g.no_progress, "No progress bars");
   app.add_option("--color", g.color, "Colour: auto, always or never")
@@ -49,12 +54,23 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_headers(
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& header : raw) {
     const auto colon = header.find(':');
-    if (colon == std::string::npos || colon == 0) {
-      return fail(ErrorKind::usage, "bad header '" + header + "'", "use -H 'Name: value'");
+    const std::string name = header.substr(0, colon);
+    // An HTTP field name is a token: no blanks, separators or control characters (RFC 9110 5.1).
+    const bool name_ok =
+        colon != std::string::npos && colon != 0 &&
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "!#$%&'*+-.^_`|~") == std::string::npos;
+    if (!name_ok) {
+      return fail(ErrorKind::usage, "-H: bad header '" + shorten_echoes(header, 200, 200) + "'",
+                  "use -H 'Name: value'");
     }
     std::string value = header.substr(colon + 1);
+    if (value.find_first_of("\r\n") != std::string::npos) {
+      return fail(ErrorKind::usage, "-H '" + name + "': a header value cannot contain a line break",
+                  "give each header with its own -H");
+    }
     value.erase(0, value.find_first_not_of(" \t"));
-    out.emplace_back(header.substr(0, colon), value);
+    out.emplace_back(name, value);
   }
   return out;
 }
@@ -65,7 +81,7 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
 
 // Where the usage error comes from, in one line, with the way to learn more.
 int usage_error(Output& out, const std::string& message, const std::string& command) {
-  Error e = make_error(ErrorKind::usage, message,
+  Error e = make_error(ErrorKind::usage, shorten_echoes(message),
                        "run 'hfrun " + (command.empty() ? std::string() : command + " ") + "--help'");
   out.error(e);
   return exit_code_for(e.kind);
@@ -80,7 +96,10 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   app.set_version_flag("--version", std::string("hfrun ") + HFRUN_VERSION);
   app.require_subcommand(1);
   app.fallthrough(); // global options may follow the command: `hfrun whoami --json`
-  app.footer("Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HFRUN_ROUTER_URL ... (docs/configuration.md)\n"
+  app.footer("Example:\n"
+             "  hfrun serverless meta-llama/Llama-3.1-8B-Instruct --text \"Hello\"\n"
+             "  hfrun probe google/vit-base-patch16-224\n\n"
+             "Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HFRUN_ROUTER_URL ... (docs/configuration.md)\n"
              "Exit codes: docs/exit-codes.md");
 
   GlobalOptions global;
@@ -122,7 +141,15 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
         command = r.entry->name;
       }
     }
-    return usage_error(early_out, e.what(), command);
+    // A typo'd command or option is named first, whatever else CLI11 stopped at.
+    return usage_error(early_out, explain_parse_error(app, args).value_or(e.what()), command);
+  }
+  if (global.quiet && global.verbose > 0) {
+    return usage_error(early_out, "--quiet and --verbose exclude each other", "");
+  }
+  if (auto checked = config::check_config(config); !checked) {
+    early_out.error(checked.error());
+    return exit_code_for(checked.error().kind);
   }
 
   OutputOptions output_options;
@@ -138,6 +165,18 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   output_options.quiet = global.quiet;
   output_options.progress = !global.no_progress && !config.disable_progress;
   Output out(io, output_options);
+  // The token and credential -H values are masked by value in everything printed on stderr.
+  const config::Token token = config::find_token(global.token, env, config);
+  for (const std::string& warning : token.warnings) {
+    out.warn(warning);
+  }
+  out.add_secret(token.value);
+  for (const std::string& header : global.headers) {
+    const auto colon = header.find(':');
+    if (colon != std::string::npos) {
+      out.add_header_secret(header.substr(0, colon), header.substr(colon + 1));
+    }
+  }
 
   if (global.json && global.raw) {
     return usage_error(out, "--json and --raw exclude each other", "");
@@ -163,7 +202,7 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
 
   client::ClientOptions client_options;
   client_options.config = config;
-  client_options.token = config::find_token(global.token, env, config);
+  client_options.token = token;
   client_options.retry.max_retries = global.retries;
   client_options.extra_headers = std::move(*headers);
   client_options.bill_to = global.bill_to;

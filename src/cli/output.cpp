@@ -1,9 +1,11 @@
 #include "output.hpp"
 
-#include <hfrun/util/atomic_file.hpp>
-
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <hfrun/util/atomic_file.hpp>
+#include <hfrun/util/strings.hpp>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -13,9 +15,12 @@ namespace {
 
 bool want_color(ColorMode mode, bool is_tty, bool no_color_env) {
   switch (mode) {
-  case ColorMode::always: return true;
-  case ColorMode::never: return false;
-  case ColorMode::auto_detect: return is_tty && !no_color_env;
+  case ColorMode::always:
+    return true;
+  case ColorMode::never:
+    return false;
+  case ColorMode::auto_detect:
+    return is_tty && !no_color_env;
   }
   return false;
 }
@@ -29,7 +34,63 @@ void write_all(std::FILE* stream, std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stream);
 }
 
+Error stdout_error(int err) {
+  std::string hint = "the result was received but not written; run again";
+  if (err == EPIPE) {
+    hint = "the program reading hfrun's output exited before the end";
+  } else if (err == ENOSPC) {
+    hint = "the disk is full";
+  } else if (err == EBADF) {
+    hint = "stdout is closed or not writable; redirect it to a file or use -o PATH";
+  }
+  return make_error(ErrorKind::output_failed,
+                    std::string("cannot write to stdout: ") + std::strerror(err), hint);
+}
+
+nlohmann::json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 } // namespace
+
+std::string neutralize_controls(std::string_view text) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  const auto escape_byte = [&](unsigned char byte) {
+    out += "\\x";
+    out += k_hex[byte >> 4];
+    out += k_hex[byte & 0xF];
+  };
+  for (std::size_t at = 0; at < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[at]);
+    if (byte < 0x80) {
+      if ((byte < 0x20 && byte != '\n' && byte != '\t') || byte == 0x7F) {
+        escape_byte(byte);
+      } else {
+        out += static_cast<char>(byte);
+      }
+      ++at;
+      continue;
+    }
+    const std::size_t length = util::utf8_sequence_length(text, at);
+    if (length == 0) {
+      escape_byte(byte); // a lone 0x9b is CSI to an 8-bit terminal
+      ++at;
+      continue;
+    }
+    if (length == 2 && byte == 0xC2 && static_cast<unsigned char>(text[at + 1]) < 0xA0) {
+      const auto c1 = static_cast<unsigned char>(text[at + 1]);
+      out += "\\u00";
+      out += k_hex[c1 >> 4];
+      out += k_hex[c1 & 0xF];
+    } else {
+      out.append(text, at, length);
+    }
+    at += length;
+  }
+  return out;
+}
 
 Io process_io() {
   Io io;
@@ -40,6 +101,10 @@ Io process_io() {
 }
 
 Output::Output(Io io, OutputOptions options) : m_io(io), m_options(std::move(options)) {
+  if (m_options.output_file && m_options.output_file->string() == "-") {
+    m_options.output_file.reset(); // -o - is stdout, as with curl
+    m_stdout_forced = true;
+  }
   m_color_out = want_color(m_options.color, m_io.out_is_tty, m_options.no_color_env);
   m_color_err = want_color(m_options.color, m_io.err_is_tty, m_options.no_color_env);
 }
@@ -54,9 +119,44 @@ int Output::terminal_width() const {
 }
 
 Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  HFRUN_TRY_ASSIGN(file, util::AtomicFile::create(path));
-  HFRUN_TRY(file.write(bytes));
-  return file.commit();
+  return util::write_output_file(path, bytes);
+}
+
+Result<void> Output::check_output_writable() const {
+  if (!m_options.output_file) {
+    return {};
+  }
+  return util::check_output_writable(*m_options.output_file);
+}
+
+Result<void> Output::write_stdout(std::string_view bytes) {
+  if (m_stdout_error) {
+    return unexpected<Error>(*m_stdout_error);
+  }
+  int err = 0;
+  errno = 0;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), m_io.out) != bytes.size() ||
+      std::fflush(m_io.out) != 0 || std::ferror(m_io.out) != 0) {
+    err = errno != 0 ? errno : EIO;
+  }
+  if (err != 0) {
+    m_stdout_error = stdout_error(err);
+    return unexpected<Error>(*m_stdout_error);
+  }
+  return {};
+}
+
+Result<void> Output::finish() {
+  if (!m_stdout_error) {
+    errno = 0;
+    if (std::fflush(m_io.out) != 0 || std::ferror(m_io.out) != 0) {
+      m_stdout_error = stdout_error(errno != 0 ? errno : EIO);
+    }
+  }
+  if (m_stdout_error) {
+    return unexpected<Error>(*m_stdout_error);
+  }
+  return {};
 }
 
 Result<void> Output::result_text(std::string_view text) {
@@ -67,9 +167,7 @@ Result<void> Output::result_text(std::string_view text) {
   if (m_options.output_file) {
     return write_file_atomically(*m_options.output_file, line);
   }
-  write_all(m_io.out, line);
-  std::fflush(m_io.out);
-  return {};
+  return write_stdout(line);
 }
 
 Result<void> Output::result_json(const nlohmann::json& value) {
@@ -85,45 +183,72 @@ Result<void> Output::result_binary(std::string_view bytes, std::string_view cont
          human_bytes(bytes.size()) + ")");
     return {};
   }
-  if (m_io.out_is_tty) {
-    return fail(ErrorKind::usage,
-                "the result is binary (" + std::string(content_type.empty() ? "unknown type" : content_type) +
-                    ") and stdout is a terminal",
-                "write it to a file with -o PATH, or pipe stdout elsewhere");
+  if (m_io.out_is_tty && !m_stdout_forced) {
+    return fail(
+        ErrorKind::usage,
+        "the result is binary (" +
+            std::string(content_type.empty() ? "unknown type" : content_type) +
+            ") and stdout is a terminal",
+        "write it to a file with -o PATH (-o - for stdout anyway), or pipe stdout elsewhere");
   }
-  write_all(m_io.out, bytes);
-  std::fflush(m_io.out);
-  return {};
+  return write_stdout(bytes);
 }
 
 void Output::stream_text(std::string_view text) {
-  write_all(m_io.out, text);
-  std::fflush(m_io.out);
+  (void)write_stdout(text); // remembered: stdout_failed(), finish()
+}
+
+std::string Output::shown(std::string_view text) const {
+  return neutralize_controls(m_redactor.apply(text));
+}
+
+void Output::write_err(std::string_view text) {
+  write_all(m_io.err, text);
+  std::fflush(m_io.err);
 }
 
 void Output::error(const Error& error) {
+  Error masked = error;
+  masked.message = shown(error.message);
+  masked.server_message = shown(error.server_message);
+  masked.request_id = shown(error.request_id);
+  masked.hint = shown(error.hint);
   const std::string prefix = m_color_err ? "\x1b[1;31mhfrun: error:\x1b[0m " : "hfrun: error: ";
-  write_all(m_io.err, prefix + describe(error) + "\n");
-  std::fflush(m_io.err);
+  std::string text = prefix + describe(masked) + "\n";
+  if (m_options.json) {
+    // For scripts that read stderr as JSON: the same facts, one line, after the human one.
+    const nlohmann::json line = {
+        {"error",
+         {{"kind", kind_name(masked.kind)},
+          {"exit_code", exit_code_for(masked.kind)},
+          {"status",
+           masked.http_status ? nlohmann::json(*masked.http_status) : nlohmann::json(nullptr)},
+          {"message", masked.message},
+          {"server_message", text_or_null(masked.server_message)},
+          {"request_id", text_or_null(masked.request_id)},
+          {"hint", text_or_null(masked.hint)}}}};
+    text += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  write_err(text);
 }
 
 void Output::warn(std::string_view message) {
+  if (m_options.quiet) {
+    return;
+  }
   const std::string prefix = m_color_err ? "\x1b[1;33mhfrun: warning:\x1b[0m " : "hfrun: warning: ";
-  write_all(m_io.err, prefix + std::string(message) + "\n");
-  std::fflush(m_io.err);
+  write_err(prefix + shown(message) + "\n");
 }
 
 void Output::note(std::string_view message) {
   if (m_options.quiet) {
     return;
   }
-  write_all(m_io.err, "hfrun: " + std::string(message) + "\n");
-  std::fflush(m_io.err);
+  write_err("hfrun: " + shown(message) + "\n");
 }
 
 void Output::plain_err(std::string_view line) {
-  write_all(m_io.err, std::string(line) + "\n");
-  std::fflush(m_io.err);
+  write_err(shown(line) + "\n");
 }
 
 std::string human_bytes(std::uint64_t bytes) {
@@ -139,11 +264,15 @@ std::string human_bytes(std::uint64_t bytes) {
   return buffer;
 }
 
-ProgressBar::ProgressBar(const Output& output, std::string label, std::optional<std::uint64_t> total)
+ProgressBar::ProgressBar(const Output& output,
+                         std::string label,
+                         std::optional<std::uint64_t> total)
     : m_err(output.io().err), m_enabled(output.progress_enabled()), m_label(std::move(label)),
       m_total(total) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::update(std::uint64_t done) {
   m_done = done;
@@ -169,7 +298,8 @@ void ProgressBar::draw(bool final) {
   std::string line = "\r" + m_label + " ";
   if (m_total && *m_total > 0) {
     constexpr int k_width = 30;
-    const double fraction = std::min(1.0, static_cast<double>(m_done) / static_cast<double>(*m_total));
+    const double fraction =
+        std::min(1.0, static_cast<double>(m_done) / static_cast<double>(*m_total));
     const int filled = static_cast<int>(std::lround(fraction * k_width));
     line += "[" + std::string(static_cast<std::size_t>(filled), '#') +
             std::string(static_cast<std::size_t>(k_width - filled), ' ') + "] ";

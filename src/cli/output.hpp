@@ -2,14 +2,13 @@
 // detection and colour; a progress bar that only ever draws on a terminal's stderr.
 #pragma once
 
-#include <hfrun/cli/run.hpp>
-#include <hfrun/error.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <hfrun/cli/run.hpp>
+#include <hfrun/error.hpp>
+#include <hfrun/util/redact.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,13 +20,13 @@ enum class ColorMode { auto_detect, always, never };
 [[nodiscard]] Io process_io();
 
 struct OutputOptions {
-  bool json = false;
+  bool json = false; // also: each error is followed by one JSON line on stderr
   bool raw = false;
-  std::optional<std::filesystem::path> output_file; // -o
+  std::optional<std::filesystem::path> output_file; // -o; "-" is stdout (Output clears it)
   ColorMode color = ColorMode::auto_detect;
-  bool no_color_env = false; // NO_COLOR set
-  bool quiet = false;
-  bool progress = true; // --no-progress / HF_HUB_DISABLE_PROGRESS_BARS turn it off
+  bool no_color_env = false; // NO_COLOR set, or TERM=dumb
+  bool quiet = false;        // no warnings, notes or progress; errors still print
+  bool progress = true;      // --no-progress / HF_HUB_DISABLE_PROGRESS_BARS turn it off
 };
 
 class Output {
@@ -40,31 +39,70 @@ public:
   [[nodiscard]] bool color_err() const { return m_color_err; }
   // Columns of the terminal on stdout; 0 when stdout is not a terminal.
   [[nodiscard]] int terminal_width() const;
-  [[nodiscard]] bool progress_enabled() const { return m_options.progress && m_io.err_is_tty && !m_options.quiet; }
+  [[nodiscard]] bool progress_enabled() const {
+    return m_options.progress && m_io.err_is_tty && !m_options.quiet;
+  }
 
-  // A result for stdout, newline-terminated; with -o it goes to that file instead (atomically).
+  // Whether the -o destination can be written (util::check_output_writable); call it before any
+  // request is sent, so a bad path is exit 2 and costs nothing. Always fine without -o or with -o
+  // -.
+  [[nodiscard]] Result<void> check_output_writable() const;
+
+  // A result for stdout, newline-terminated; with -o it goes to that file instead
+  // (util::write_output_file: atomic for regular files, in place for devices and FIFOs).
   [[nodiscard]] Result<void> result_text(std::string_view text);
   // A JSON document for stdout (or -o), pretty-printed.
   [[nodiscard]] Result<void> result_json(const nlohmann::json& value);
-  // Binary bytes (image, audio): to -o, else to stdout unless stdout is a terminal (usage error).
+  // Binary bytes (image, audio): to -o, else to stdout unless stdout is a terminal (usage error;
+  // `-o -` writes to stdout anyway).
   [[nodiscard]] Result<void> result_binary(std::string_view bytes, std::string_view content_type);
-  // Streaming text (chat tokens) straight to stdout, flushed.
+  // Streaming text (chat tokens) straight to stdout, flushed. A failed write is remembered (see
+  // stdout_failed(), finish()) rather than returned, so a stream loop can stay simple.
   void stream_text(std::string_view text);
 
-  void error(const Error& error);
-  void warn(std::string_view message);
-  void note(std::string_view message); // informational, hidden by --quiet
-  void plain_err(std::string_view line); // -vv header lines, retries: stderr as is
+  // Whether a write or flush of stdout failed (closed, full, EPIPE): a stream should stop at once.
+  [[nodiscard]] bool stdout_failed() const { return m_stdout_error.has_value(); }
+  // Flushes stdout; the first stdout failure of the run (ErrorKind::output_failed, exit 11), if
+  // any. Every command ends with it: output that never arrived is not a success.
+  [[nodiscard]] Result<void> finish();
+
+  // Secret values (the token, credential -H values) masked as *** in everything printed on stderr.
+  void add_secret(std::string_view secret) { m_redactor.add_secret(secret); }
+  void add_header_secret(std::string_view name, std::string_view value) {
+    m_redactor.add_header(name, value);
+  }
+
+  // stderr lines. Everything shown is masked (add_secret, other tokens' shapes) and terminal
+  // control characters from servers are made visible (\x1b), so a reply cannot drive the terminal.
+  void error(const Error& error);        // with --json also one {"error": {...}} line
+  void warn(std::string_view message);   // hidden by --quiet
+  void note(std::string_view message);   // informational, hidden by --quiet
+  void plain_err(std::string_view line); // -vv header lines
+
+  // `text` as printed on stderr: secrets masked, control characters made visible.
+  [[nodiscard]] std::string shown(std::string_view text) const;
 
 private:
+  [[nodiscard]] Result<void> write_stdout(std::string_view bytes);
+  void write_err(std::string_view text);
+
   Io m_io;
   OutputOptions m_options;
   bool m_color_out = false;
   bool m_color_err = false;
+  bool m_stdout_forced = false; // -o -: binary goes to stdout even when it is a terminal
+  std::optional<Error> m_stdout_error;
+  util::Redactor m_redactor;
 };
 
-// Write `bytes` to `path` through a temporary file renamed into place: never a half-written file.
-[[nodiscard]] Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+// Write `bytes` to `path` as -o does (util::write_output_file): a regular file atomically through a
+// temporary file, a symlink's target, a device or FIFO in place.
+[[nodiscard]] Result<void> write_file_atomically(const std::filesystem::path& path,
+                                                 std::string_view bytes);
+
+// `text` with terminal control characters made visible: C0 controls other than \n and \t, DEL and
+// invalid UTF-8 bytes as \xNN, C1 controls (U+0080..U+009F) as \u00NN.
+[[nodiscard]] std::string neutralize_controls(std::string_view text);
 
 // A one-line progress bar on stderr, redrawn at most ~10 times a second; invisible when disabled.
 class ProgressBar {

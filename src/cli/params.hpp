@@ -1,13 +1,11 @@
 // PRIVATE to the cli layer: httpie-style parameters and the run commands' inputs.
 #pragma once
 
-#include <hfrun/error.hpp>
-#include <hfrun/tasks/task.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
+#include <hfrun/error.hpp>
+#include <hfrun/tasks/task.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #include <hfrun/client/client.hpp>
-
 #include <hfrun/http/url.hpp>
+#include <hfrun/util/redact.hpp>
 #include <hfrun/util/strings.hpp>
 
 namespace hfrun::client {
@@ -21,14 +21,69 @@ bool is_hf_host(const std::string& host) {
   return false;
 }
 
+// `text` in double quotes with each occurrence of `token` written as $HF_TOKEN, for the shell to
+// expand; everything else escaped so the shell takes it literally.
+std::string double_quote_with_token(std::string_view text, std::string_view token) {
+  std::string out = "\"";
+  for (std::size_t at = 0; at < text.size();) {
+    if (token.size() >= 4 && text.substr(at, token.size()) == token) {
+      out += "$HF_TOKEN";
+      at += token.size();
+      continue;
+    }
+    const char c = text[at++];
+    if (c == '"' || c == '\\' || c == '$' || c == '`') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Whether a header value carries the user's token: the Authorization hfrun set, or the token inside
+// (only a token of 4 or more characters is searched for, as util::redact does).
+bool carries_token(const std::string& value, const config::Token& token) {
+  return token.present() &&
+         (value == "Bearer " + token.value ||
+          (token.value.size() >= 4 && value.find(token.value) != std::string::npos));
+}
+
+// The header names whose values a dry run shows masked (credentials other than hfrun's own token).
+std::vector<std::string> masked_headers(const http::Request& request, const config::Token& token) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : request.headers.entries()) {
+    if (util::is_credential_header(name) && !carries_token(value, token)) {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
+
 } // namespace
 
-Error dry_run_stop() { return make_error(ErrorKind::stopped, ""); }
+void Client::print_dry_run(const http::Request& request) const {
+  if (m_reporter.dry_run) {
+    m_reporter.dry_run(curl_command(request));
+  }
+  const auto masked = masked_headers(request, m_options.token);
+  if (!masked.empty() && m_reporter.note) {
+    m_reporter.note("--dry-run shows the value of " + util::join(masked, ", ") +
+                    " as ***: put the real value back before running the command");
+  }
+}
 
-bool is_dry_run_stop(const Error& error) { return error.kind == ErrorKind::stopped; }
+Error dry_run_stop() {
+  return make_error(ErrorKind::stopped, "");
+}
 
-Client::Client(ClientOptions options, std::unique_ptr<http::Transport> transport,
-               util::Sleeper& sleeper, Reporter reporter)
+bool is_dry_run_stop(const Error& error) {
+  return error.kind == ErrorKind::stopped;
+}
+
+Client::Client(ClientOptions options,
+               std::unique_ptr<http::Transport> transport,
+               util::Sleeper& sleeper,
+               Reporter reporter)
     : m_options(std::move(options)), m_transport(std::move(transport)), m_sleeper(sleeper),
       m_reporter(std::move(reporter)) {
   for (const std::string* url : {&m_options.config.endpoint, &m_options.config.router_url,
@@ -60,8 +115,19 @@ Result<void> Client::decorate(http::Request& request, Auth auth) const {
   if (!http::parse_url(request.url)) {
     return fail(ErrorKind::usage, "not an http(s) URL: " + request.url);
   }
+  // A line break would end the header and start another one the user never asked for.
+  const auto has_line_break = [](const std::string& text) {
+    return text.find_first_of("\r\n") != std::string::npos;
+  };
   for (const auto& [name, value] : m_options.extra_headers) {
+    if (has_line_break(name) || has_line_break(value)) {
+      return fail(ErrorKind::usage, "-H '" + util::truncate_utf8(name, 100) +
+                                        "': a header cannot contain a line break");
+    }
     request.headers.set(name, value);
+  }
+  if (has_line_break(m_options.bill_to)) {
+    return fail(ErrorKind::usage, "--bill-to: the organization name cannot contain a line break");
   }
   if (!m_options.bill_to.empty() && !request.headers.has("X-HF-Bill-To")) {
     request.headers.set("X-HF-Bill-To", m_options.bill_to);
@@ -86,16 +152,14 @@ Result<void> Client::decorate(http::Request& request, Auth auth) const {
 Result<http::Response> Client::send(http::Request& request, Auth auth) {
   HFRUN_TRY(decorate(request, auth));
   if (m_options.dry_run) {
-    if (m_reporter.dry_run) {
-      m_reporter.dry_run(curl_command(request));
-    }
+    print_dry_run(request);
     return unexpected<Error>(dry_run_stop());
   }
-  return http::send_with_retry(*m_transport, request, m_options.retry, m_sleeper,
-                               m_reporter.note);
+  return http::send_with_retry(*m_transport, request, m_options.retry, m_sleeper, m_reporter.note);
 }
 
-std::vector<Result<http::Response>> Client::send_all(std::vector<http::Request>& requests, Auth auth) {
+std::vector<Result<http::Response>> Client::send_all(std::vector<http::Request>& requests,
+                                                     Auth auth) {
   std::vector<Result<http::Response>> out;
   std::vector<http::Request> ready;
   std::vector<std::size_t> positions;
@@ -107,9 +171,7 @@ std::vector<Result<http::Response>> Client::send_all(std::vector<http::Request>&
       continue;
     }
     if (m_options.dry_run) {
-      if (m_reporter.dry_run) {
-        m_reporter.dry_run(curl_command(requests[i]));
-      }
+      print_dry_run(requests[i]);
       out.emplace_back(unexpected<Error>(dry_run_stop()));
       continue;
     }
@@ -142,10 +204,21 @@ std::string Client::curl_command(const http::Request& request) const {
   }
   cmd += " " + util::shell_quote(request.url);
   for (const auto& [name, value] : request.headers.entries()) {
-    if (http::iequals(name, "Authorization") && m_options.token.present() &&
-        value.find(m_options.token.value) != std::string::npos) {
+    if (carries_token(value, m_options.token)) {
       // Double quotes so the shell expands $HF_TOKEN; the value itself is never printed.
-      cmd += " -H \"" + name + ": Bearer $HF_TOKEN\"";
+      std::string quoted;
+      if (value == "Bearer " + m_options.token.value) {
+        quoted = double_quote_with_token(name + ": Bearer ", "");
+        quoted.insert(quoted.size() - 1, "$HF_TOKEN");
+      } else {
+        quoted = double_quote_with_token(name + ": " + value, m_options.token.value);
+      }
+      cmd += " -H " + quoted;
+      continue;
+    }
+    if (util::is_credential_header(name)) {
+      // Another credential (a provider key, a cookie from -H): masked, print_dry_run says so.
+      cmd += " -H " + util::shell_quote(name + ": " + util::redact_header(name, value));
       continue;
     }
     cmd += " -H " + util::shell_quote(name + ": " + value);

@@ -1,13 +1,12 @@
-// The client every command sends through: it adds hfrun's headers (auth where allowed, bill-to, -H),
-// honours --dry-run, retries, and keeps the token away from hosts that must not see it.
+// The client every command sends through: it adds hfrun's headers (auth where allowed, bill-to,
+// -H), honours --dry-run, retries, and keeps the token away from hosts that must not see it.
 #pragma once
 
+#include <functional>
 #include <hfrun/config/config.hpp>
 #include <hfrun/http/retry.hpp>
 #include <hfrun/http/transport.hpp>
 #include <hfrun/util/clock.hpp>
-
-#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -21,8 +20,9 @@ struct ClientOptions {
   config::Config config;
   config::Token token;
   http::RetryPolicy retry;
-  std::vector<std::pair<std::string, std::string>> extra_headers; // -H 'K: V', sent on every request
-  std::string bill_to;                                            // X-HF-Bill-To
+  std::vector<std::pair<std::string, std::string>>
+      extra_headers;   // -H 'K: V', sent on every request
+  std::string bill_to; // X-HF-Bill-To
   bool dry_run = false;
 };
 
@@ -40,7 +40,9 @@ struct Reporter {
 
 class Client {
 public:
-  Client(ClientOptions options, std::unique_ptr<http::Transport> transport, util::Sleeper& sleeper,
+  Client(ClientOptions options,
+         std::unique_ptr<http::Transport> transport,
+         util::Sleeper& sleeper,
          Reporter reporter);
 
   // Send one request with retries; HTTP error statuses come back as Responses. In dry-run mode it
@@ -59,11 +61,14 @@ public:
   [[nodiscard]] bool dry_run() const { return m_options.dry_run; }
   [[nodiscard]] const ClientOptions& options() const { return m_options; }
 
-  // The runnable curl command for a request, the token shown as $HF_TOKEN.
+  // The runnable curl command for a request, the token shown as $HF_TOKEN; the values of other
+  // credential headers (util::is_credential_header: X-Api-Key, Cookie ...) shown as ***.
   [[nodiscard]] std::string curl_command(const http::Request& request) const;
 
 private:
   [[nodiscard]] Result<void> decorate(http::Request& request, Auth auth) const;
+  // The dry run's curl command on stdout, and a note (stderr) naming the headers it masked.
+  void print_dry_run(const http::Request& request) const;
 
   ClientOptions m_options;
   std::unique_ptr<http::Transport> m_transport;

@@ -1,21 +1,24 @@
 // The CLI in-process: argv in, exit code + stdout + stderr out, against a loopback stand-in for the
 // Hub's whoami route.
-#include <hfrun/cli/run.hpp>
-
 #include "support/loopback_server.hpp"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <hfrun/cli/run.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <thread>
 
 namespace hfrun::cli {
 namespace {
 
 constexpr const char* k_token = "hf_unittesttokenvalue";
+// An organization token: not of the hf_ shape, so only masking by value hides it.
+constexpr const char* k_org_token = "api_org_leakyleakyleaky";
 
 struct Captured {
   int code = -1;
@@ -38,31 +41,48 @@ std::string slurp(std::FILE* f) {
 class CliTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    m_server.server().Get("/api/whoami-v2", [](const httplib::Request& req, httplib::Response& res) {
-      if (req.get_header_value("Authorization") != std::string("Bearer ") + k_token) {
-        res.status = 401;
-        res.set_header("x-request-id", "req-401");
-        res.set_content(R"({"error":"Invalid username or password."})", "application/json");
-        return;
-      }
-      res.set_content(R"({"type":"user","name":"tester","fullname":"Test User","orgs":[{"name":"acme"}],
+    m_server.server().Get(
+        "/api/whoami-v2", [this](const httplib::Request& req, httplib::Response& res) {
+          ++m_requests;
+          if (req.get_header_value("Authorization") == std::string("Bearer ") + k_org_token) {
+            // A server that echoes the credential and sends terminal escapes in its message.
+            res.status = 401;
+            res.set_header("x-request-id", "req-echo");
+            res.set_content(std::string(R"({"error":"token )") + k_org_token +
+                                R"( rejected \u001b[2J"})",
+                            "application/json");
+            return;
+          }
+          if (req.get_header_value("Authorization") != std::string("Bearer ") + k_token) {
+            res.status = 401;
+            res.set_header("x-request-id", "req-401");
+            res.set_content(R"({"error":"Invalid username or password."})", "application/json");
+            return;
+          }
+          res.set_content(
+              R"({"type":"user","name":"tester","fullname":"Test User","orgs":[{"name":"acme"}],
                           "auth":{"type":"access_token","accessToken":{"displayName":"ci","role":"read"}}})",
-                      "application/json");
-    });
+              "application/json");
+        });
     m_server.start();
-    m_home = std::filesystem::temp_directory_path() / ("hfrun-cli-test-" + std::to_string(::getpid()));
+    m_home =
+        std::filesystem::temp_directory_path() / ("hfrun-cli-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(m_home);
   }
   void TearDown() override { std::filesystem::remove_all(m_home); }
 
-  Captured run(const std::vector<std::string>& args, std::map<std::string, std::string> env = {}) {
+  Captured run(const std::vector<std::string>& args,
+               std::map<std::string, std::string> env = {},
+               std::FILE* stdout_replacement = nullptr,
+               bool err_is_tty = false) {
     env.emplace("HF_ENDPOINT", m_server.url());
     env.emplace("HF_HOME", m_home.string());
-    std::FILE* out = std::tmpfile();
+    std::FILE* out = stdout_replacement != nullptr ? stdout_replacement : std::tmpfile();
     std::FILE* err = std::tmpfile();
     Io io;
     io.out = out;
     io.err = err;
+    io.err_is_tty = err_is_tty;
     Captured c;
     c.code = run_with(args, io, config::map_env(env));
     c.out = slurp(out);
@@ -74,6 +94,7 @@ protected:
 
   test::LoopbackServer m_server;
   std::filesystem::path m_home;
+  std::atomic<int> m_requests{0};
 };
 
 TEST_F(CliTest, HelpAndVersionExitZero) {
@@ -89,9 +110,12 @@ TEST_F(CliTest, HelpAndVersionExitZero) {
 }
 
 TEST_F(CliTest, UsageErrorsExitTwoWithOneLineHint) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--no-such-option", "whoami"}, {}, {"nonsense-command"}, {"whoami", "--color", "pink"},
-           {"--json", "--raw", "whoami"}, {"-H", "no-colon", "whoami"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--no-such-option", "whoami"},
+                                                                {},
+                                                                {"nonsense-command"},
+                                                                {"whoami", "--color", "pink"},
+                                                                {"--json", "--raw", "whoami"},
+                                                                {"-H", "no-colon", "whoami"}}) {
     auto c = run(args);
     EXPECT_EQ(c.code, 2) << (args.empty() ? "<none>" : args.front());
     EXPECT_TRUE(c.err.starts_with("hfrun: error: ")) << c.err;
@@ -191,6 +215,189 @@ TEST_F(CliTest, ConnectionRefusedExitsEight) {
   closed.stop();
   auto c = run({"whoami", "--retries", "0"}, {{"HF_TOKEN", k_token}, {"HF_ENDPOINT", url}});
   EXPECT_EQ(c.code, 8) << c.err;
+}
+
+TEST_F(CliTest, QuietAndVerboseExcludeEachOther) {
+  auto c = run({"-q", "-v", "whoami"}, {{"HF_TOKEN", k_token}});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("--quiet and --verbose exclude each other"), std::string::npos) << c.err;
+  EXPECT_EQ(m_requests.load(), 0);
+}
+
+TEST_F(CliTest, QuietHidesWarnings) {
+  auto c = run({"-q", "--insecure", "whoami"}, {{"HF_TOKEN", k_token}});
+  EXPECT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(c.err, "");
+  auto loud = run({"--insecure", "whoami"}, {{"HF_TOKEN", k_token}});
+  EXPECT_NE(loud.err.find("hfrun: warning: --insecure"), std::string::npos) << loud.err;
+}
+
+TEST_F(CliTest, TypoedCommandSuggestsTheClosestOne) {
+  auto c = run({"serverles", "gpt2"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_TRUE(
+      c.err.starts_with("hfrun: error: unknown command 'serverles'; did you mean 'serverless'?\n"))
+      << c.err;
+}
+
+TEST_F(CliTest, ContractCommandNotBuiltYetSaysSo) {
+  auto c = run({"endpoint", "list"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_TRUE(
+      c.err.starts_with("hfrun: error: `hfrun endpoint` is not available in this version yet\n"))
+      << c.err;
+}
+
+TEST_F(CliTest, UnknownOptionIsReportedBeforeAMissingPositional) {
+  auto c = run({"serverless", "--helpp"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("unknown option '--helpp'"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("did you mean '--help'?"), std::string::npos) << c.err;
+  EXPECT_EQ(c.err.find("required"), std::string::npos) << c.err;
+}
+
+TEST_F(CliTest, NegativeTimeoutHasAShortMessage) {
+  auto c = run({"--timeout", "-1", "whoami"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_TRUE(c.err.starts_with("hfrun: error: --timeout: must be a number of seconds, 0 or more"))
+      << c.err;
+  EXPECT_LT(c.err.size(), 200u) << c.err;
+}
+
+TEST_F(CliTest, AHugeArgumentIsNotEchoedWhole) {
+  auto c = run({"whoami", std::string(10000, 'x')});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_LT(c.err.size(), 500u);
+  auto h = run({"-H", std::string(10000, 'y'), "whoami"});
+  EXPECT_EQ(h.code, 2);
+  EXPECT_LT(h.err.size(), 500u);
+}
+
+TEST_F(CliTest, BadEndpointVariableIsNamed) {
+  auto c = run({"whoami"}, {{"HF_ENDPOINT", "not a url"}, {"HF_TOKEN", k_token}});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_TRUE(c.err.starts_with("hfrun: error: HF_ENDPOINT is not an http(s) URL: 'not a url'\n"))
+      << c.err;
+}
+
+TEST_F(CliTest, TopLevelHelpHasAnExample) {
+  auto c = run({"--help"});
+  EXPECT_EQ(c.code, 0);
+  EXPECT_NE(c.out.find("Example:\n  hfrun "), std::string::npos) << c.out;
+}
+
+TEST_F(CliTest, LineBreaksInHeadersOrBillToAreUsageErrorsAndNothingIsSent) {
+  auto h = run({"-H", "X-A: 1\r\nX-Injected: yes", "whoami"}, {{"HF_TOKEN", k_token}});
+  EXPECT_EQ(h.code, 2);
+  EXPECT_TRUE(h.err.starts_with("hfrun: error: --header: cannot contain a line break")) << h.err;
+  auto b = run({"--bill-to", "acme\nX-Injected: yes", "whoami"}, {{"HF_TOKEN", k_token}});
+  EXPECT_EQ(b.code, 2);
+  EXPECT_TRUE(b.err.starts_with("hfrun: error: --bill-to: cannot contain a line break")) << b.err;
+  auto name = run({"-H", "Bad Name: 1", "whoami"}, {{"HF_TOKEN", k_token}});
+  EXPECT_EQ(name.code, 2);
+  EXPECT_EQ(m_requests.load(), 0);
+}
+
+TEST_F(CliTest, ServerEchoOfAnyTokenShapeIsMaskedAndEscapesAreVisible) {
+  auto c = run({"whoami"}, {{"HF_TOKEN", k_org_token}});
+  EXPECT_EQ(c.code, 3);
+  EXPECT_EQ(c.err.find(k_org_token), std::string::npos) << c.err;
+  EXPECT_EQ(c.err.find('\x1b'), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find(R"(token *** rejected \x1b[2J)"), std::string::npos) << c.err;
+}
+
+TEST_F(CliTest, CredentialHeaderValuesAreMaskedInVeryVerboseLogs) {
+  auto c =
+      run({"-vv", "whoami", "-H", "X-Provider-Token: providersecret123"}, {{"HF_TOKEN", k_token}});
+  EXPECT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(c.err.find("providersecret123"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("X-Provider-Token: ***"), std::string::npos) << c.err;
+}
+
+TEST_F(CliTest, DryRunMasksCredentialHeadersGivenWithH) {
+  auto c = run({"--dry-run", "whoami", "-H", "X-Api-Key: providersecret123", "-H",
+                "Authorization: Bearer providersecret456"});
+  EXPECT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(c.out.find("providersecret"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("-H 'X-Api-Key: ***'"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("-H 'Authorization: Bearer ***'"), std::string::npos) << c.out;
+  EXPECT_NE(c.err.find("as ***"), std::string::npos) << c.err;
+}
+
+TEST_F(CliTest, JsonErrorsAddAJsonLineOnStderr) {
+  auto c = run({"whoami", "--json"}, {{"HF_TOKEN", "hf_wrong"}});
+  EXPECT_EQ(c.code, 3);
+  EXPECT_TRUE(c.err.starts_with("hfrun: error: ")) << c.err;
+  const auto brace = c.err.find("\n{");
+  ASSERT_NE(brace, std::string::npos) << c.err;
+  const auto j = nlohmann::json::parse(c.err.substr(brace + 1));
+  EXPECT_EQ(j["error"]["kind"], "auth");
+  EXPECT_EQ(j["error"]["exit_code"], 3);
+  EXPECT_EQ(j["error"]["status"], 401);
+  EXPECT_EQ(j["error"]["request_id"], "req-401");
+  EXPECT_EQ(j["error"]["server_message"], "Invalid username or password.");
+  EXPECT_TRUE(c.out.empty());
+}
+
+TEST_F(CliTest, LostStdoutIsExitElevenNotSuccess) {
+  std::FILE* full = std::fopen("/dev/full", "w");
+  ASSERT_NE(full, nullptr);
+  auto c = run({"whoami"}, {{"HF_TOKEN", k_token}}, full);
+  EXPECT_EQ(c.code, 11) << c.err;
+  EXPECT_NE(c.err.find("cannot write to stdout"), std::string::npos) << c.err;
+}
+
+TEST_F(CliTest, OutputThroughASymlinkKeepsTheLink) {
+  const auto real = m_home / "real.json";
+  const auto link = m_home / "link.json";
+  std::ofstream(real) << "old";
+  std::filesystem::create_symlink(real, link);
+  auto c = run({"whoami", "--json", "-o", link.string()}, {{"HF_TOKEN", k_token}});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  std::ifstream in(real);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(nlohmann::json::parse(text)["name"], "tester");
+}
+
+TEST_F(CliTest, OutputToAFifoWritesIntoItInsteadOfReplacingIt) {
+  const auto fifo = m_home / "out.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo);
+    received.assign((std::istreambuf_iterator<char>(in)), {});
+  });
+  auto c = run({"whoami", "--json", "-o", fifo.string()}, {{"HF_TOKEN", k_token}});
+  reader.join();
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(std::filesystem::status(fifo).type(), std::filesystem::file_type::fifo);
+  EXPECT_EQ(nlohmann::json::parse(received)["name"], "tester");
+}
+
+TEST_F(CliTest, DashOutputIsStdout) {
+  auto c = run({"whoami", "--json", "-o", "-"}, {{"HF_TOKEN", k_token}});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(nlohmann::json::parse(c.out)["name"], "tester");
+  EXPECT_FALSE(std::filesystem::exists("-"));
+}
+
+TEST_F(CliTest, DumbTerminalGetsNoColour) {
+  auto c = run({"whoami"}, {{"TERM", "dumb"}}, nullptr, true);
+  EXPECT_EQ(c.code, 3);
+  EXPECT_TRUE(c.err.starts_with("hfrun: error: ")) << c.err;
+  auto colour = run({"whoami"}, {{"TERM", "xterm"}}, nullptr, true);
+  EXPECT_TRUE(colour.err.starts_with("\x1b[")) << colour.err;
+  auto forced = run({"--color", "always", "whoami"}, {{"TERM", "dumb"}}, nullptr, true);
+  EXPECT_TRUE(forced.err.starts_with("\x1b[")) << forced.err;
+}
+
+TEST_F(CliTest, OversizedTokenFileIsWarnedAbout) {
+  std::ofstream(m_home / "token") << "hf_" << std::string(5000, 'a');
+  auto c = run({"whoami"});
+  EXPECT_EQ(c.code, 3);
+  EXPECT_NE(c.err.find("hfrun: warning: the token file"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("too large"), std::string::npos) << c.err;
 }
 
 } // namespace

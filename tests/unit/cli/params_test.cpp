@@ -1,8 +1,7 @@
 #include "cli/params.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 
 namespace hfrun::cli {
 namespace {
@@ -25,6 +24,31 @@ TEST(ParamsTest, FileValuesAreReadAsTextOrJson) {
   EXPECT_EQ((*p)["table"]["Stars"][1], "2");
   EXPECT_EQ((*p)["raw"], R"({"Stars":["1","2"]})");
   std::filesystem::remove(path);
+}
+
+TEST(ParamsTest, NonUtf8ValuesAreUsageErrorsNamingTheParameter) {
+  auto p = parse_params({"label=caf\xE9"}); // Latin-1, as a shell in a Latin-1 locale passes it
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().kind, ErrorKind::usage);
+  EXPECT_EQ(p.error().message, "parameter 'label': the value is not UTF-8 text");
+
+  const auto path = std::filesystem::temp_directory_path() / "hfrun-params-latin1.txt";
+  std::ofstream(path) << "caf\xE9";
+  auto f = parse_params({"text=@" + path.string()});
+  std::filesystem::remove(path);
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().kind, ErrorKind::usage);
+  EXPECT_EQ(f.error().message, "parameter 'text': file '" + path.string() + "' is not UTF-8 text");
+
+  auto j = parse_params({"labels:=[\"caf\xE9\"]"});
+  ASSERT_FALSE(j);
+  EXPECT_EQ(j.error().kind, ErrorKind::usage);
+}
+
+TEST(ParamsTest, AHugeNonParameterIsEchoedShortened) {
+  auto p = parse_params({std::string(10000, 'x')});
+  ASSERT_FALSE(p);
+  EXPECT_LT(p.error().message.size(), 300u);
 }
 
 TEST(ParamsTest, BadJsonAndMissingFilesAreUsageErrors) {

@@ -1,9 +1,8 @@
-#include <hfrun/client/client.hpp>
-
 #include "unit/http/fake_transport.hpp"
 #include "unit/util/fake_sleeper.hpp"
 
 #include <gtest/gtest.h>
+#include <hfrun/client/client.hpp>
 
 namespace hfrun::client {
 namespace {
@@ -11,19 +10,23 @@ namespace {
 constexpr const char* k_token = "hf_clienttesttoken";
 
 struct Harness {
-  explicit Harness(bool dry_run = false, std::string endpoint = "https://huggingface.co") {
+  explicit Harness(bool dry_run = false,
+                   std::string endpoint = "https://huggingface.co",
+                   std::vector<std::pair<std::string, std::string>> extra = {{"X-Extra", "1"}}) {
     ClientOptions options;
-    options.config = config::load_config(config::map_env({{"HF_ENDPOINT", endpoint}, {"HOME", "/tmp"}}));
-    options.token = config::Token{k_token, config::TokenSource::env_hf_token};
+    options.config =
+        config::load_config(config::map_env({{"HF_ENDPOINT", endpoint}, {"HOME", "/tmp"}}));
+    options.token = config::Token{k_token, config::TokenSource::env_hf_token, {}};
     options.dry_run = dry_run;
     options.bill_to = "acme";
-    options.extra_headers = {{"X-Extra", "1"}};
+    options.extra_headers = std::move(extra);
     auto fake = std::make_unique<http::FakeTransport>();
     transport = fake.get();
     Reporter reporter;
     reporter.dry_run = [this](std::string_view line) { printed += std::string(line) + "\n"; };
     reporter.note = [this](std::string_view line) { notes += std::string(line) + "\n"; };
-    client = std::make_unique<Client>(std::move(options), std::move(fake), sleeper, std::move(reporter));
+    client =
+        std::make_unique<Client>(std::move(options), std::move(fake), sleeper, std::move(reporter));
   }
   http::FakeTransport* transport = nullptr;
   util::FakeSleeper sleeper;
@@ -42,7 +45,8 @@ TEST(ClientTest, TokenGoesOnlyToHuggingFaceHostsOverHttpsAndConfiguredOrigins) {
   Harness h(false, "http://127.0.0.1:9999");
   EXPECT_TRUE(h.client->may_receive_token("https://huggingface.co/api/whoami-v2"));
   EXPECT_TRUE(h.client->may_receive_token("https://router.huggingface.co/v1/chat/completions"));
-  EXPECT_TRUE(h.client->may_receive_token("https://abc.us-east-1.aws.endpoints.huggingface.cloud/"));
+  EXPECT_TRUE(
+      h.client->may_receive_token("https://abc.us-east-1.aws.endpoints.huggingface.cloud/"));
   EXPECT_TRUE(h.client->may_receive_token("https://owner-space.hf.space/gradio_api/info"));
   EXPECT_TRUE(h.client->may_receive_token("http://127.0.0.1:9999/api/models/x"));
   EXPECT_FALSE(h.client->may_receive_token("http://127.0.0.1:9998/api/models/x"));
@@ -103,6 +107,48 @@ TEST(ClientTest, DryRunPrintsCurlAndSendsNothing) {
   EXPECT_TRUE(h.transport->requests.empty());
   EXPECT_EQ(h.printed.find(k_token), std::string::npos);
   EXPECT_NE(h.printed.find("\"Authorization: Bearer $HF_TOKEN\""), std::string::npos) << h.printed;
+}
+
+TEST(ClientTest, DryRunMasksCredentialHeadersFromTheCommandLine) {
+  Harness h(true, "https://huggingface.co",
+            {{"X-Api-Key", "sk-provider-secret"}, {"Cookie", "session=abcdef"}, {"X-Extra", "1"}});
+  auto request = get("https://huggingface.co/api/whoami-v2");
+  ASSERT_FALSE(h.client->send(request));
+  EXPECT_EQ(h.printed.find("sk-provider-secret"), std::string::npos) << h.printed;
+  EXPECT_EQ(h.printed.find("session=abcdef"), std::string::npos) << h.printed;
+  EXPECT_NE(h.printed.find("-H 'X-Api-Key: ***'"), std::string::npos) << h.printed;
+  EXPECT_NE(h.printed.find("-H 'Cookie: ***'"), std::string::npos) << h.printed;
+  EXPECT_NE(h.printed.find("-H 'X-Extra: 1'"), std::string::npos) << h.printed;
+  EXPECT_NE(h.printed.find("\"Authorization: Bearer $HF_TOKEN\""), std::string::npos) << h.printed;
+  EXPECT_EQ(h.notes,
+            "--dry-run shows the value of X-Api-Key, Cookie as ***: put the real value back "
+            "before running the command\n");
+}
+
+TEST(ClientTest, DryRunMasksAnAuthorizationHeaderThatIsNotTheToken) {
+  Harness h(true, "https://huggingface.co", {{"Authorization", "Bearer sk-other-provider"}});
+  auto request = get("https://huggingface.co/api/whoami-v2");
+  ASSERT_FALSE(h.client->send(request));
+  EXPECT_EQ(h.printed.find("sk-other-provider"), std::string::npos) << h.printed;
+  EXPECT_NE(h.printed.find("-H 'Authorization: Bearer ***'"), std::string::npos) << h.printed;
+}
+
+TEST(ClientTest, DryRunShowsTheTokenAsTheVariableInAnyHeader) {
+  Harness h(true, "https://huggingface.co",
+            {{"X-Forward", std::string("t=") + k_token + " \"x\""}});
+  auto request = get("https://huggingface.co/api/whoami-v2");
+  ASSERT_FALSE(h.client->send(request));
+  EXPECT_EQ(h.printed.find(k_token), std::string::npos) << h.printed;
+  EXPECT_NE(h.printed.find(R"(-H "X-Forward: t=$HF_TOKEN \"x\"")"), std::string::npos) << h.printed;
+}
+
+TEST(ClientTest, LineBreaksInHeadersOrBillToAreRefused) {
+  Harness h(false, "https://huggingface.co", {{"X-Extra", "1\r\nX-Injected: yes"}});
+  auto request = get("https://huggingface.co/api/whoami-v2");
+  auto result = h.client->send(request);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, ErrorKind::usage);
+  EXPECT_TRUE(h.transport->requests.empty());
 }
 
 TEST(ClientTest, RequiredAuthWithoutTokenFailsWithExitThree) {

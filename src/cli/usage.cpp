@@ -1,0 +1,224 @@
+#include "usage.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <hfrun/util/strings.hpp>
+
+namespace hfrun::cli {
+
+namespace {
+
+bool is_letter(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
+
+// "-v", "--json", "--text=x": an option. "-", "-5" and "-0.5" are values.
+bool looks_like_option(const std::string& arg) {
+  if (arg.size() < 2 || arg[0] != '-') {
+    return false;
+  }
+  if (arg[1] == '-') {
+    return arg.size() > 2 && is_letter(arg[2]);
+  }
+  return is_letter(arg[1]);
+}
+
+const CLI::Option*
+find_option(const CLI::App& app, const CLI::App* scope, const std::string& name) {
+  if (scope != nullptr) {
+    if (const CLI::Option* opt = scope->get_option_no_throw(name)) {
+      return opt;
+    }
+  }
+  return app.get_option_no_throw(name); // global options may follow the command (fallthrough)
+}
+
+bool takes_value(const CLI::Option* opt) {
+  return opt->get_type_size_min() > 0 && opt->get_expected_min() > 0;
+}
+
+const CLI::App* find_subcommand(const CLI::App& parent, const std::string& name) {
+  for (const CLI::App* sub : parent.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->check_name(name)) {
+      return sub;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> long_names(const CLI::App& app, const CLI::App* scope) {
+  std::vector<std::string> names;
+  for (const CLI::App* a : {&app, scope}) {
+    if (a == nullptr) {
+      continue;
+    }
+    for (const CLI::Option* opt : a->get_options()) {
+      for (const std::string& lname : opt->get_lnames()) {
+        names.push_back("--" + lname);
+      }
+    }
+  }
+  return names;
+}
+
+std::string unknown_option(const std::string& name, const CLI::App& app, const CLI::App* scope) {
+  std::string message = "unknown option '" + name + "'";
+  if (scope != nullptr) {
+    message += " for 'hfrun " + scope->get_name() + "'";
+  }
+  if (name.starts_with("--")) {
+    if (auto match = closest_match(name, long_names(app, scope))) {
+      message += "; did you mean '" + *match + "'?";
+    }
+  }
+  return message;
+}
+
+std::string unknown_command(const std::string& name, const CLI::App& app) {
+  const auto& contract = contract_commands();
+  if (std::find(contract.begin(), contract.end(), name) != contract.end()) {
+    return "`hfrun " + name + "` is not available in this version yet";
+  }
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    commands.push_back(sub->get_name());
+  }
+  std::string message = "unknown command '" + name + "'";
+  if (auto match = closest_match(name, commands)) {
+    message += "; did you mean '" + *match + "'?";
+  }
+  return message;
+}
+
+} // namespace
+
+const std::vector<std::string>& contract_commands() {
+  static const std::vector<std::string> k_commands{"probe",  "serverless", "endpoint", "space",
+                                                   "local",  "download",   "cache",    "whoami",
+                                                   "doctor", "completion"};
+  return k_commands;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 0;
+  for (const std::string& candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance <= 2 && distance * 2 < word.size() && (!best || distance < best_distance)) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::optional<std::string> explain_parse_error(const CLI::App& app,
+                                               const std::vector<std::string>& args) {
+  const CLI::App* scope = nullptr; // the (sub)command named so far
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      break;
+    }
+    if (looks_like_option(arg)) {
+      if (arg.starts_with("--")) {
+        const std::string name = arg.substr(0, arg.find('='));
+        const CLI::Option* opt = find_option(app, scope, name);
+        if (opt == nullptr) {
+          return unknown_option(name, app, scope);
+        }
+        if (takes_value(opt) && arg.find('=') == std::string::npos) {
+          ++i; // its value, whatever it looks like
+        }
+        continue;
+      }
+      for (std::size_t k = 1; k < arg.size(); ++k) { // -vv, -qo FILE, -oFILE
+        const CLI::Option* opt = find_option(app, scope, std::string("-") + arg[k]);
+        if (opt == nullptr) {
+          return unknown_option(std::string("-") + arg[k], app, scope);
+        }
+        if (takes_value(opt)) {
+          if (k + 1 == arg.size()) {
+            ++i;
+          }
+          break;
+        }
+      }
+      continue;
+    }
+    const CLI::App* parent = scope != nullptr ? scope : &app;
+    if (const CLI::App* sub = find_subcommand(*parent, arg)) {
+      scope = sub;
+      continue;
+    }
+    if (scope == nullptr) {
+      return unknown_command(arg, app);
+    }
+    // A positional of the command: its own checks judge it.
+  }
+  return std::nullopt;
+}
+
+std::string shorten_echoes(std::string_view message, std::size_t max_word, std::size_t max_total) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < message.size()) {
+    const std::size_t blank = message.find_first_of(" \n\t", at);
+    const std::size_t end = blank == std::string_view::npos ? message.size() : blank;
+    out += util::truncate_utf8(message.substr(at, end - at), max_word);
+    if (end < message.size()) {
+      out += message[end];
+    }
+    at = end + 1;
+  }
+  return util::truncate_utf8(out, max_total);
+}
+
+CLI::Validator seconds_check(bool allow_zero) {
+  return CLI::Validator(
+      [allow_zero](std::string& value) -> std::string {
+        constexpr double k_year = 365.0 * 24 * 3600;
+        char* end = nullptr;
+        const double seconds = std::strtod(value.c_str(), &end);
+        const bool number = end != value.c_str() && *end == '\0' && std::isfinite(seconds);
+        if (number && (allow_zero ? seconds >= 0 : seconds > 0) && seconds <= k_year) {
+          return {};
+        }
+        return allow_zero ? "must be a number of seconds, 0 or more (at most a year)"
+                          : "must be a number of seconds above 0 (at most a year)";
+      },
+      "SECONDS");
+}
+
+CLI::Validator no_line_breaks_check() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        return value.find_first_of("\r\n") == std::string::npos
+                   ? std::string()
+                   : "cannot contain a line break (CR or LF): it would start another request "
+                     "header";
+      },
+      "");
+}
+
+} // namespace hfrun::cli
