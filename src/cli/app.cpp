@@ -122,7 +122,20 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   const config::Config config = config::load_config(env);
   OutputOptions early;
   early.no_color_env = config.no_color;
+  // --json anywhere asks for the JSON error line, also for a command line that does not parse.
+  early.json = std::find(args.begin(), args.end(), "--json") != args.end();
   Output early_out(io, early);
+  // A usage error may echo any argument: the secrets among them are masked already.
+  for (const auto& [name, value] : secrets_in_args(args)) {
+    if (name == "--token") {
+      early_out.add_secret(value);
+    } else {
+      early_out.add_header_secret(name, value);
+    }
+  }
+  for (const char* variable : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"}) {
+    early_out.add_secret(env(variable).value_or(""));
+  }
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

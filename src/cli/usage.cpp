@@ -179,6 +179,38 @@ std::optional<std::string> explain_parse_error(const CLI::App& app,
   return std::nullopt;
 }
 
+std::vector<std::pair<std::string, std::string>>
+secrets_in_args(const std::vector<std::string>& args) {
+  std::vector<std::pair<std::string, std::string>> secrets;
+  const auto value_of = [&](std::size_t i, std::string_view option) -> std::optional<std::string> {
+    const std::string& arg = args[i];
+    if (arg == option) {
+      return i + 1 < args.size() ? std::optional<std::string>(args[i + 1]) : std::nullopt;
+    }
+    if (arg.size() > option.size() && arg.starts_with(option) && arg[option.size()] == '=') {
+      return arg.substr(option.size() + 1);
+    }
+    if (option == "-H" && arg.size() > 2 && arg.starts_with("-H")) {
+      return arg.substr(2);
+    }
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (auto token = value_of(i, "--token")) {
+      secrets.emplace_back("--token", *token);
+    }
+    for (std::string_view option : {"-H", "--header"}) {
+      if (auto header = value_of(i, option)) {
+        const auto colon = header->find(':');
+        if (colon != std::string::npos) {
+          secrets.emplace_back(header->substr(0, colon), header->substr(colon + 1));
+        }
+      }
+    }
+  }
+  return secrets;
+}
+
 std::string shorten_echoes(std::string_view message, std::size_t max_word, std::size_t max_total) {
   std::string out;
   std::size_t at = 0;

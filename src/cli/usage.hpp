@@ -29,6 +29,11 @@ namespace hfrun::cli {
 [[nodiscard]] std::optional<std::string> explain_parse_error(const CLI::App& app,
                                                              const std::vector<std::string>& args);
 
+// Secrets on a command line that may not have parsed: the values of --token, and the credential
+// header values of -H/--header, as {name, value} pairs (the token's name is "--token").
+[[nodiscard]] std::vector<std::pair<std::string, std::string>>
+secrets_in_args(const std::vector<std::string>& args);
+
 // `message` with every word (a run of non-blanks) longer than `max_word` bytes cut to that length
 // plus "…", and at most `max_total` bytes in all: a user's 10 KB argument is not echoed whole.
 [[nodiscard]] std::string

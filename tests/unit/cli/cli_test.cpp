@@ -392,6 +392,29 @@ TEST_F(CliTest, DumbTerminalGetsNoColour) {
   EXPECT_TRUE(forced.err.starts_with("\x1b[")) << forced.err;
 }
 
+TEST_F(CliTest, UsageErrorsEchoNoSecret) {
+  auto c = run({"--token", k_org_token, "whoami", k_org_token});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_EQ(c.err.find(k_org_token), std::string::npos) << c.err;
+  auto h = run({"-H", "X-Api-Key: providersecret123", "whoami", "providersecret123"});
+  EXPECT_EQ(h.code, 2);
+  EXPECT_EQ(h.err.find("providersecret123"), std::string::npos) << h.err;
+  auto env =
+      run({"whoami", "extra-api_org_fromenvironment"}, {{"HF_TOKEN", "api_org_fromenvironment"}});
+  EXPECT_EQ(env.code, 2);
+  EXPECT_EQ(env.err.find("api_org_fromenvironment"), std::string::npos) << env.err;
+}
+
+TEST_F(CliTest, JsonUsageErrorsAlsoGetTheJsonLine) {
+  auto c = run({"--json", "--no-such-option", "whoami"});
+  EXPECT_EQ(c.code, 2);
+  const auto brace = c.err.find("\n{");
+  ASSERT_NE(brace, std::string::npos) << c.err;
+  const auto j = nlohmann::json::parse(c.err.substr(brace + 1));
+  EXPECT_EQ(j["error"]["kind"], "usage");
+  EXPECT_EQ(j["error"]["exit_code"], 2);
+}
+
 TEST_F(CliTest, OversizedTokenFileIsWarnedAbout) {
   std::ofstream(m_home / "token") << "hf_" << std::string(5000, 'a');
   auto c = run({"whoami"});
