@@ -18,7 +18,7 @@ using util::string_or;
 } // namespace
 
 Result<json> parse_whoami(std::string_view body, const std::string& token_source) {
-  const json raw = json::parse(body, nullptr, false);
+  const json raw = util::parse_untrusted(body);
   const auto name = util::json_string(raw, "name");
   if (!name) {
     return fail(ErrorKind::bad_response, "whoami-v2 answered with an unexpected body",

@@ -169,7 +169,7 @@ std::string body_message(const Response& response) {
   }
   const std::string content_type = response.headers.get("Content-Type").value_or("");
   if (body.front() == '{' || body.front() == '[' || body.front() == '"') {
-    const json parsed = json::parse(body, nullptr, false);
+    const json parsed = util::parse_untrusted(body);
     if (!parsed.is_discarded()) {
       return message_of(parsed);
     }

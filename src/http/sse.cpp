@@ -155,7 +155,7 @@ std::optional<Error> stream_error(const SseEvent& event) {
   if (!data.starts_with('{')) {
     return std::nullopt;
   }
-  const nlohmann::json body = nlohmann::json::parse(data, nullptr, false);
+  const nlohmann::json body = util::parse_untrusted(data);
   const nlohmann::json* error = util::json_member(body, "error");
   if (error == nullptr || error->is_null()) {
     return std::nullopt;

@@ -64,7 +64,7 @@ Result<nlohmann::json> decode_json_response(const Result<http::Response>& sent,
   if (!response.ok()) {
     return unexpected<Error>(http::error_from_response(response, what));
   }
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  auto body = util::parse_untrusted(response.body);
   if (body.is_discarded() || !body.is_object()) {
     return fail(ErrorKind::bad_response,
                 what + ": the Hub answered with a body that is not a JSON object");

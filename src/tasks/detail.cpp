@@ -43,7 +43,7 @@ Result<std::string> read_text_file(const std::filesystem::path& path, std::strin
 }
 
 nlohmann::json parse_json(std::string_view text) {
-  return nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  return util::parse_untrusted(text);
 }
 
 Error bad_response(std::string_view task, std::string_view why, std::string_view body) {

@@ -1,12 +1,10 @@
 // Helpers shared by the codec's source files; not part of the public API.
 #pragma once
 
+#include <filesystem>
 #include <hfrun/error.hpp>
 #include <hfrun/tasks/task.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,12 +15,13 @@ namespace hfrun::tasks::detail {
 [[nodiscard]] Result<std::string> read_text_file(const std::filesystem::path& path,
                                                  std::string_view what);
 
-// Parses JSON without exceptions; nullopt-like discarded value on failure.
+// Parses JSON without exceptions (util::parse_untrusted): a discarded value when the text is not
+// JSON or nests too deeply.
 [[nodiscard]] nlohmann::json parse_json(std::string_view text);
 
 // "image-classification: unexpected response: <snippet>" as ErrorKind::bad_response.
-[[nodiscard]] Error bad_response(std::string_view task, std::string_view why,
-                                 std::string_view body);
+[[nodiscard]] Error
+bad_response(std::string_view task, std::string_view why, std::string_view body);
 
 // The media type without parameters, lower-cased ("Image/PNG; q=1" -> "image/png").
 [[nodiscard]] std::string media_type(std::string_view content_type);
@@ -36,7 +35,7 @@ namespace hfrun::tasks::detail {
 
 // The chat request body with its keys in wire order ("model" first, as the JS client sends to the
 // router); build_chat_body returns the same as plain JSON.
-[[nodiscard]] Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& inputs,
-                                                       std::optional<bool> stream);
+[[nodiscard]] Result<nlohmann::ordered_json>
+chat_body(std::string_view model, const Inputs& inputs, std::optional<bool> stream);
 
 } // namespace hfrun::tasks::detail

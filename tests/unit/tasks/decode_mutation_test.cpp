@@ -363,5 +363,24 @@ TEST(DecodeMutation, NullModelInAChatCompletionIsAnEmptyModel) {
   EXPECT_EQ((*result)["tool_calls"].size(), 1u);
 }
 
+TEST(DecodeMutation, DeeplyNestedRepliesAreBadResponsesNotCrashes) {
+  // A million nested lists parse without recursion, but dump() and copies of them recurse.
+  const std::string deep =
+      "{\"choices\":" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}";
+  for (TaskId id : {TaskId::conversational, TaskId::feature_extraction, TaskId::text_to_image}) {
+    auto result = decode(task(id), "application/json", deep);
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().kind, ErrorKind::bad_response);
+  }
+  ChatStreamAssembler assembler;
+  auto delta = assembler.feed_data(deep);
+  ASSERT_FALSE(delta);
+  EXPECT_EQ(delta.error().kind, ErrorKind::bad_response);
+  http::Response response;
+  response.status = 500;
+  response.body = deep;
+  EXPECT_EQ(http::error_from_response(response, "calling the model").kind, ErrorKind::unavailable);
+}
+
 } // namespace
 } // namespace hfrun::tasks
