@@ -1,10 +1,12 @@
 // Helpers shared by the codec's source files; not part of the public API.
 #pragma once
 
-#include <filesystem>
 #include <hfrun/error.hpp>
 #include <hfrun/tasks/task.hpp>
+
 #include <nlohmann/json.hpp>
+
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,8 +22,8 @@ namespace hfrun::tasks::detail {
 [[nodiscard]] nlohmann::json parse_json(std::string_view text);
 
 // "image-classification: unexpected response: <snippet>" as ErrorKind::bad_response.
-[[nodiscard]] Error
-bad_response(std::string_view task, std::string_view why, std::string_view body);
+[[nodiscard]] Error bad_response(std::string_view task, std::string_view why,
+                                 std::string_view body);
 
 // The media type without parameters, lower-cased ("Image/PNG; q=1" -> "image/png").
 [[nodiscard]] std::string media_type(std::string_view content_type);
@@ -35,7 +37,7 @@ bad_response(std::string_view task, std::string_view why, std::string_view body)
 
 // The chat request body with its keys in wire order ("model" first, as the JS client sends to the
 // router); build_chat_body returns the same as plain JSON.
-[[nodiscard]] Result<nlohmann::ordered_json>
-chat_body(std::string_view model, const Inputs& inputs, std::optional<bool> stream);
+[[nodiscard]] Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& inputs,
+                                                       std::optional<bool> stream);
 
 } // namespace hfrun::tasks::detail
