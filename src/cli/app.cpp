@@ -145,7 +145,11 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
       std::ostringstream text;
       std::ostringstream ignored;
       (void)app.exit(e, text, ignored);
-      std::fputs(text.str().c_str(), io.out);
+      early_out.stream_text(text.str());
+      if (auto flushed = early_out.finish(); !flushed) { // `hfrun --help > /dev/full` is no success
+        early_out.error(flushed.error());
+        return exit_code_for(flushed.error().kind);
+      }
       return 0;
     }
     std::string command;

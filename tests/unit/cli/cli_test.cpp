@@ -415,6 +415,13 @@ TEST_F(CliTest, JsonUsageErrorsAlsoGetTheJsonLine) {
   EXPECT_EQ(j["error"]["exit_code"], 2);
 }
 
+TEST_F(CliTest, HelpToAFullStdoutIsExitEleven) {
+  std::FILE* full = std::fopen("/dev/full", "w");
+  ASSERT_NE(full, nullptr);
+  auto c = run({"--help"}, {}, full);
+  EXPECT_EQ(c.code, 11) << c.err;
+}
+
 TEST_F(CliTest, OversizedTokenFileIsWarnedAbout) {
   std::ofstream(m_home / "token") << "hf_" << std::string(5000, 'a');
   auto c = run({"whoami"});
