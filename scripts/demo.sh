@@ -14,28 +14,22 @@ fi
 bin="$build/src/hfrun"
 emulator="$build/tests/emulator/hfrun-emulator"
 
+# shellcheck source=scripts/emulator.sh
+source "$root/scripts/emulator.sh"
 work="$(mktemp -d)"
 cleanup() {
-  [[ -n "${emu_pid:-}" ]] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+  emulator_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$emulator" --port 0 --port-file "$work/ports.json" >"$work/emulator.log" 2>&1 &
-emu_pid=$!
-for _ in $(seq 1 100); do [[ -s "$work/ports.json" ]] && break; sleep 0.1; done
-export HF_ENDPOINT="$(jq -r .hub "$work/ports.json")"
-export HFRUN_ROUTER_URL="$(jq -r .router "$work/ports.json")"
-export HF_TOKEN="$(jq -r '.token // "hf_emulator_user_token"' "$work/ports.json")"
+emulator_start "$emulator" "$work/ports.json"
+emulator_export "$work/ports.json" # HF_ENDPOINT, HFRUN_ROUTER_URL, HF_TOKEN
 export HF_HOME="$work/hf-home"
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; "$@"; }
-shared="$root/../shared/peer-captures"
 image="$work/cat.png"
-if [[ -f "$shared/tiny.png" ]]; then cp "$shared/tiny.png" "$image"; else
-  # A 1x1 PNG, so the demo also runs without ../shared.
-  printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde\0\0\0\x0cIDATx\x9cc\xf8\xcf\xc0\0\0\x03\x01\x01\0\xc9\xfe\x92\xef\0\0\0\0IEND\xaeB`\x82' >"$image"
-fi
+cp "$root/tests/data/peer-captures/tiny.png" "$image"
 cd "$work"
 step "$bin" --version
 step "$bin" whoami

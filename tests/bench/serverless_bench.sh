@@ -19,7 +19,7 @@ b64_size=$((256 << 20))
 do_big=1
 do_hyperfine=0
 keep=""
-png="${BENCH_PNG:-$repo/../shared/peer-captures/tiny.png}"
+png="${BENCH_PNG:-$repo/tests/data/peer-captures/tiny.png}"
 
 usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
@@ -50,16 +50,10 @@ png="$(realpath "$png")"
 helper="$here/bench_helper.py"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/hfrun-bench.XXXXXX")"
-emu_pid=""
-stop_emulator() {
-  if [[ -n "$emu_pid" ]]; then
-    kill "$emu_pid" 2>/dev/null || true
-    wait "$emu_pid" 2>/dev/null || true
-    emu_pid=""
-  fi
-}
+# shellcheck source=scripts/emulator.sh
+source "$repo/scripts/emulator.sh"
 cleanup() {
-  stop_emulator
+  emulator_stop
   if [[ -n "$keep" ]]; then
     mkdir -p "$keep" && cp "$work"/*.txt "$work"/*.json "$work"/*.jsonl "$keep"/ 2>/dev/null || true
   fi
@@ -68,26 +62,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_emulator PORTFILE [ARGS...]: starts one emulator in the background, waits for its port file.
+# start_emulator PORTFILE [ARGS...]: one emulator in the background (scripts/emulator.sh), no body limit.
+export EMULATOR_OUTPUT="$work/emulator.err"
 start_emulator() {
   local port_file="$1"; shift
-  "$emulator" --port 0 --port-file "$port_file" --max-body 0 "$@" >"$work/emulator.out" 2>"$work/emulator.err" &
-  emu_pid=$!
-  for _ in $(seq 200); do
-    [[ -s "$port_file" ]] && return 0
-    kill -0 "$emu_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "serverless_bench: the emulator did not start:" >&2
-  cat "$work/emulator.err" >&2
-  exit 1
+  emulator_start "$emulator" "$port_file" --max-body 0 "$@" || exit 1
 }
-port_value() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-use_emulator() {
-  export HF_ENDPOINT; HF_ENDPOINT="$(port_value "$1" hub)"
-  export HFRUN_ROUTER_URL; HFRUN_ROUTER_URL="$(port_value "$1" router)"
-  export HF_TOKEN; HF_TOKEN="$(port_value "$1" token)"
-}
+port_value() { emulator_value "$1" "$2"; }
+use_emulator() { emulator_export "$1"; }
 log_lines() { if [[ -f "$1" ]]; then wc -l <"$1"; else echo 0; fi; }
 
 # Keep hfrun away from the user's token file, config and caches.
@@ -141,7 +123,7 @@ for n in "${names[@]}"; do
   printf '   %-10s curl vs hfrun requests: %s\n' "$n" \
     "$(python3 "$helper" compare --log "$log" --a-start "$a" --a-end "$b" --b-start "$b" --b-end "$c")"
 done
-stop_emulator
+emulator_stop
 
 # 2. Time the pairs on an emulator without the log (no per-request hashing or disk writes).
 start_emulator "$work/ports.json"
@@ -190,7 +172,7 @@ if ((do_big)); then
       set -e
       read -r rss wall < <(tail -1 "$work/t")
       printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${big_name[$k]}" "$tool" "${big_label[$k]}" "$rss" "$wall" "$code" >>"$work/big.txt"
-      if ! kill -0 "$emu_pid" 2>/dev/null; then
+      if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
         echo "serverless_bench: the emulator died during the $k upload" >&2; cat "$work/emulator.err" >&2; exit 1
       fi
     done
@@ -199,11 +181,11 @@ if ((do_big)); then
     echo "   hfrun $k upload, last run: exit $(awk -F'\t' -v n="${big_name[$k]}" '$1==n && $2=="hfrun"{c=$6} END{print c}' "$work/big.txt");" \
          "stderr: $(head -c 300 "$work/big-$k.err" | tr '\n' ' ')stdout: $(head -c 300 "$work/big-$k.out" | tr '\n' ' ')"
   done
-  echo "   emulator peak RSS (VmHWM): $(awk '/VmHWM/{print $2, $3}' "/proc/$emu_pid/status"); still answering:" \
+  echo "   emulator peak RSS (VmHWM): $(awk '/VmHWM/{print $2, $3}' "/proc/$EMULATOR_PID/status"); still answering:" \
        "$(curl -s -o /dev/null -w '%{http_code}' "$HF_ENDPOINT/api/whoami-v2" -H "Authorization: Bearer $HF_TOKEN")"
   rm -f "$work/raw.png" "$work/b64.png"
 fi
-stop_emulator
+emulator_stop
 
 echo
 pairs=(); for n in "${names[@]}"; do pairs+=("$n:${label[$n]}"); done

@@ -1,9 +1,9 @@
 // Conformance: the official Hugging Face JS clients against hfrun-emulator.
 //
-//   node run.mjs <path to hfrun-emulator> [shared dir]
+//   scripts/emulator.sh run <path to hfrun-emulator> [emulator args] -- node run.mjs [data dir]
 //
-// Starts the emulator on free ports, then
-//  1. replays every inference call of ../shared/peer-captures/inference-requests.jsonl (same client
+// Against the emulator the launcher started (its port file: HFRUN_EMULATOR_PORT_FILE), it
+//  1. replays every inference call of tests/data/peer-captures/inference-requests.jsonl (same client
 //     method, same arguments, same mode: endpointUrl, provider "hf-inference", auto, untyped Blobs)
 //     through @huggingface/inference, whose hard-coded origins are rewritten to the emulator by the
 //     client's documented `fetch` option (as the captures were made), and checks each call succeeds
@@ -12,23 +12,22 @@
 //  3. lists a model tree and downloads files with @huggingface/hub pointed at the emulator's hub.
 // A failure here is a disagreement between the emulator and the real clients: fix the emulator.
 //
-// Environment: HFRUN_EMULATOR_ARGS (extra arguments, split on spaces), HFRUN_EMULATOR_TOKEN (a token
+// Environment: HFRUN_EMULATOR_PORT_FILE (set by scripts/emulator.sh), HFRUN_EMULATOR_TOKEN (a token
 // of the emulator's world; default: the "token" of the port file), HFRUN_CONFORMANCE_REPO / _FILE (the repo and file
 // for the Hub part, default openai-community/gpt2 and config.json).
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InferenceClient } from "@huggingface/inference";
 import { downloadFile, listFiles } from "@huggingface/hub";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const EMULATOR = process.argv[2] ?? process.env.HFRUN_EMULATOR;
-const SHARED = process.argv[3] ?? process.env.HFRUN_SHARED_DIR ?? path.resolve(HERE, "../../../shared");
-if (!EMULATOR || !existsSync(EMULATOR)) {
-	console.error(`usage: node run.mjs <hfrun-emulator> [shared dir] (got ${EMULATOR})`);
+const PORT_FILE = process.env.HFRUN_EMULATOR_PORT_FILE;
+// The fixtures copied from ../shared (tests/data/README.md says from where).
+const SHARED = process.argv[2] ?? path.resolve(HERE, "../data");
+if (!PORT_FILE || !existsSync(PORT_FILE)) {
+	console.error("usage: scripts/emulator.sh run <hfrun-emulator> -- node run.mjs [data dir] (HFRUN_EMULATOR_PORT_FILE is not set)");
 	process.exit(2);
 }
 
@@ -48,26 +47,14 @@ function parsePortFile(text) {
 	return urls.hub && urls.router ? urls : null;
 }
 
-async function startEmulator() {
-	const dir = mkdtempSync(path.join(tmpdir(), "hfrun-conformance-"));
-	const portFile = path.join(dir, "ports");
-	const extra = (process.env.HFRUN_EMULATOR_ARGS ?? "").split(" ").filter(Boolean);
-	const child = spawn(EMULATOR, ["--port", "0", "--port-file", portFile, ...extra], { stdio: ["ignore", "ignore", "inherit"] });
-	let exited = null;
-	child.on("exit", (code) => (exited = code));
-	for (let i = 0; i < 300; i++) {
-		if (exited !== null) throw new Error(`hfrun-emulator exited with ${exited} before writing ${portFile}`);
-		if (existsSync(portFile)) {
-			const urls = parsePortFile(readFileSync(portFile, "utf8"));
-			if (urls) return { child, urls, dir };
-		}
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	child.kill();
-	throw new Error("hfrun-emulator did not write its port file within 30 s");
+// @huggingface/inference waits between fal-ai queue polls with an unref'd timer, so with no other
+// handle open node would exit mid-check (status 13); this timer holds the event loop until the end.
+const keepAlive = setInterval(() => {}, 60_000);
+const urls = parsePortFile(readFileSync(PORT_FILE, "utf8"));
+if (!urls) {
+	console.error(`${PORT_FILE} names no hub and router`);
+	process.exit(2);
 }
-
-const { child, urls, dir } = await startEmulator();
 // The port file names a token of the world's first user.
 const TOKEN = process.env.HFRUN_EMULATOR_TOKEN ?? urls.token ?? "hf_test_token";
 const ROUTER = urls.router.replace(/\/$/, "");
@@ -301,7 +288,6 @@ await check("@huggingface/hub downloads an LFS file of the tree with its sha256"
 	expect(createHash("sha256").update(bytes).digest("hex") === entry.lfs.oid, "the LFS sha256");
 });
 
-child.kill();
-rmSync(dir, { recursive: true, force: true });
+clearInterval(keepAlive);
 console.log(`\n${passed} passed, ${failures.length} failed`);
 process.exit(failures.length === 0 ? 0 : 1);

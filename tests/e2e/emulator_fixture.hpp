@@ -2,6 +2,7 @@
 // way to run the hfrun binary against it with a clean environment.
 #pragma once
 
+#include "support/emulator_process.hpp"
 #include "support/subprocess.hpp"
 
 #include <filesystem>
@@ -21,10 +22,12 @@ struct Emulator {
   std::string router;
   std::string cdn;
   std::string token;
-  std::filesystem::path dir;
-  std::unique_ptr<BackgroundProcess> process;
+  std::filesystem::path dir; // the launcher's private directory (requests.jsonl is the request log)
+  std::unique_ptr<EmulatorProcess> process;
 };
 
+// One emulator per test program (per process): each ctest entry runs its own program, so entries
+// run in parallel without sharing an emulator, its fault rules or its log.
 class EmulatorEnvironment : public ::testing::Environment {
 public:
   static Emulator& emulator() { return *s_emulator; }
@@ -32,33 +35,21 @@ public:
   void SetUp() override {
     s_emulator = std::make_unique<Emulator>();
     auto& e = *s_emulator;
-    e.dir = std::filesystem::temp_directory_path() / ("hfrun-e2e-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(e.dir);
-    const auto ports = e.dir / "ports.json";
-    e.process = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{HFRUN_EMULATOR_BIN, "--port", "0", "--port-file", ports.string(),
-                                 "--log", (e.dir / "requests.jsonl").string()},
-        std::map<std::string, std::string>{}, (e.dir / "emulator.log").string());
-    for (int i = 0; i < 300 && !std::filesystem::exists(ports); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(ports);
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    ASSERT_FALSE(j.is_discarded()) << "the emulator did not write its port file";
-    e.hub = j.value("hub", "");
-    e.router = j.value("router", "");
-    e.cdn = j.value("cdn", "");
-    e.token = j.value("token", std::string(HFRUN_EMULATOR_TOKEN));
+    EmulatorOptions options;
+    options.binary = HFRUN_EMULATOR_BIN;
+    options.request_log = true;
+    auto started = EmulatorProcess::start(options);
+    ASSERT_TRUE(started) << started.error();
+    e.process = std::move(*started);
+    e.dir = e.process->dir();
+    e.hub = e.process->info().hub;
+    e.router = e.process->info().router;
+    e.cdn = e.process->info().cdn;
+    e.token = e.process->info().token.empty() ? std::string(HFRUN_EMULATOR_TOKEN)
+                                              : e.process->info().token;
   }
 
-  void TearDown() override {
-    if (s_emulator) {
-      s_emulator->process.reset();
-      std::filesystem::remove_all(s_emulator->dir);
-      s_emulator.reset();
-    }
-  }
+  void TearDown() override { s_emulator.reset(); }
 
 private:
   static inline std::unique_ptr<Emulator> s_emulator;

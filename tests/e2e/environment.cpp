@@ -1,4 +1,5 @@
-// Registers the shared emulator for every e2e test in this program (gtest_main runs them).
+// Registers one emulator for every e2e test in this program (gtest_main runs them): one per
+// process, so each ctest entry (gtest_discover_tests) gets its own.
 #include "emulator_fixture.hpp"
 
 namespace {

@@ -19,10 +19,10 @@ namespace hfrun::test::serverless {
 
 using nlohmann::json;
 
-inline const std::string k_png = std::string(HFRUN_SHARED_DIR) + "/peer-captures/tiny.png";
-inline const std::string k_wav = std::string(HFRUN_SHARED_DIR) + "/peer-captures/tiny.wav";
+inline const std::string k_png = std::string(HFRUN_TEST_DATA_DIR) + "/peer-captures/tiny.png";
+inline const std::string k_wav = std::string(HFRUN_TEST_DATA_DIR) + "/peer-captures/tiny.wav";
 inline const std::string k_captures =
-    std::string(HFRUN_SHARED_DIR) + "/peer-captures/inference-requests.jsonl";
+    std::string(HFRUN_TEST_DATA_DIR) + "/peer-captures/inference-requests.jsonl";
 
 inline const std::string k_chat_model = "meta-llama/Llama-3.1-8B-Instruct";
 

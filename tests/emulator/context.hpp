@@ -25,8 +25,9 @@ struct Context {
   std::string router_url;
   std::string cdn_url;
   RequestLog* log = nullptr;
-  // Path of ../shared/recordings/hfjs-tapes.json when available (empty: tapes disabled).
-  std::string tapes_path;
+  // The recorded router exchanges to replay (JSON text of hfjs-tapes.json's format): --tapes FILE,
+  // else the embedded default (embedded_tapes()).
+  std::string tapes_text;
   // The hub part's index of `world` (set before any route is registered).
   const World* repos = nullptr;
   // Faults and shaping, applied to every role by the hub part's post-routing handler.
@@ -37,6 +38,10 @@ struct Context {
   // The user a bearer token belongs to (world["users"][i]["token"]), or nullopt for none/invalid.
   [[nodiscard]] const nlohmann::json* user_for_token(std::string_view token) const;
 };
+
+// The default tapes, tests/data/recordings/hfjs-tapes.json embedded at build time
+// (embed_text.cmake).
+[[nodiscard]] std::string_view embedded_tapes();
 
 // "Bearer xyz" -> "xyz"; empty when the header is absent or not a bearer token.
 [[nodiscard]] std::string bearer_token(const httplib::Request& req);

@@ -32,7 +32,8 @@ Serves the Hugging Face Hub, its file CDN and the Inference Providers router on 
   --latency-ms N      add N ms before every response
   --bandwidth B       cap every response body at B bytes/s (per connection)
   --max-body B        answer 413 to request bodies over B bytes (default 10485760; 0 = no limit)
-  --tapes FILE        recorded router exchanges to replay (default: ../shared/recordings/hfjs-tapes.json)
+  --tapes FILE        recorded router exchanges to replay instead of the built-in ones
+                      (tests/data/recordings/hfjs-tapes.json, embedded)
   --print-digests     print "id<TAB>path<TAB>size<TAB>sha256" for every LFS file of the world and exit
   -h, --help          this help
 )";
@@ -211,38 +212,47 @@ int main(int argc, char** argv) {
   ctx.log = &log;
   emulator::Faults faults({options.latency_ms, options.bandwidth, options.max_body});
   ctx.faults = &faults;
-  ctx.tapes_path = options.tapes;
-#ifdef HFRUN_EMULATOR_DEFAULT_TAPES
-  if (ctx.tapes_path.empty() && std::filesystem::exists(HFRUN_EMULATOR_DEFAULT_TAPES)) {
-    ctx.tapes_path = HFRUN_EMULATOR_DEFAULT_TAPES;
+  if (options.tapes.empty()) {
+    ctx.tapes_text = std::string(emulator::embedded_tapes());
+  } else {
+    std::ifstream in(options.tapes, std::ios::binary);
+    if (!in) {
+      usage_error("cannot read " + options.tapes);
+    }
+    ctx.tapes_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-#endif
 
-  const std::vector<std::string> roles = {"hub", "router", "cdn"};
+  // The roles, in port order (--port N gives role i the port N+i): each one's name (also its key in
+  // the port file and its `role` in the log), where its URL goes, and what it serves.
+  struct Role {
+    std::string name;
+    std::string emulator::Context::*url;
+    void (*register_routes)(httplib::Server&, emulator::Context&);
+  };
+  const std::vector<Role> roles = {
+      {"hub", &emulator::Context::hub_url, emulator::register_hub_routes},
+      {"router", &emulator::Context::router_url, emulator::register_router_routes},
+      {"cdn", &emulator::Context::cdn_url, emulator::register_cdn_routes}};
   std::vector<std::unique_ptr<httplib::Server>> servers;
-  std::vector<int> ports;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     auto server = std::make_unique<httplib::Server>();
-    emulator::configure_server(*server, roles[i], ctx);
+    emulator::configure_server(*server, roles[i].name, ctx);
     const int port = options.port == 0
                          ? server->bind_to_any_port("127.0.0.1")
                          : (server->bind_to_port("127.0.0.1", options.port + static_cast<int>(i))
                                 ? options.port + static_cast<int>(i)
                                 : -1);
     if (port <= 0) {
-      std::cerr << "hfrun-emulator: cannot listen for the " << roles[i] << " role\n";
+      std::cerr << "hfrun-emulator: cannot listen for the " << roles[i].name << " role\n";
       return 1;
     }
-    ports.push_back(port);
+    ctx.*roles[i].url = "http://127.0.0.1:" + std::to_string(port);
     servers.push_back(std::move(server));
   }
-  const auto url = [&](std::size_t i) { return "http://127.0.0.1:" + std::to_string(ports[i]); };
-  ctx.hub_url = url(0);
-  ctx.router_url = url(1);
-  ctx.cdn_url = url(2);
-  emulator::register_hub_routes(*servers[0], ctx);
-  emulator::register_router_routes(*servers[1], ctx);
-  emulator::register_cdn_routes(*servers[2], ctx);
+  // Every URL is known before any route is registered (redirects name the other roles).
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    roles[i].register_routes(*servers[i], ctx);
+  }
 
   std::vector<std::thread> threads;
   for (auto& s : servers) {
@@ -255,11 +265,11 @@ int main(int argc, char** argv) {
   }
 
   const auto users = ctx.world.value("users", nlohmann::json::array());
-  const nlohmann::json info = {{"hub", ctx.hub_url},
-                               {"router", ctx.router_url},
-                               {"cdn", ctx.cdn_url},
-                               {"token", users.empty() ? "" : users[0].value("token", "")},
-                               {"pid", ::getpid()}};
+  nlohmann::json info = {{"token", users.empty() ? "" : users[0].value("token", "")},
+                         {"pid", ::getpid()}};
+  for (const auto& role : roles) {
+    info[role.name] = ctx.*role.url;
+  }
   std::cout << info.dump() << std::endl;
   if (!options.port_file.empty() && !write_port_file(options.port_file, info.dump())) {
     std::cerr << "hfrun-emulator: cannot write " << options.port_file << "\n";

@@ -712,7 +712,7 @@ void register_router_routes(httplib::Server& server, Context& ctx) {
   using router::Reply;
   auto state = std::make_shared<router::State>();
   state->ctx = &ctx;
-  state->tapes.load(ctx.tapes_path);
+  state->tapes.load(ctx.tapes_text);
 
   server.Post(R"(/hf-inference/(.*))",
               router::guarded(state, true, [state](const httplib::Request& req) {

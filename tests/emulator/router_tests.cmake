@@ -11,12 +11,12 @@ find_package(GTest REQUIRED)
 include(GoogleTest)
 add_executable(hfrun_emulator_router_tests ${CMAKE_CURRENT_LIST_DIR}/router_tests/router_replay_test.cpp)
 target_link_libraries(hfrun_emulator_router_tests PRIVATE GTest::gtest GTest::gtest_main PkgConfig::HTTPLIB
-                                                          nlohmann_json::nlohmann_json)
+                                                          nlohmann_json::nlohmann_json hfrun_emulator_launcher)
 if(TARGET hfrun_warnings)
   target_link_libraries(hfrun_emulator_router_tests PRIVATE hfrun_warnings)
 endif()
 target_compile_definitions(hfrun_emulator_router_tests PRIVATE
   HFRUN_EMULATOR_BINARY="$<TARGET_FILE:hfrun-emulator>"
-  HFRUN_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  HFRUN_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
 add_dependencies(hfrun_emulator_router_tests hfrun-emulator)
 gtest_discover_tests(hfrun_emulator_router_tests PROPERTIES LABELS emulator DISCOVERY_TIMEOUT 60)

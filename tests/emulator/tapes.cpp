@@ -2,9 +2,7 @@
 
 #include "router_util.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace emulator::router {
 
@@ -34,15 +32,10 @@ std::string decode_body(const std::string& body) {
 
 } // namespace
 
-void TapeStore::load(const std::string& path) {
-  if (path.empty())
+void TapeStore::load(std::string_view text) {
+  if (text.empty())
     return;
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return;
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto all = nlohmann::json::parse(text.str(), nullptr, false);
+  const auto all = nlohmann::json::parse(text, nullptr, false);
   if (all.is_discarded() || !all.is_object())
     return;
   for (const auto& [key, tape] : all.items()) {

@@ -1,7 +1,7 @@
-// The recorded exchanges of huggingface.js (../shared/recordings/hfjs-tapes.json) that were sent to
-// https://router.huggingface.co, indexed by method and path; a request whose body equals a tape's
-// (as JSON when both parse, else byte for byte) is answered with the recorded status, content type
-// and body.
+// The recorded exchanges of huggingface.js (tests/data/recordings/hfjs-tapes.json) that were sent
+// to https://router.huggingface.co, indexed by method and path; a request whose body equals a
+// tape's (as JSON when both parse, else byte for byte) is answered with the recorded status,
+// content type and body.
 #pragma once
 
 #include <map>
@@ -22,8 +22,8 @@ struct Tape {
 
 class TapeStore {
 public:
-  // Reads the file; a missing or unreadable file leaves the store empty (tapes disabled).
-  void load(const std::string& path);
+  // Indexes the tapes of `text` (JSON); text that is not a JSON object leaves the store empty.
+  void load(std::string_view text);
   // The first recorded answer for this request, if any.
   [[nodiscard]] const Tape*
   match(std::string_view method, std::string_view path, std::string_view body) const;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -68,7 +69,8 @@ EmulatorProcess::start(const EmulatorOptions& options) {
   }
   if (p->m_pid == 0) {
     // The child: stdin from /dev/null, stdout and stderr into emulator.log (never the test's
-    // output).
+    // output), and SIGTERM when the test program dies without stopping it (a crash, an abort).
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     const int in_fd = ::open("/dev/null", O_RDONLY);
     const int out_fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(in_fd, 0);

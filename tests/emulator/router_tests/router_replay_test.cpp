@@ -1,18 +1,16 @@
 // The router of the real hfrun-emulator binary, over HTTP: recorded tapes come back byte for byte,
 // streams have the recorded framing, errors the recorded shapes, generated media are real files.
+#include "support/emulator_process.hpp"
+
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -26,49 +24,28 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-// One emulator process for the whole suite (started on free ports, killed at exit: it keeps no
-// state).
+// One emulator process for the whole suite (tests/support/emulator_process.hpp), stopped at exit.
 class Emulator {
 public:
   Emulator() {
-    m_dir = std::filesystem::temp_directory_path() /
-            ("hfrun-router-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(m_dir);
-    const std::string port_file = (m_dir / "ports.json").string();
-    m_pid = ::fork();
-    if (m_pid == 0) {
-      const char* args[] = {HFRUN_EMULATOR_BINARY, "--port",          "0",
-                            "--port-file",         port_file.c_str(), nullptr};
-      std::freopen("/dev/null", "w", stdout);
-      ::execv(HFRUN_EMULATOR_BINARY, const_cast<char* const*>(args));
-      std::_Exit(127);
-    }
-    for (int i = 0; i < 300 && m_info.is_null(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      const auto parsed = json::parse(read_file(port_file), nullptr, false);
-      if (!parsed.is_discarded() && parsed.contains("router"))
-        m_info = parsed;
+    hfrun::test::EmulatorOptions options;
+    options.binary = HFRUN_EMULATOR_BINARY;
+    auto started = hfrun::test::EmulatorProcess::start(options);
+    if (started) {
+      m_process = std::move(*started);
+    } else {
+      m_error = started.error();
     }
   }
-  ~Emulator() {
-    if (m_pid > 0) {
-      ::kill(m_pid, SIGKILL);
-      ::waitpid(m_pid, nullptr, 0);
-    }
-    std::error_code ignored;
-    std::filesystem::remove_all(m_dir, ignored);
-  }
-  Emulator(const Emulator&) = delete;
-  Emulator& operator=(const Emulator&) = delete;
 
-  [[nodiscard]] bool ready() const { return !m_info.is_null(); }
-  [[nodiscard]] std::string router() const { return m_info.value("router", ""); }
-  [[nodiscard]] std::string token() const { return m_info.value("token", ""); }
+  [[nodiscard]] bool ready() const { return m_process != nullptr; }
+  [[nodiscard]] const std::string& error() const { return m_error; }
+  [[nodiscard]] std::string router() const { return m_process->info().router; }
+  [[nodiscard]] std::string token() const { return m_process->info().token; }
 
 private:
-  std::filesystem::path m_dir;
-  pid_t m_pid = -1;
-  json m_info;
+  std::unique_ptr<hfrun::test::EmulatorProcess> m_process;
+  std::string m_error;
 };
 
 Emulator& emulator() {
@@ -118,13 +95,13 @@ std::vector<std::string> frames(const std::string& body) {
 class RouterTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    ASSERT_TRUE(emulator().ready()) << "hfrun-emulator did not start: " << HFRUN_EMULATOR_BINARY;
+    ASSERT_TRUE(emulator().ready()) << "hfrun-emulator did not start: " << emulator().error();
   }
 };
 
 TEST_F(RouterTest, AnswersEveryMatchingTapeWithTheRecordedBody) {
   const auto tapes = json::parse(
-      read_file(std::filesystem::path(HFRUN_SHARED_DIR) / "recordings" / "hfjs-tapes.json"),
+      read_file(std::filesystem::path(HFRUN_TEST_DATA_DIR) / "recordings" / "hfjs-tapes.json"),
       nullptr, false);
   ASSERT_TRUE(tapes.is_object());
   constexpr std::string_view k_origin = "https://router.huggingface.co";
@@ -260,7 +237,7 @@ TEST_F(RouterTest, GeneratesRealMediaFiles) {
 
 TEST_F(RouterTest, ClassifiesDifferentImagesDifferently) {
   const std::string png =
-      read_file(std::filesystem::path(HFRUN_SHARED_DIR) / "peer-captures" / "tiny.png");
+      read_file(std::filesystem::path(HFRUN_TEST_DATA_DIR) / "peer-captures" / "tiny.png");
   const Answer jpeg = post("/hf-inference/models/stabilityai/stable-diffusion-xl-base-1.0",
                            R"({"inputs":"another","parameters":{"width":16,"height":16}})");
   const Answer a = post("/hf-inference/models/google/vit-base-patch16-224", png, "");

@@ -42,8 +42,11 @@ public:
   void SetUp() override {
     static Emulator emu;
     g_emu = &emu;
-    auto started = hfrun::test::EmulatorProcess::start(
-        {.binary = HFRUN_EMULATOR_BIN, .args = {"--max-body", "65536"}, .request_log = true});
+    hfrun::test::EmulatorOptions options;
+    options.binary = HFRUN_EMULATOR_BIN;
+    options.args = {"--max-body", "65536"};
+    options.request_log = true;
+    auto started = hfrun::test::EmulatorProcess::start(options);
     ASSERT_TRUE(started) << started.error();
     emu.process = std::move(*started);
     emu.dir = emu.process->dir();

@@ -4,18 +4,18 @@
 # without Authorization. Passes when the bytes hash to X-Linked-Etag and the CDN saw no token.
 set -euo pipefail
 emulator="$1"
+# shellcheck source=scripts/emulator.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/emulator.sh"
 work="$(mktemp -d)"
 cleanup() {
-  [[ -n "${pid:-}" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  emulator_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$emulator" --port 0 --port-file "$work/ports.json" --log "$work/log.jsonl" >"$work/out.txt" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do [[ -s "$work/ports.json" ]] && break; sleep 0.05; done
-hub="$(sed -E 's/.*"hub":"([^"]+)".*/\1/' "$work/ports.json")"
-token="$(sed -E 's/.*"token":"([^"]+)".*/\1/' "$work/ports.json")"
+emulator_start "$emulator" "$work/ports.json" --log "$work/log.jsonl"
+hub="$(emulator_value "$work/ports.json" hub)"
+token="$(emulator_value "$work/ports.json" token)"
 
 headers="$(curl -sSI -H "Authorization: Bearer $token" "$hub/hfrun-emulator/large-file/resolve/main/blob.bin" | tr -d '\r')"
 location="$(grep -i '^location:' <<<"$headers" | cut -d' ' -f2-)"

@@ -1,6 +1,6 @@
 // decode() / binary_result() / ChatStreamAssembler against every real reply recorded by the JS
-// client's test suite (../shared/recordings/hfjs-tapes.json). tests/data/tasks/tape_tasks.json says
-// which task each tape belongs to; a tape no rule covers fails the test.
+// client's test suite (tests/data/recordings/hfjs-tapes.json). tests/data/tasks/tape_tasks.json
+// says which task each tape belongs to; a tape no rule covers fails the test.
 #include "support.hpp"
 
 #include <hfrun/tasks/chat.hpp>

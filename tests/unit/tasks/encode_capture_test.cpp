@@ -1,5 +1,5 @@
 // encode() against what the official JS client sent for every task
-// (../shared/peer-captures/inference-requests.jsonl): same body semantics and Content-Type, or a
+// (tests/data/peer-captures/inference-requests.jsonl): same body semantics and Content-Type, or a
 // difference documented in docs/outputs.md and pinned here.
 #include "support.hpp"
 

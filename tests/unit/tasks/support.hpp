@@ -16,7 +16,8 @@ namespace hfrun::tasks::test {
 using util::base64_decode;
 using util::base64_encode;
 
-inline std::filesystem::path shared_dir() { return std::filesystem::path(HFRUN_SHARED_DIR); }
+// Copies of the ../shared fixtures (tests/data/README.md names each origin).
+inline std::filesystem::path shared_dir() { return std::filesystem::path(HFRUN_TEST_DATA_DIR); }
 inline std::filesystem::path data_dir() { return std::filesystem::path(HFRUN_TEST_DATA_DIR) / "tasks"; }
 inline std::filesystem::path tiny_png() { return shared_dir() / "peer-captures" / "tiny.png"; }
 inline std::filesystem::path tiny_wav() { return shared_dir() / "peer-captures" / "tiny.wav"; }
