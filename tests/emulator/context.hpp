@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace emulator {
 
@@ -42,6 +43,12 @@ struct Context {
 // The default tapes, tests/data/recordings/hfjs-tapes.json embedded at build time
 // (embed_text.cmake).
 [[nodiscard]] std::string_view embedded_tapes();
+
+// The providers of a world model's inferenceProviderMapping in the world file's order, the user's
+// preference (nlohmann::json sorts object keys, so main.cpp keeps that order in
+// "_provider_order"); providers it does not name follow in key order. Every role lists and picks
+// providers in this order.
+[[nodiscard]] std::vector<std::string> provider_order(const nlohmann::json& model);
 
 // "Bearer xyz" -> "xyz"; empty when the header is absent or not a bearer token.
 [[nodiscard]] std::string bearer_token(const httplib::Request& req);

@@ -111,11 +111,12 @@ std::optional<json> model_field(
     if (!list_form) {
       return mapping;
     }
-    // Model listings carry the mapping as a list (huggingface_hub ModelInfo comment).
+    // Model listings carry the mapping as a list (huggingface_hub ModelInfo comment), in the
+    // world's order like the dict form.
     json list = json::array();
-    for (const auto& [provider, entry] : mapping.items()) {
+    for (const auto& provider : provider_order(info)) {
       json e = {{"provider", provider}};
-      for (const auto& [k, v] : entry.items()) {
+      for (const auto& [k, v] : mapping[provider].items()) {
         e[k] = v;
       }
       list.push_back(std::move(e));
@@ -373,19 +374,13 @@ ordered_json model_json(const Repo& repo,
       out[std::string(key)] = std::move(*v);
     }
   }
-  if (out.contains("inferenceProviderMapping") && out["inferenceProviderMapping"].is_object() &&
-      repo.info.contains("_provider_order")) {
+  if (out.contains("inferenceProviderMapping") && out["inferenceProviderMapping"].is_object()) {
     // In the world file's order (the user's preference), not nlohmann::json's sorted one.
-    ordered_json ordered;
+    ordered_json ordered = ordered_json::object();
     const auto& mapping = out["inferenceProviderMapping"];
-    for (const auto& provider : repo.info["_provider_order"]) {
-      if (provider.is_string() && mapping.contains(provider.get<std::string>())) {
-        ordered[provider.get<std::string>()] = mapping[provider.get<std::string>()];
-      }
-    }
-    for (const auto& [provider, entry] : mapping.items()) {
-      if (!ordered.contains(provider)) {
-        ordered[provider] = entry;
+    for (const auto& provider : provider_order(repo.info)) {
+      if (mapping.contains(provider)) {
+        ordered[provider] = mapping[provider];
       }
     }
     out["inferenceProviderMapping"] = std::move(ordered);

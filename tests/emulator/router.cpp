@@ -132,22 +132,10 @@ std::vector<std::pair<std::string, const world_json*>> mappings_of(const world_j
     return out;
   const world_json& mappings = model["inferenceProviderMapping"];
   if (mappings.is_object()) {
-    // nlohmann::json iterates keys sorted; the world file's order survives in "_provider_order"
-    // (main.cpp), the same order the Hub API reports. Providers it does not name come last.
-    if (model.contains("_provider_order") && model["_provider_order"].is_array()) {
-      for (const auto& name : model["_provider_order"]) {
-        if (!name.is_string())
-          continue;
-        const auto found = mappings.find(name.get<std::string>());
-        if (found != mappings.end() && found->is_object())
-          out.emplace_back(found.key(), &*found);
-      }
-    }
-    for (auto it = mappings.begin(); it != mappings.end(); ++it) {
-      const bool listed =
-          std::any_of(out.begin(), out.end(), [&](const auto& p) { return p.first == it.key(); });
-      if (it->is_object() && !listed)
-        out.emplace_back(it.key(), &*it);
+    // In the world file's order (context.hpp), the order the Hub API reports.
+    for (const auto& name : provider_order(model)) {
+      if (mappings[name].is_object())
+        out.emplace_back(name, &mappings[name]);
     }
   } else if (mappings.is_array()) {
     for (const auto& entry : mappings) {

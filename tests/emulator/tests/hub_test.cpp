@@ -708,6 +708,22 @@ TEST(RouterProviderOrder, PreferredPicksTheFirstLiveChatProviderInTheWorldsOrder
   EXPECT_EQ(chat_provider("zai-org/GLM-4.5:novita"), "novita");
 }
 
+TEST(RouterProviderOrder, HubModelListingGivesTheMappingListInTheWorldsOrder) {
+  // Listings carry the mapping as a list; sorted keys would put novita first.
+  auto r = hub_get("/api/models?search=GLM-4.5&expand[]=inferenceProviderMapping");
+  ASSERT_EQ(r->status, 200);
+  const auto list = body_json(r);
+  std::vector<std::string> providers;
+  for (const auto& m : list) {
+    if (m["id"] == "zai-org/GLM-4.5") {
+      for (const auto& p : m["inferenceProviderMapping"]) {
+        providers.push_back(p["provider"].get<std::string>());
+      }
+    }
+  }
+  EXPECT_EQ(providers, (std::vector<std::string>{"zai-org", "novita"}));
+}
+
 TEST(RouterProviderOrder, ModelListingFollowsTheWorldsOrder) {
   httplib::Client router(g_emu->router);
   auto r = router.Get("/v1/models/openai/gpt-oss-120b", auth());
