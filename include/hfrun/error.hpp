@@ -24,6 +24,7 @@ enum class ErrorKind {
   batch_failed,  // 10: a batch finished with failed items
   output_failed, // 11: the result arrived but could not be written (stdout closed or full, disk full)
   interrupted,   // 130: Ctrl-C
+  terminated,    // 143: SIGTERM (how CI and Kubernetes cancel)
   stopped,       // 0: not a failure; the command ended early on purpose (--dry-run printed its request)
 };
 

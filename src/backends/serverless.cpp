@@ -1,9 +1,13 @@
-#include <hfrun/backends/serverless.hpp>
+// The serverless backend: Inference Providers through the router. plan() decides the task, the
+// provider and the URL (one Hub request when the model must be looked up); encode() is the task
+// codec's, plus the providers' own text-to-image bodies; execute() fetches results that providers
+// hand out as URLs, without the token.
+#include "serverless_backend.hpp"
 
 #include <hfrun/backends/providers.hpp>
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/hub/model_info.hpp>
-#include <hfrun/tasks/chat.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::backends {
 
@@ -41,39 +45,65 @@ std::string warning_for_status(const std::string& provider, const std::string& i
   return {};
 }
 
-const nlohmann::json* mapping_entry(const nlohmann::json& mapping, std::string_view provider) {
+const hub::ProviderMapping* mapping_entry(const std::vector<hub::ProviderMapping>& mapping,
+                                          std::string_view provider) {
   for (const auto& entry : mapping) {
-    if (entry.value("provider", "") == provider) {
+    if (entry.provider == provider) {
       return &entry;
     }
   }
   return nullptr;
 }
 
-std::string supported_tasks(const nlohmann::json& mapping) {
+std::string supported_tasks(const std::vector<hub::ProviderMapping>& mapping) {
   std::string out;
   for (const auto& entry : mapping) {
-    const std::string task = entry.value("task", "");
-    if (!task.empty() && out.find(task) == std::string::npos) {
-      out += (out.empty() ? "" : ", ") + task;
+    if (!entry.task.empty() && out.find(entry.task) == std::string::npos) {
+      out += (out.empty() ? "" : ", ") + entry.task;
     }
   }
   return out;
 }
 
-std::string hf_inference_url(const std::string& router, const std::string& id, const tasks::TaskSpec& spec) {
-  const std::string base = router + "/hf-inference/models/" + id;
-  switch (spec.route) {
-  case tasks::Route::model: return base;
-  case tasks::Route::pipeline: return base + "/pipeline/" + std::string(spec.name);
-  case tasks::Route::chat: return base + "/v1/chat/completions";
-  case tasks::Route::completions: return base + "/v1/completions";
+// hf-inference's URL shapes (huggingface.js providers/hf-inference.ts): most tasks post to the
+// model, embeddings and similarity to the task's pipeline, generation to the OpenAI routes.
+std::string hf_inference_path(tasks::TaskId id) {
+  using tasks::TaskId;
+  switch (id) {
+  case TaskId::feature_extraction:
+  case TaskId::sentence_similarity: return "/pipeline/" + std::string(tasks::task(id).name);
+  case TaskId::conversational: return "/v1/chat/completions";
+  case TaskId::text_generation: return "/v1/completions";
+  case TaskId::text_classification:
+  case TaskId::token_classification:
+  case TaskId::question_answering:
+  case TaskId::summarization:
+  case TaskId::translation:
+  case TaskId::fill_mask:
+  case TaskId::zero_shot_classification:
+  case TaskId::table_question_answering:
+  case TaskId::text_to_image:
+  case TaskId::image_to_image:
+  case TaskId::image_classification:
+  case TaskId::object_detection:
+  case TaskId::image_segmentation:
+  case TaskId::image_to_text:
+  case TaskId::automatic_speech_recognition:
+  case TaskId::audio_classification:
+  case TaskId::audio_to_audio:
+  case TaskId::text_to_speech:
+  case TaskId::zero_shot_image_classification:
+  case TaskId::visual_question_answering:
+  case TaskId::document_question_answering:
+  case TaskId::tabular_classification:
+  case TaskId::tabular_regression: return "";
   }
-  return base;
+  return "";
 }
 
 Result<std::string> provider_url(const std::string& router, const ProviderInfo& provider,
-                                 const tasks::TaskSpec& spec, const std::string& provider_id) {
+                                 const tasks::TaskSpec& spec, const std::string& provider_id,
+                                 const std::string& command) {
   std::string_view route;
   if (spec.id == tasks::TaskId::conversational) {
     route = provider.chat;
@@ -86,7 +116,8 @@ Result<std::string> provider_url(const std::string& router, const ProviderInfo& 
     return fail(ErrorKind::usage,
                 "hfrun does not know how to run " + std::string(spec.name) + " on provider " +
                     std::string(provider.name),
-                "pick another provider with --provider (see `hfrun probe MODEL`)");
+                "pick another provider with --provider (see `hfrun probe MODEL`); `hfrun " + command +
+                    " --help` lists the options");
   }
   std::string path(route);
   if (const auto at = path.find("{id}"); at != std::string::npos) {
@@ -95,10 +126,53 @@ Result<std::string> provider_url(const std::string& router, const ProviderInfo& 
   return router + "/" + std::string(provider.name) + path;
 }
 
-} // namespace
+std::string task_hint(const std::string& command, const std::string& id, const std::string& supported) {
+  return supported == "conversational" ? "chat with it: hfrun " + command + " " + id + " --text \"Hello\""
+                                       : "run it with --task " + supported;
+}
 
-bool plan_needs_lookup(const ServerlessCall& call) {
-  const auto [id, suffix] = split_model(call.model);
+// Text-to-image on third-party providers: their own JSON bodies (huggingface.js providers/*.ts).
+Result<nlohmann::json> provider_image_body(const std::string& provider, const Plan& plan,
+                                           const tasks::Inputs& inputs) {
+  if (!inputs.text || inputs.text->empty()) {
+    return fail(ErrorKind::usage, "text-to-image needs a prompt: --text \"...\"");
+  }
+  nlohmann::json params = inputs.params;
+  if (provider == "fal-ai") {
+    nlohmann::json body = params;
+    body["prompt"] = *inputs.text;
+    body["sync_mode"] = true;
+    return body;
+  }
+  if (provider == "replicate") {
+    nlohmann::json input = params;
+    input["prompt"] = *inputs.text;
+    return nlohmann::json{{"input", input}};
+  }
+  nlohmann::json body = params;
+  body["prompt"] = *inputs.text;
+  if (provider == "together" || provider == "nscale") {
+    body["model"] = plan.body_model;
+    body["response_format"] = "b64_json";
+  }
+  return body;
+}
+
+class ServerlessBackend final : public Backend {
+public:
+  bool needs_lookup(const Call& call) const override;
+  Result<Plan> plan(client::Client& client, const Call& call) override;
+  Result<http::Request> encode(const Plan& plan, const tasks::Inputs& inputs,
+                               const EncodeContext& context) override;
+  Result<Outcome> execute(client::Client& client, const Plan& plan, http::Request& request,
+                          const ExecuteOptions& options) override;
+
+private:
+  std::string m_provider; // what plan() chose: a provider name, or "auto" (the router's choice)
+};
+
+bool ServerlessBackend::needs_lookup(const Call& call) const {
+  const auto [id, suffix] = split_model(call.target);
   if (!call.task) {
     return true;
   }
@@ -106,20 +180,27 @@ bool plan_needs_lookup(const ServerlessCall& call) {
   if (spec == nullptr) {
     return false; // planning fails on the unknown task before any request
   }
-  if (spec->id == tasks::TaskId::conversational && call.provider == "auto") {
+  const std::string chosen = call.option("provider", "auto");
+  if (spec->id == tasks::TaskId::conversational && chosen == "auto") {
     return false; // the router itself routes chat, a `:provider` suffix included
   }
-  const std::string provider = call.provider != "auto" ? call.provider : suffix;
+  const std::string provider = chosen != "auto" ? chosen : suffix;
   return provider != "hf-inference";
 }
 
-Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessCall& call) {
-  ServerlessPlan plan;
-  const auto [id, suffix] = split_model(call.model);
-  plan.hub_id = id;
+Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
+  Plan plan;
+  const auto [given_id, suffix] = split_model(call.target);
+  std::string id = given_id;
+  plan.target = id;
   HFRUN_TRY(hub::validate_repo_id(id));
+  if (client.config().offline) {
+    return fail(ErrorKind::usage, "hfrun " + call.command + " needs the network, and HF_HUB_OFFLINE is set",
+                "unset HF_HUB_OFFLINE (or set it to 0) to call Inference Providers");
+  }
 
-  std::string provider = call.provider;
+  std::string provider = call.option("provider", "auto");
+  const bool provider_given = provider != "auto";
   const bool policy_suffix = is_routing_policy(suffix);
   bool provider_from_suffix = false;
   if (!suffix.empty() && !policy_suffix) {
@@ -128,53 +209,47 @@ Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessC
                   "leave the suffix out: the router picks a provider by itself");
     }
     if (find_provider(suffix) == nullptr) {
-      return fail(ErrorKind::usage, "unknown provider '" + suffix + "' in '" + call.model + "'",
+      return fail(ErrorKind::usage, "unknown provider '" + suffix + "' in '" + call.target + "'",
                   "known providers: " + provider_names() + "; policies: fastest, cheapest, preferred");
     }
-    if (provider != "auto" && provider != suffix) {
+    if (provider_given && provider != suffix) {
       return fail(ErrorKind::usage, "the model names provider " + suffix + " but --provider says " + provider);
     }
     provider = suffix;
-    provider_from_suffix = call.provider == "auto";
+    provider_from_suffix = !provider_given;
   }
   if (provider != "auto" && find_provider(provider) == nullptr) {
-    return fail(ErrorKind::usage, "unknown provider '" + provider + "'",
-                "use auto or one of: " + provider_names());
+    return fail(ErrorKind::usage, "unknown provider '" + provider + "'", "use auto or one of: " + provider_names());
   }
 
-  const tasks::TaskSpec* requested = nullptr;
-  if (call.task) {
-    requested = tasks::find_task(*call.task);
-    if (requested == nullptr) {
-      std::string names;
-      for (const auto& t : tasks::all_tasks()) {
-        names += (names.empty() ? "" : ", ") + std::string(t.name);
-      }
-      return fail(ErrorKind::usage, "unknown task '" + *call.task + "'", "tasks: " + names);
-    }
-  }
+  HFRUN_TRY_ASSIGN(requested, requested_task(call));
   if (policy_suffix && requested != nullptr && requested->id != tasks::TaskId::conversational) {
     return fail(ErrorKind::usage, "':" + suffix + "' routing only applies to chat",
                 "drop the suffix, or use --task conversational");
   }
 
-  nlohmann::json info = nlohmann::json::object();
-  if (plan_needs_lookup(call)) {
+  std::vector<hub::ProviderMapping> mapping;
+  std::string pipeline_tag;
+  if (needs_lookup(call)) {
     hub::ModelQuery query{id, "", {"pipeline_tag", "inferenceProviderMapping"}};
-    HFRUN_TRY_ASSIGN(fetched, hub::fetch_model_info(client, query));
-    info = std::move(fetched);
-    plan.mapping = hub::provider_mapping_list(info);
+    HFRUN_TRY_ASSIGN(info, hub::fetch_model_info(client, query));
+    mapping = hub::provider_mappings(info);
+    pipeline_tag = util::string_or(info, "pipeline_tag", "");
+    // A renamed repo: the Hub redirected the lookup; the inference goes to the current id.
+    if (const std::string current = util::string_or(info, "id", ""); !current.empty()) {
+      id = current;
+      plan.target = id;
+    }
   }
-  const std::string pipeline_tag = info.value("pipeline_tag", "");
 
   // The task: --task wins; else the provider mapping's (of the chosen provider, else the first);
   // else the pipeline tag. A text-generation model mapped as conversational chats.
   if (requested == nullptr) {
     std::string task_name;
-    if (const auto* entry = provider != "auto" ? mapping_entry(plan.mapping, provider) : nullptr) {
-      task_name = entry->value("task", "");
-    } else if (provider == "auto" && !plan.mapping.empty()) {
-      task_name = plan.mapping.front().value("task", "");
+    if (const auto* entry = provider != "auto" ? mapping_entry(mapping, provider) : nullptr) {
+      task_name = entry->task;
+    } else if (provider == "auto" && !mapping.empty()) {
+      task_name = mapping.front().task;
     }
     if (task_name.empty()) {
       task_name = pipeline_tag;
@@ -185,11 +260,11 @@ Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessC
     requested = tasks::find_task(task_name);
     // A sentence-transformers model serves both tasks; source_sentence=/sentences= ask for similarity.
     if (requested != nullptr && same_task(task_name, "sentence-similarity")) {
-      const tasks::TaskSpec* similarity = tasks::find_task("sentence-similarity");
+      const tasks::TaskSpec& similarity = tasks::task(tasks::TaskId::sentence_similarity);
       for (const auto& key : call.param_keys) {
-        for (std::string_view field : similarity->fields) {
+        for (std::string_view field : similarity.fields) {
           if (key == field) {
-            requested = similarity;
+            requested = &similarity;
           }
         }
       }
@@ -198,146 +273,105 @@ Result<ServerlessPlan> plan_serverless(client::Client& client, const ServerlessC
       return fail(ErrorKind::usage,
                   task_name.empty() ? "cannot tell which task " + id + " performs"
                                     : id + "'s task '" + task_name + "' is not one hfrun can run",
-                  "pass --task TASK (see `hfrun serverless --help`)");
+                  "pass --task TASK (see `hfrun " + call.command + " --help`)");
     }
   }
   plan.task = requested;
   const std::string task_name(requested->name);
+  const std::string& router = client.config().router_url;
 
   // Chat with no provider chosen, or chosen by a `:provider` suffix: the router routes it (server
   // side, no mapping needed), with the model exactly as given, as the official clients send it.
   if (requested->id == tasks::TaskId::conversational && (provider == "auto" || provider_from_suffix)) {
-    plan.provider = "auto";
-    plan.body_model = call.model;
-    plan.url = client.config().router_url + "/v1/chat/completions";
+    m_provider = "auto";
+    plan.body_model = id + (suffix.empty() ? "" : ":" + suffix);
+    plan.url = router + "/v1/chat/completions";
+    plan.via = provider_from_suffix ? suffix + " (routed by the router)" : "the router's choice";
     return plan;
   }
 
-  const nlohmann::json* entry = nullptr;
+  const hub::ProviderMapping* entry = nullptr;
   if (provider == "auto") {
-    for (const auto& candidate : plan.mapping) {
-      if (same_task(candidate.value("task", ""), task_name) && find_provider(candidate.value("provider", "")) != nullptr) {
+    for (const auto& candidate : mapping) {
+      if (same_task(candidate.task, task_name) && find_provider(candidate.provider) != nullptr) {
         entry = &candidate;
         break;
       }
     }
-    if (entry == nullptr && !plan.mapping.empty()) {
-      const std::string supported = supported_tasks(plan.mapping);
+    if (entry == nullptr && !mapping.empty()) {
+      const std::string supported = supported_tasks(mapping);
       return fail(ErrorKind::usage,
                   "model " + id + " is not served for task " + task_name + " by any provider. Supported task: " + supported,
-                  supported == "conversational" ? "chat with it: hfrun serverless " + id + " --text \"Hello\""
-                                                : "run it with --task " + supported);
+                  task_hint(call.command, id, supported));
     }
-    provider = entry != nullptr ? entry->value("provider", "") : "hf-inference";
+    provider = entry != nullptr ? entry->provider : "hf-inference";
   } else {
-    entry = mapping_entry(plan.mapping, provider);
-    if (entry == nullptr && provider != "hf-inference" && !plan.mapping.empty()) {
+    entry = mapping_entry(mapping, provider);
+    if (entry == nullptr && provider != "hf-inference" && !mapping.empty()) {
       std::string offered;
-      for (const auto& e : plan.mapping) {
-        offered += (offered.empty() ? "" : ", ") + e.value("provider", "");
+      for (const auto& e : mapping) {
+        offered += (offered.empty() ? "" : ", ") + e.provider;
       }
       return fail(ErrorKind::usage, "model " + id + " is not served by provider " + provider,
                   "providers for it: " + offered);
     }
-    if (entry == nullptr && provider != "hf-inference" && plan.mapping.empty() && plan_needs_lookup(call)) {
+    if (entry == nullptr && provider != "hf-inference" && mapping.empty() && needs_lookup(call)) {
       return fail(ErrorKind::usage, "no provider serves model " + id,
                   "check `hfrun probe " + id + "`; try --provider hf-inference");
     }
-    if (entry != nullptr && !same_task(entry->value("task", ""), task_name)) {
-      const std::string supported = entry->value("task", "");
+    if (entry != nullptr && !same_task(entry->task, task_name)) {
       return fail(ErrorKind::usage,
                   "model " + id + " is not supported for task " + task_name + " and provider " + provider +
-                      ". Supported task: " + supported,
-                  supported == "conversational" ? "chat with it: hfrun serverless " + id + " --text \"Hello\""
-                                                : "run it with --task " + supported);
+                      ". Supported task: " + entry->task,
+                  task_hint(call.command, id, entry->task));
     }
   }
-  plan.provider = provider;
-  plan.body_model = entry != nullptr ? entry->value("providerId", id) : id;
+  m_provider = provider;
+  plan.via = provider;
+  plan.body_model = entry != nullptr && !entry->provider_id.empty() ? entry->provider_id : id;
   if (entry != nullptr) {
-    if (auto w = warning_for_status(provider, id, entry->value("status", "live")); !w.empty()) {
+    if (auto w = warning_for_status(provider, id, entry->status); !w.empty()) {
       plan.warnings.push_back(std::move(w));
     }
   }
   if (provider == "hf-inference") {
     plan.body_model = id; // no translation on hf-inference
-    plan.url = hf_inference_url(client.config().router_url, id, *requested);
+    plan.url = router + "/hf-inference/models/" + id + hf_inference_path(requested->id);
     return plan;
   }
-  HFRUN_TRY_ASSIGN(url, provider_url(client.config().router_url, *find_provider(provider), *requested, plan.body_model));
+  HFRUN_TRY_ASSIGN(url, provider_url(router, *find_provider(provider), *requested, plan.body_model, call.command));
   plan.url = std::move(url);
   return plan;
 }
 
-Result<std::shared_ptr<http::BodySource>> body_source(const tasks::EncodedBody& body) {
-  switch (body.kind) {
-  case tasks::BodyKind::json: return http::string_body(body.json);
-  case tasks::BodyKind::raw_file: return http::file_body(body.file);
-  case tasks::BodyKind::base64_json: return http::base64_json_body(body.prefix, body.file, body.suffix);
+Result<http::Request> ServerlessBackend::encode(const Plan& plan, const tasks::Inputs& inputs,
+                                                const EncodeContext& context) {
+  if (plan.task->id != tasks::TaskId::text_to_image || m_provider == "hf-inference") {
+    return encode_with_codec(plan, inputs, context);
   }
-  return fail(ErrorKind::internal, "unknown body kind");
+  http::Request request;
+  request.method = "POST";
+  request.url = plan.url;
+  HFRUN_TRY_ASSIGN(body, provider_image_body(m_provider, plan, inputs));
+  request.headers.set("Content-Type", "application/json");
+  if (m_provider == "replicate") {
+    request.headers.set("Prefer", "wait");
+  }
+  request.body = http::string_body(body.dump());
+  return request;
 }
 
-namespace {
-
-// Text-to-image on third-party providers: their own JSON bodies (huggingface.js providers/*.ts).
-Result<nlohmann::json> provider_image_body(const ServerlessPlan& plan, const tasks::Inputs& inputs) {
-  if (!inputs.text || inputs.text->empty()) {
-    return fail(ErrorKind::usage, "text-to-image needs a prompt: --text \"...\"");
+Result<Outcome> ServerlessBackend::execute(client::Client& client, const Plan& plan, http::Request& request,
+                                           const ExecuteOptions& options) {
+  HFRUN_TRY_ASSIGN(outcome, send_and_decode(client, plan, request, options));
+  if (outcome.kind == Outcome::Kind::files) {
+    HFRUN_TRY(fetch_result_urls(client, outcome));
   }
-  nlohmann::json params = inputs.params;
-  if (plan.provider == "fal-ai") {
-    nlohmann::json body = params;
-    body["prompt"] = *inputs.text;
-    body["sync_mode"] = true;
-    return body;
-  }
-  if (plan.provider == "replicate") {
-    nlohmann::json input = params;
-    input["prompt"] = *inputs.text;
-    return nlohmann::json{{"input", input}};
-  }
-  nlohmann::json body = params;
-  body["prompt"] = *inputs.text;
-  if (plan.provider == "together" || plan.provider == "nscale") {
-    body["model"] = plan.body_model;
-    body["response_format"] = "b64_json";
-  }
-  return body;
+  return outcome;
 }
 
 } // namespace
 
-Result<http::Request> encode_serverless(const ServerlessPlan& plan, const tasks::Inputs& inputs,
-                                        std::optional<bool> stream) {
-  http::Request request;
-  request.method = "POST";
-  request.url = plan.url;
-  const tasks::TaskSpec& spec = *plan.task;
-
-  if (spec.id == tasks::TaskId::text_to_image && plan.provider != "hf-inference") {
-    HFRUN_TRY_ASSIGN(body, provider_image_body(plan, inputs));
-    request.headers.set("Content-Type", "application/json");
-    if (plan.provider == "replicate") {
-      request.headers.set("Prefer", "wait");
-    }
-    request.body = http::string_body(body.dump());
-    return request;
-  }
-
-  tasks::EncodeOptions options;
-  options.model = plan.body_model;
-  options.stream = stream;
-  HFRUN_TRY_ASSIGN(encoded, tasks::encode(spec, inputs, options));
-  if (!encoded.content_type.empty()) {
-    request.headers.set("Content-Type", encoded.content_type);
-  }
-  if (!encoded.accept.empty()) {
-    request.headers.set("Accept", encoded.accept);
-  }
-  HFRUN_TRY_ASSIGN(source, body_source(encoded));
-  request.body = std::move(source);
-  return request;
-}
+std::unique_ptr<Backend> make_serverless_backend() { return std::make_unique<ServerlessBackend>(); }
 
 } // namespace hfrun::backends

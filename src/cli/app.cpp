@@ -4,9 +4,12 @@
 #include "usage.hpp"
 
 #include <hfrun/http/transport.hpp>
+#include <hfrun/util/cancel.hpp>
 
-#include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
 #include <cstring>
 #include <sstream>
 
@@ -14,9 +17,19 @@ namespace hfrun::cli {
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+// The process's one cancellation token: SIGINT and SIGTERM cancel it; every wait and transfer of the
+// command watches it (util/cancel.hpp).
+util::CancelToken& process_cancel_token() {
+  static util::CancelToken token;
+  return token;
+}
 
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
+extern "C" void on_cancel_signal(int signal) { process_cancel_token().cancel(signal); }
+
+// 130 for Ctrl-C, 143 for SIGTERM: what a shell reports for a process the signal ended.
+ErrorKind cancel_kind(const util::CancelToken& token) {
+  return token.signal() == SIGTERM ? ErrorKind::terminated : ErrorKind::interrupted;
+}
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--token", g.token, "Hugging Face token (default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, "
@@ -209,7 +222,8 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   transport_options.timeouts.total = seconds_to_ms(global.timeout_s);
   transport_options.insecure = global.insecure;
   transport_options.ca_bundle = config.ca_bundle;
-  transport_options.cancel = &g_interrupted;
+  util::CancelToken& cancel = process_cancel_token();
+  transport_options.cancel = &cancel;
   if (global.verbose >= 2) {
     transport_options.header_log = [&out](std::string_view line) { out.plain_err(line); };
   }
@@ -221,16 +235,18 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   client_options.config = config;
   client_options.token = token;
   client_options.retry.max_retries = global.retries;
+  client_options.retry.cancel = &cancel;
   client_options.extra_headers = std::move(*headers);
   client_options.bill_to = global.bill_to;
   client_options.dry_run = global.dry_run;
   client::Reporter reporter;
   reporter.note = [&out](std::string_view line) { out.note(line); };
   reporter.dry_run = [&out](std::string_view line) { out.stream_text(std::string(line) + "\n"); };
+  util::CancellableSleeper sleeper(cancel);
   client::Client client(std::move(client_options), http::make_curl_transport(transport_options),
-                        util::real_sleeper(), std::move(reporter));
+                        sleeper, std::move(reporter));
 
-  CommandEnv command_env{global, config, client, out};
+  CommandEnv command_env{global, config, client, out, cancel};
   for (auto& r : registered) {
     if (!r.sub->parsed()) {
       continue;
@@ -243,16 +259,19 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
       result = fail(ErrorKind::internal, std::string("internal error: ") + e.what(),
                     "please report this bug");
     }
-    if (g_interrupted.load()) {
-      out.error(make_error(ErrorKind::interrupted, "interrupted"));
-      return exit_code_for(ErrorKind::interrupted);
+    if (cancel.cancelled()) {
+      const ErrorKind kind = cancel_kind(cancel);
+      out.error(make_error(kind, kind == ErrorKind::terminated ? "terminated (SIGTERM)" : "interrupted"));
+      return exit_code_for(kind);
     }
-    if (!result) {
-      if (client::is_dry_run_stop(result.error())) {
-        return 0;
-      }
+    if (!result && !client::is_dry_run_stop(result.error())) {
       out.error(result.error());
       return exit_code_for(result.error().kind);
+    }
+    // Output that never reached stdout (closed, full) is not a success (docs/exit-codes.md).
+    if (auto flushed = out.finish(); !flushed) {
+      out.error(flushed.error());
+      return exit_code_for(flushed.error().kind);
     }
     return 0;
   }
@@ -260,7 +279,22 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
 }
 
 int run(int argc, char** argv) {
-  std::signal(SIGINT, on_sigint);
+  // A closed stdout/stderr (`hfrun ... >&-`) must not let a file hfrun opens later take its
+  // descriptor and receive the output: hold it with a read-only /dev/null, so writes fail (exit 11).
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      const int held = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (held >= 0 && held != fd) {
+        ::close(held); // a lower descriptor was free too: nothing to hold here
+      }
+    }
+  }
+  (void)process_cancel_token(); // its pipe exists before a signal can arrive
+  struct sigaction action {};
+  action.sa_handler = on_cancel_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN); // a closed pipe (hfrun ... | head) is an error value, not a kill
   const Io io = process_io();
   std::vector<std::string> args;

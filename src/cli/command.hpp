@@ -5,6 +5,7 @@
 
 #include <hfrun/client/client.hpp>
 #include <hfrun/config/config.hpp>
+#include <hfrun/util/cancel.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -41,6 +42,7 @@ struct CommandEnv {
   const config::Config& config;
   client::Client& client;
   Output& out;
+  const util::CancelToken& cancel; // Ctrl-C / SIGTERM: long waits watch it
 };
 
 class Command {

@@ -1,17 +1,11 @@
-#include "runner.hpp"
+#include "inputs.hpp"
 
-#include <hfrun/http/bodies.hpp>
-#include <hfrun/http/server_error.hpp>
-#include <hfrun/http/sinks.hpp>
-#include <hfrun/http/sse.hpp>
-#include <hfrun/tasks/chat.hpp>
-#include <hfrun/tasks/codec.hpp>
-#include <hfrun/tasks/render.hpp>
+#include <hfrun/util/strings.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
+#include <sys/stat.h>
 
 namespace hfrun::cli {
 
@@ -19,151 +13,6 @@ namespace {
 
 bool is_generation(const tasks::TaskSpec& task) {
   return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
-}
-
-std::string extension_type(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  for (auto& c : ext) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  static const std::pair<const char*, const char*> k_types[] = {
-      {".png", "image/png"},   {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".webp", "image/webp"},
-      {".gif", "image/gif"},   {".flac", "audio/flac"}, {".wav", "audio/wav"},  {".mp3", "audio/mpeg"},
-      {".ogg", "audio/ogg"},   {".mp4", "video/mp4"},
-  };
-  for (const auto& [e, type] : k_types) {
-    if (ext == e) {
-      return type;
-    }
-  }
-  return {};
-}
-
-// The user named a file; its extension is not trusted to match what the server sent.
-void warn_on_type_mismatch(CommandEnv& env, const std::string& content_type) {
-  if (!env.out.options().output_file || content_type.empty()) {
-    return;
-  }
-  const std::string expected = extension_type(*env.out.options().output_file);
-  std::string actual = content_type.substr(0, content_type.find(';'));
-  if (actual == "audio/x-wav" || actual == "audio/wave") {
-    actual = "audio/wav";
-  }
-  if (!expected.empty() && expected != actual) {
-    env.out.warn("the server sent " + actual + " but " + env.out.options().output_file->string() +
-                 " says " + expected + " by its extension; the bytes are written as received");
-  }
-}
-
-Result<void> print_binary(CommandEnv& env, const tasks::TaskSpec& task, const http::Response& response) {
-  const std::string content_type = response.headers.get("Content-Type").value_or("");
-  HFRUN_TRY_ASSIGN(results, tasks::binary_result(task, content_type, response.body));
-  if (results.empty()) {
-    return fail(ErrorKind::bad_response, "the reply carried no " + std::string(task.name) + " result");
-  }
-  tasks::BinaryResult result = std::move(results.front());
-  if (result.kind == tasks::BinaryResult::Kind::url) {
-    // Providers (fal-ai, Replicate) answer with a URL to their CDN: fetched without the token.
-    http::Request fetch;
-    fetch.url = result.url;
-    HFRUN_TRY_ASSIGN(fetched, env.client.send(fetch, client::Auth::never));
-    if (!fetched.ok()) {
-      return unexpected<Error>(http::error_from_response(fetched, "downloading the result"));
-    }
-    result.bytes = std::move(fetched.body);
-    if (auto type = fetched.headers.get("Content-Type")) {
-      result.content_type = *type;
-    }
-  }
-  if (result.content_type.empty()) {
-    result.content_type = tasks::type_from_magic(result.bytes); // e.g. a CDN that sent none
-  }
-  warn_on_type_mismatch(env, result.content_type);
-  if (!env.global.json) {
-    return env.out.result_binary(result.bytes, result.content_type);
-  }
-  // --json: the file goes to -o, stdout gets what was written, in the task's schema.
-  const auto& path = env.out.options().output_file;
-  if (!path) {
-    return fail(ErrorKind::usage, "--json with a binary result (" + std::string(task.name) + ") needs -o PATH",
-                "the JSON then describes the file written");
-  }
-  HFRUN_TRY(write_file_atomically(*path, result.bytes));
-  nlohmann::json meta = {{"task", task.name},
-                         {"content_type", result.content_type},
-                         {"bytes", result.bytes.size()},
-                         {"path", path->string()}};
-  if (!result.label.empty()) {
-    meta["label"] = result.label;
-  }
-  env.out.stream_text(meta.dump(2) + "\n");
-  return {};
-}
-
-Result<void> print_decoded(CommandEnv& env, const tasks::TaskSpec& task, const nlohmann::json& normalized,
-                           const PreparedInputs& prepared) {
-  if (env.global.json) {
-    return env.out.result_json(normalized);
-  }
-  tasks::RenderOptions options;
-  options.color = env.out.color_out();
-  options.width = env.out.terminal_width() > 0 ? env.out.terminal_width() : 80;
-  if (prepared.inputs.text) {
-    options.input_text = *prepared.inputs.text;
-  }
-  return env.out.result_text(tasks::render(task, normalized, options));
-}
-
-Result<void> run_streaming(CommandEnv& env, const tasks::TaskSpec& task, http::Request& request,
-                           const PreparedInputs& prepared) {
-  tasks::ChatStreamAssembler assembler(std::string(task.name));
-  const bool show_tokens = !env.global.json && !env.global.raw && !env.out.options().output_file;
-  bool printed_any = false;
-  http::SseSink* sink_ptr = nullptr;
-  http::SseSink sink([&](const http::SseEvent& event) -> Result<void> {
-    if (http::is_done(event)) {
-      return {};
-    }
-    if (auto error = http::stream_error(event)) {
-      return unexpected<Error>(*error);
-    }
-    if (env.global.raw) {
-      env.out.stream_text(event.data + "\n");
-      sink_ptr->mark_emitted();
-      return {};
-    }
-    HFRUN_TRY_ASSIGN(delta, assembler.feed_data(event.data));
-    if (show_tokens && !delta.empty()) {
-      env.out.stream_text(delta);
-      printed_any = true;
-      sink_ptr->mark_emitted();
-    }
-    return {};
-  });
-  sink_ptr = &sink;
-  request.sink = &sink;
-  HFRUN_TRY_ASSIGN(response, env.client.send(request));
-  if (!response.ok()) {
-    return unexpected<Error>(http::error_from_response(response, std::string(task.name) + " request"));
-  }
-  if (printed_any) {
-    env.out.stream_text("\n");
-  }
-  if (auto plain = sink.non_stream_body(); plain && !plain->empty()) {
-    // The server ignored "stream": a plain JSON reply, decoded as a non-streamed one.
-    HFRUN_TRY_ASSIGN(normalized, tasks::decode(task, response.headers.get("Content-Type").value_or(""), *plain));
-    return print_decoded(env, task, normalized, prepared);
-  }
-  if (env.global.raw) {
-    return {};
-  }
-  if (env.global.json) {
-    return env.out.result_json(assembler.result());
-  }
-  if (env.out.options().output_file) {
-    return env.out.result_text(assembler.content());
-  }
-  return {};
 }
 
 Result<std::string> read_data_option(const std::string& data) {
@@ -177,6 +26,43 @@ Result<std::string> read_data_option(const std::string& data) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Text inputs are sent as JSON strings: they must be UTF-8.
+Result<void> check_text(std::string_view what, std::string_view text) {
+  if (!util::is_valid_utf8(text)) {
+    return fail(ErrorKind::usage, std::string(what) + " is not valid UTF-8 text",
+                "convert it first (e.g. iconv -t UTF-8), or send binary data with --file");
+  }
+  return {};
+}
+
+// A regular file is streamed from disk as it is; a FIFO (`--file <(cmd)`) or a device is spooled
+// to a temporary file first, as stdin is, so the upload knows its size and can be retried.
+Result<void> check_input_file(const std::string& file, PreparedInputs& prepared) {
+  if (prepared.file_is_stdin) {
+    return {};
+  }
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) {
+    return fail(ErrorKind::usage, "cannot read input file '" + util::truncate_utf8(file, 200) + "'",
+                "check the path given to --file");
+  }
+  if (S_ISREG(st.st_mode)) {
+    return {};
+  }
+  std::FILE* in = std::fopen(file.c_str(), "rb");
+  if (in == nullptr) {
+    return fail(ErrorKind::usage, "cannot read input file '" + util::truncate_utf8(file, 200) + "'",
+                "check the path given to --file");
+  }
+  auto spooled = spool_to_temp(in);
+  std::fclose(in);
+  if (!spooled) {
+    return unexpected<Error>(spooled.error());
+  }
+  prepared.spooled = std::move(*spooled);
+  return {};
 }
 
 } // namespace
@@ -205,9 +91,15 @@ Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& ta
   prepared.inputs.params = std::move(params);
 
   if (!options.text.empty()) {
+    HFRUN_TRY(check_text("--text", options.text));
     prepared.inputs.text = options.text;
   }
+  if (!options.text.empty() && !options.inputs_json.empty()) {
+    return fail(ErrorKind::usage, "both --text and --inputs were given",
+                "--inputs replaces the whole input: give one of them");
+  }
   if (!options.system.empty()) {
+    HFRUN_TRY(check_text("--system", options.system));
     prepared.inputs.system = options.system;
   }
   if (!options.messages.empty()) {
@@ -234,6 +126,7 @@ Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& ta
     if (binary && file.empty()) {
       file = positional.front();
     } else if (!prepared.inputs.text) {
+      HFRUN_TRY(check_text("INPUT", positional.front()));
       prepared.inputs.text = positional.front();
     } else {
       return fail(ErrorKind::usage, "both --text and a positional INPUT were given");
@@ -245,28 +138,34 @@ Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& ta
   }
   const bool has_input = prepared.inputs.text || !file.empty() || prepared.inputs.inputs ||
                          prepared.inputs.messages || prepared.verbatim_body || fields_given;
-  if (file == "-" || (!has_input && !env.out.io().in_is_tty && env.out.io().in != nullptr &&
-                      task.input == tasks::InputKind::binary)) {
+  const bool stdin_usable = !env.out.io().in_is_tty && env.out.io().in != nullptr;
+  if (file == "-" || (!has_input && stdin_usable && task.input == tasks::InputKind::binary)) {
     HFRUN_TRY_ASSIGN(spooled, spool_to_temp(env.out.io().in));
     if (std::filesystem::file_size(spooled.path()) > 0 || file == "-") {
       file = spooled.path().string();
-      prepared.spooled_stdin = std::move(spooled);
+      prepared.file_is_stdin = true;
+      prepared.spooled = std::move(spooled);
     }
-  } else if (!has_input && !env.out.io().in_is_tty && env.out.io().in != nullptr) {
+  } else if (!has_input && stdin_usable) {
     std::string text = read_all(env.out.io().in);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
       text.pop_back();
     }
     if (!text.empty()) {
+      HFRUN_TRY(check_text("stdin", text));
       prepared.inputs.text = std::move(text);
     }
   }
   if (!file.empty()) {
+    HFRUN_TRY(check_input_file(file, prepared));
+    prepared.inputs.file = prepared.spooled ? prepared.spooled->path() : std::filesystem::path(file);
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec)) {
-      return fail(ErrorKind::usage, "cannot read input file '" + file + "'", "check the path given to --file");
+    if (std::filesystem::file_size(*prepared.inputs.file, ec) == 0 && !ec) {
+      return fail(ErrorKind::usage,
+                  "the input " + std::string(prepared.file_is_stdin ? "on stdin" : "file '" + file + "'") +
+                      " is empty",
+                  "nothing would be sent: check the file (or the command feeding stdin)");
     }
-    prepared.inputs.file = file;
   }
   return prepared;
 }
@@ -282,40 +181,6 @@ bool decide_stream(const CommandEnv& env, const tasks::TaskSpec& task, const Inp
     return false;
   }
   return env.out.io().out_is_tty && !env.global.json && !env.global.raw;
-}
-
-std::optional<bool> stream_flag(const tasks::TaskSpec& task, const InputOptions&, bool stream) {
-  if (!is_generation(task) || !stream) {
-    return std::nullopt;
-  }
-  return true;
-}
-
-Result<void> run_task_request(CommandEnv& env, const tasks::TaskSpec& task, http::Request& request,
-                              const PreparedInputs& prepared, bool stream) {
-  if (prepared.verbatim_body) {
-    request.body = http::string_body(*prepared.verbatim_body);
-    request.headers.set("Content-Type", "application/json");
-  }
-  if (stream) {
-    return run_streaming(env, task, request, prepared);
-  }
-  HFRUN_TRY_ASSIGN(response, env.client.send(request));
-  if (!response.ok()) {
-    return unexpected<Error>(http::error_from_response(response, std::string(task.name) + " request"));
-  }
-  const std::string content_type = response.headers.get("Content-Type").value_or("");
-  if (env.global.raw) {
-    if (tasks::is_binary_content_type(content_type)) {
-      return env.out.result_binary(response.body, content_type);
-    }
-    return env.out.result_text(response.body);
-  }
-  if (task.binary_output) {
-    return print_binary(env, task, response);
-  }
-  HFRUN_TRY_ASSIGN(normalized, tasks::decode(task, content_type, response.body));
-  return print_decoded(env, task, normalized, prepared);
 }
 
 } // namespace hfrun::cli

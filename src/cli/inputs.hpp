@@ -1,11 +1,10 @@
-// PRIVATE to the cli layer: what every "run a model" command shares (serverless, endpoint, local):
-// the input options, turning them into task inputs, and send -> decode -> output for one request.
+// PRIVATE to the cli layer: the input options every "run a model" command shares (serverless,
+// endpoint, local ...), and turning them into the task's inputs.
 #pragma once
 
 #include "command.hpp"
 #include "params.hpp"
 
-#include <hfrun/http/message.hpp>
 #include <hfrun/tasks/task.hpp>
 
 #include <optional>
@@ -29,7 +28,8 @@ void add_input_options(CLI::App& sub, InputOptions& options);
 
 struct PreparedInputs {
   tasks::Inputs inputs;
-  std::optional<TempFile> spooled_stdin; // keeps the spooled file alive for the upload
+  std::optional<TempFile> spooled;          // stdin or a FIFO spooled to disk, alive for the upload
+  bool file_is_stdin = false;               // --file - (dry-run shows @-)
   std::optional<std::string> verbatim_body; // --data
 };
 
@@ -42,13 +42,5 @@ struct PreparedInputs {
 // Stream chat/text-generation? --stream/--no-stream, else on when stdout is a terminal.
 [[nodiscard]] bool decide_stream(const CommandEnv& env, const tasks::TaskSpec& task,
                                  const InputOptions& options);
-// The "stream" value to put in the body: true when streaming, else left out (as the JS client does).
-[[nodiscard]] std::optional<bool> stream_flag(const tasks::TaskSpec& task, const InputOptions& options,
-                                              bool stream);
-
-// Send the request and print its result as the task and the output options say.
-[[nodiscard]] Result<void> run_task_request(CommandEnv& env, const tasks::TaskSpec& task,
-                                            http::Request& request, const PreparedInputs& prepared,
-                                            bool stream);
 
 } // namespace hfrun::cli

@@ -160,7 +160,7 @@ int on_seek(void* user, curl_off_t offset, int origin) {
 // Polled by libcurl during transfers; the only way to stop one promptly on Ctrl-C.
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto& t = *static_cast<Transfer*>(user);
-  if (t.options->cancel != nullptr && t.options->cancel->load()) {
+  if (t.options->cancel != nullptr && t.options->cancel->cancelled()) {
     t.abort_error = make_error(ErrorKind::interrupted, "interrupted");
     return 1;
   }

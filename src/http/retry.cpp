@@ -207,6 +207,19 @@ std::string seconds_text(milliseconds delay) {
   return fmt::format("{:.1f} s", static_cast<double>(delay.count()) / 1000.0);
 }
 
+// The backoff wait, cut short by the cancellation token: the fake sleeper of the tests records the
+// wait, the real one is the token's own interruptible wait.
+Result<void> wait(util::Sleeper& sleeper, milliseconds delay, const RetryPolicy& policy) {
+  if (policy.cancel != nullptr && policy.cancel->cancelled()) {
+    return fail(ErrorKind::interrupted, "interrupted");
+  }
+  sleeper.sleep_for(delay);
+  if (policy.cancel != nullptr && policy.cancel->cancelled()) {
+    return fail(ErrorKind::interrupted, "interrupted");
+  }
+  return {};
+}
+
 std::mt19937_64 make_rng() {
   return std::mt19937_64(std::random_device{}());
 }
@@ -233,7 +246,7 @@ Result<Response> send_with_retry(Transport& transport,
       on_retry(fmt::format("{}; retrying in {} (retry {} of {})", util::redact(d.why),
                            seconds_text(delay), attempt + 1, policy.max_retries));
     }
-    sleeper.sleep_for(delay);
+    HFRUN_TRY(wait(sleeper, delay, policy));
     if (request.body) {
       HFRUN_TRY(request.body->rewind());
     }
@@ -265,7 +278,12 @@ std::vector<Result<Response>> send_all_with_retry(Transport& transport,
           "{} of {} requests failed transiently; retrying them in {} (retry {} of {})",
           again.size(), requests.size(), seconds_text(delay), round + 1, policy.max_retries));
     }
-    sleeper.sleep_for(delay);
+    if (auto waited = wait(sleeper, delay, policy); !waited) {
+      for (std::size_t i : again) {
+        results[i] = unexpected<Error>(waited.error());
+      }
+      break;
+    }
     std::vector<Request> batch;
     std::vector<std::size_t> positions;
     for (std::size_t i : again) {

@@ -73,7 +73,7 @@ chat_body(std::string_view model, const Inputs& inputs, std::optional<bool> stre
         return string_or(m, "role", "") != "system";
       })) {
     return fail(ErrorKind::usage, "conversational needs --text MESSAGE or --messages JSON|@file",
-                "for example: hfrun serverless MODEL --text 'Hello' max_tokens:=64");
+                detail::example_hint(task(TaskId::conversational)));
   }
   // "model" first, as the JS client sends to the router; parameters untouched (tools,
   // response_format, stream_options ...).

@@ -107,5 +107,20 @@ std::string error_message(const nlohmann::json& body) {
   return dump(*error);
 }
 
+namespace {
+constexpr std::string_view k_call_marker = "\x01" "call" "\x01 ";
+} // namespace
+
+std::string example_hint(const TaskSpec& spec) {
+  return "for example: " + std::string(k_call_marker) + std::string(spec.example);
+}
+
+std::string with_call(std::string hint, std::string_view call) {
+  if (const auto at = hint.find(k_call_marker); at != std::string::npos) {
+    hint.replace(at, k_call_marker.size(), call.empty() ? std::string() : std::string(call) + " ");
+  }
+  return hint;
+}
+
 } // namespace detail
 } // namespace hfrun::tasks

@@ -40,4 +40,9 @@ namespace hfrun::tasks::detail {
 [[nodiscard]] Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& inputs,
                                                        std::optional<bool> stream);
 
+// "for example: <call> --text 'I like you'": a usage hint showing the task's example; encode()
+// puts the command's own call ("hfrun serverless MODEL") in place of the marker (with_call).
+[[nodiscard]] std::string example_hint(const TaskSpec& spec);
+[[nodiscard]] std::string with_call(std::string hint, std::string_view call);
+
 } // namespace hfrun::tasks::detail

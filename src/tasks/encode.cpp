@@ -76,7 +76,7 @@ Result<std::string> text_input(const TaskSpec& spec, const Inputs& in) {
     return detail::read_text_file(*in.file, "input");
   }
   return fail(ErrorKind::usage, name_of(spec) + " needs --text TEXT",
-              "for example: hfrun serverless MODEL " + std::string(spec.example));
+              detail::example_hint(spec));
 }
 
 // A value that may arrive as JSON or as a string holding JSON (key=@file.json gives the text).
@@ -95,7 +95,7 @@ Result<json> string_list(const TaskSpec& spec, const json& value, std::string_vi
   json list = json_value(value);
   if (list.is_string()) {
     json items = json::array();
-    std::stringstream ss(list.get<std::string>());
+    std::stringstream ss(list.get_ref<const std::string&>());
     std::string item;
     while (std::getline(ss, item, ',')) {
       const auto b = item.find_first_not_of(" \t");
@@ -121,7 +121,7 @@ Result<json> table_value(const TaskSpec& spec, const json& given) {
   json value = json_value(given);
   if (value.is_string()) {
     // CSV: header, then rows; values stay strings, as the services expect.
-    std::stringstream ss(value.get<std::string>());
+    std::stringstream ss(value.get_ref<const std::string&>());
     std::string line;
     std::vector<std::string> header;
     json table = json::object();
@@ -202,7 +202,7 @@ Result<EncodedBody> encode_question_answering(const TaskSpec& spec, const Inputs
   }
   if (!question || !context) {
     return fail(ErrorKind::usage, "question-answering needs question=TEXT and context=TEXT",
-                "for example: hfrun serverless MODEL " + std::string(spec.example));
+                detail::example_hint(spec));
   }
   json inputs = {{"question", *question}, {"context", *context}};
   return json_body(inputs, parameters_of(spec, in));
@@ -216,7 +216,7 @@ Result<EncodedBody> encode_table_qa(const TaskSpec& spec, const Inputs& in) {
   const json* table = param(in, "table");
   if (!query || table == nullptr) {
     return fail(ErrorKind::usage, "table-question-answering needs query=TEXT and table=@FILE",
-                "for example: hfrun serverless MODEL " + std::string(spec.example));
+                detail::example_hint(spec));
   }
   HFRUN_TRY_ASSIGN(columns, table_value(spec, *table));
   json inputs = {{"query", *query}, {"table", columns}};
@@ -252,12 +252,12 @@ Result<EncodedBody> encode_similarity(const TaskSpec& spec, const Inputs& in) {
     return fail(ErrorKind::usage,
                 "sentence-similarity needs source_sentence=TEXT (or --text) and "
                 "sentences:='[\"...\"]'",
-                "for example: hfrun serverless MODEL " + std::string(spec.example));
+                detail::example_hint(spec));
   }
   json list = json_value(*sentences);
   if (list.is_string()) { // a file of sentences, one a line
     json lines = json::array();
-    std::stringstream ss(list.get<std::string>());
+    std::stringstream ss(list.get_ref<const std::string&>());
     std::string line;
     while (std::getline(ss, line)) {
       if (!line.empty() && line.back() == '\r') {
@@ -315,7 +315,7 @@ Result<std::string> binary_file_required(const TaskSpec& spec, const Inputs& in)
                        spec.id == TaskId::audio_to_audio;
     return fail(ErrorKind::usage,
                 name_of(spec) + " needs --file " + (audio ? "AUDIO" : "IMAGE"),
-                "for example: hfrun serverless MODEL " + std::string(spec.example));
+                detail::example_hint(spec));
   }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(*in.file, ec)) {
@@ -341,7 +341,7 @@ Result<EncodedBody> encode_binary(const TaskSpec& spec, const Inputs& in) {
   if (in.text) {
     if (spec.id != TaskId::image_to_image) {
       return fail(ErrorKind::usage, name_of(spec) + " takes --file, not --text",
-                  "for example: hfrun serverless MODEL " + std::string(spec.example));
+                  detail::example_hint(spec));
     }
     if (!params.contains("prompt")) {
       params["prompt"] = *in.text; // image-to-image: --text is the prompt
@@ -371,7 +371,7 @@ Result<EncodedBody> encode_zero_shot_image(const TaskSpec& spec, const Inputs& i
   if (!params.contains("candidate_labels")) {
     return fail(ErrorKind::usage,
                 "zero-shot-image-classification needs candidate_labels (at least two)",
-                "for example: hfrun serverless MODEL " + std::string(spec.example));
+                detail::example_hint(spec));
   }
   HFRUN_TRY_ASSIGN(labels, string_list(spec, params["candidate_labels"], "candidate_labels"));
   if (labels.size() < 2) {
@@ -400,7 +400,7 @@ Result<EncodedBody> encode_image_question(const TaskSpec& spec, const Inputs& in
   }
   if (!question) {
     return fail(ErrorKind::usage, name_of(spec) + " needs --file IMAGE and question=TEXT",
-                "for example: hfrun serverless MODEL " + std::string(spec.example));
+                detail::example_hint(spec));
   }
   HFRUN_TRY(binary_file_required(spec, in));
   // Both clients (JS exactly so) send {"inputs":{"question":...,"image":"<b64>"}}, question first.
@@ -419,7 +419,7 @@ Result<EncodedBody> encode_text_task(const TaskSpec& spec, const Inputs& in) {
   if (spec.id == TaskId::zero_shot_classification) {
     if (!params.contains("candidate_labels")) {
       return fail(ErrorKind::usage, "zero-shot-classification needs candidate_labels",
-                  "for example: hfrun serverless MODEL " + std::string(spec.example));
+                  detail::example_hint(spec));
     }
     HFRUN_TRY_ASSIGN(labels,
                      string_list(spec, params["candidate_labels"], "candidate_labels"));
@@ -535,6 +535,9 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
   }
   if (out) {
     out->accept = std::string(spec.accept);
+  } else {
+    // The codec speaks of tasks; the command that runs one says how a call looks.
+    out.error().hint = detail::with_call(out.error().hint, options.example);
   }
   return out;
 }

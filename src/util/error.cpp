@@ -16,6 +16,7 @@ int exit_code_for(ErrorKind kind) {
   case ErrorKind::batch_failed: return 10;
   case ErrorKind::output_failed: return 11;
   case ErrorKind::interrupted: return 130;
+  case ErrorKind::terminated: return 143;
   case ErrorKind::stopped: return 0;
   }
   return 1;
@@ -35,6 +36,7 @@ std::string_view kind_name(ErrorKind kind) {
   case ErrorKind::batch_failed: return "batch_failed";
   case ErrorKind::output_failed: return "output_failed";
   case ErrorKind::interrupted: return "interrupted";
+  case ErrorKind::terminated: return "terminated";
   case ErrorKind::stopped: return "stopped";
   }
   return "internal";

@@ -592,10 +592,16 @@ Reply audio_to_audio(const TaskRequest& r, const Parsed& p) {
   auto input = binary_input(r, p, "audio");
   if (input.error) return *input.error;
   const double seconds = media::audio_seconds(input.bytes).value_or(1.0);
-  const auto samples = media::make_tone(seconds, hash_bytes(input.bytes));
-  return json_reply(200, json::array({{{"label", "label_0"},
-                                       {"blob", base64_encode(media::make_flac(samples, 16000))},
-                                       {"content-type", "audio/flac"}}}));
+  // A source-separation model (SepFormer) answers one blob per separated speaker; an enhancer one.
+  const int sources = r.model_id.find("sepformer") != std::string::npos ? 2 : 1;
+  json out = json::array();
+  for (int i = 0; i < sources; ++i) {
+    const auto samples = media::make_tone(seconds, hash_bytes(input.bytes) + static_cast<std::uint64_t>(i));
+    out.push_back({{"label", "label_" + std::to_string(i)},
+                   {"blob", base64_encode(media::make_flac(samples, 16000))},
+                   {"content-type", "audio/flac"}});
+  }
+  return json_reply(200, out);
 }
 
 std::vector<std::string> candidate_labels(const Parsed& p) {

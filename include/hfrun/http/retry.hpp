@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <hfrun/http/transport.hpp>
+#include <hfrun/util/cancel.hpp>
 #include <hfrun/util/clock.hpp>
 #include <optional>
 #include <random>
@@ -20,6 +21,9 @@ struct RetryPolicy {
   std::chrono::milliseconds cap{20'000};              // largest backoff
   std::chrono::milliseconds max_server_wait{120'000}; // longest server-requested wait honoured
   double multiplier = 2.0;
+  // The command's cancellation token: a wait between attempts ends at once when it is cancelled,
+  // and the send ends with ErrorKind::interrupted. Null: waits are not interruptible.
+  const util::CancelToken* cancel = nullptr;
 };
 
 // A line for the user about a retry ("... retrying in 3.0 s (retry 1 of 3)").

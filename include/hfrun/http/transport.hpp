@@ -3,8 +3,8 @@
 #pragma once
 
 #include <hfrun/http/message.hpp>
+#include <hfrun/util/cancel.hpp>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,8 +23,9 @@ struct TransportOptions {
   // -vv: receives one line per request line, header sent and header received, with credentials
   // already masked. Null: no header logging.
   std::function<void(std::string_view line)> header_log;
-  // Set (e.g. by a SIGINT handler) to abort every transfer; they end with ErrorKind::interrupted.
-  const std::atomic<bool>* cancel = nullptr;
+  // The command's cancellation token (Ctrl-C, SIGTERM): aborts every transfer; they end with
+  // ErrorKind::interrupted.
+  const util::CancelToken* cancel = nullptr;
 };
 
 class Transport {

@@ -45,6 +45,9 @@ struct EncodeOptions {
   // Sets "stream" in chat/text-generation bodies when given; a `stream` parameter the user passed
   // is otherwise sent untouched.
   std::optional<bool> stream;
+  // How a usage hint shows a call ("hfrun endpoint URL"): the task's example follows it. Empty:
+  // the hint shows the task's options alone.
+  std::string example;
 };
 
 // The request the official clients send for this task and these inputs. Missing or malformed

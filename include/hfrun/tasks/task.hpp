@@ -1,6 +1,5 @@
 // The task table: one entry per Hugging Face pipeline task hfrun can run, shared by every backend
-// (serverless router, dedicated endpoints, local). What a task is: its name, how its URL is routed,
-// what input it takes, whether its result is binary, and which user parameters are input fields.
+// (serverless router, dedicated endpoints, local). What a task is: its name, what input it takes, whether its result is binary, and which user parameters are input fields.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -43,14 +42,6 @@ enum class TaskId {
   tabular_regression,
 };
 
-// Which URL the backend posts to; the backend owns the base URL and builds the path.
-enum class Route {
-  model,       // POST {base}/models/{id}
-  pipeline,    // POST {base}/models/{id}/pipeline/{task}
-  chat,        // POST {base}/models/{id}/v1/chat/completions (or the router's /v1/chat/completions)
-  completions, // POST {base}/models/{id}/v1/completions
-};
-
 // What the task's primary input is.
 enum class InputKind {
   text,       // --text
@@ -61,7 +52,6 @@ enum class InputKind {
 struct TaskSpec {
   TaskId id;
   std::string_view name;                     // the pipeline tag, e.g. "image-classification"
-  Route route;
   InputKind input;
   bool binary_output;                        // the result is an image or audio file
   std::span<const std::string_view> fields;  // user parameter keys that are input fields

@@ -259,7 +259,8 @@ TEST_F(CurlTransportTest, SendAllRunsConcurrentlyAndKeepsOrder) {
 }
 
 TEST_F(CurlTransportTest, CancelFlagInterruptsTransfers) {
-  std::atomic<bool> cancel{true};
+  util::CancelToken cancel;
+  cancel.cancel();
   TransportOptions options;
   options.cancel = &cancel;
   Request r;

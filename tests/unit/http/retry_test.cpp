@@ -205,6 +205,33 @@ TEST_F(RetryTest, ServerWaitBeyondTheLimitIsNotAttempted) {
   EXPECT_TRUE(sleeper.sleeps.empty());
 }
 
+TEST_F(RetryTest, CtrlCDuringTheRetryAfterWaitEndsAtOnceAsInterrupted) {
+  // A Retry-After: 15 wait, cut short by the token (the real sleeper wakes on it): no resend.
+  util::CancelToken token;
+  class CancellingSleeper final : public util::Sleeper {
+  public:
+    explicit CancellingSleeper(util::CancelToken& t) : m_token(t) {}
+    void sleep_for(milliseconds duration) override {
+      waits.push_back(duration);
+      m_token.cancel(2); // SIGINT arrives during the wait
+    }
+    std::chrono::system_clock::time_point now() override { return std::chrono::system_clock::now(); }
+    std::vector<milliseconds> waits;
+
+  private:
+    util::CancelToken& m_token;
+  } cancelling(token);
+  policy.cancel = &token;
+  transport.push_status(503, header("Retry-After", "15"));
+  transport.push_status(200);
+  Request r = request();
+  auto result = send_with_retry(transport, r, policy, cancelling);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, ErrorKind::interrupted);
+  EXPECT_EQ(cancelling.waits, (std::vector<milliseconds>{15'000ms}));
+  EXPECT_EQ(transport.requests.size(), 1u);
+}
+
 TEST_F(RetryTest, NoRetryOnceOutputWasEmitted) {
   EmittedSink sink;
   transport.push_failure(TransportFailure::reset, "connection reset mid-stream");

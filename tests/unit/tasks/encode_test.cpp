@@ -162,7 +162,7 @@ TEST(TaskEncode, TextGenerationIsAnOpenAiCompletion) {
   in.text = "The answer is";
   in.params["max_new_tokens"] = 8;
   in.params["temperature"] = 0.5;
-  const json body = body_of("text-generation", in, EncodeOptions{"openai-community/gpt2", true});
+  const json body = body_of("text-generation", in, EncodeOptions{"openai-community/gpt2", true, ""});
   EXPECT_EQ(body, json::parse(R"({"model":"openai-community/gpt2","stream":true,"max_tokens":8,"temperature":0.5,"prompt":"The answer is"})"));
 }
 
@@ -190,7 +190,7 @@ TEST(TaskChat, EncodedChatBodyPutsTheModelFirst) {
   Inputs in;
   in.text = "Hello";
   in.params["max_tokens"] = 16;
-  auto body = encode(*find_task("chat"), in, EncodeOptions{"meta-llama/Llama-3.1-8B-Instruct", std::nullopt});
+  auto body = encode(*find_task("chat"), in, EncodeOptions{"meta-llama/Llama-3.1-8B-Instruct", std::nullopt, ""});
   ASSERT_TRUE(body);
   EXPECT_EQ(body->json,
             R"({"model":"meta-llama/Llama-3.1-8B-Instruct","messages":[{"content":"Hello","role":"user"}],"max_tokens":16})");
@@ -271,8 +271,6 @@ TEST(TaskTable, EveryTaskHasOneRowAndAliasesResolve) {
   EXPECT_EQ(find_task("text-to-audio"), find_task("text-to-speech"));
   EXPECT_EQ(find_task("chat"), find_task("conversational"));
   EXPECT_EQ(find_task("no-such-task"), nullptr);
-  EXPECT_EQ(find_task("feature-extraction")->route, Route::pipeline);
-  EXPECT_EQ(find_task("sentence-similarity")->route, Route::pipeline);
   EXPECT_TRUE(find_task("text-to-speech")->binary_output);
   EXPECT_FALSE(find_task("image-classification")->binary_output);
 }
