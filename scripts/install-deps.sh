@@ -5,10 +5,11 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config ccache git
-  libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libmagic-dev libssl-dev zlib1g-dev libjpeg62-turbo-dev
   libgtest-dev libcpp-httplib-dev
   curl ca-certificates jq time
+  clang-format
 )
 # The conformance suite runs the official JS clients: Node.js and npm (any Node >= 18).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
