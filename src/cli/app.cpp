@@ -1,6 +1,7 @@
 // The command line: global options, the command table, and the one place where an Error becomes a
 // message and an exit code.
 #include "command.hpp"
+#include "hints.hpp"
 #include "usage.hpp"
 
 #include <hfrun/http/transport.hpp>
@@ -265,8 +266,10 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
       return exit_code_for(kind);
     }
     if (!result && !client::is_dry_run_stop(result.error())) {
-      out.error(result.error());
-      return exit_code_for(result.error().kind);
+      Error error = std::move(result.error());
+      add_option_hints(error, r.entry->name);
+      out.error(error);
+      return exit_code_for(error.kind);
     }
     // Output that never reached stdout (closed, full) is not a success (docs/exit-codes.md).
     if (auto flushed = out.finish(); !flushed) {

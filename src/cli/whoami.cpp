@@ -3,6 +3,8 @@
 
 #include "command.hpp"
 
+#include <hfrun/client/errors.hpp>
+
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/util/json.hpp>
 
@@ -93,7 +95,7 @@ public:
     request.url = env.config.endpoint + "/api/whoami-v2";
     HFRUN_TRY_ASSIGN(response, env.client.send(request, client::Auth::required));
     if (!response.ok()) {
-      Error error = http::error_from_response(response, "checking the token");
+      Error error = client::error_from_response(response, "checking the token");
       if (response.status == 401) {
         error.hint =
             "the token (from " + config::source_name(env.client.token().source, env.config) +

@@ -191,14 +191,13 @@ Error transport_error(CURLcode code, const Transfer& t) {
   case CURLE_SSL_ISSUER_ERROR:
     e.kind = ErrorKind::network;
     e.transport = TransportFailure::tls;
-    e.hint = "TLS failed; set CURL_CA_BUNDLE or SSL_CERT_FILE for a custom CA (never --insecure in "
-             "production)";
+    e.hint = "TLS failed; set CURL_CA_BUNDLE or SSL_CERT_FILE for a custom CA";
     break;
   case CURLE_OPERATION_TIMEDOUT: {
     e.kind = ErrorKind::unavailable;
     const bool stalled = std::strstr(detail, "too slow") != nullptr;
     e.transport = stalled ? TransportFailure::stalled : TransportFailure::timeout;
-    e.hint = stalled ? "the transfer stalled; retry later" : "raise --timeout or --connect-timeout";
+    e.hint = stalled ? "the transfer stalled; retry later" : "the time limit was reached";
     break;
   }
   case CURLE_TOO_MANY_REDIRECTS:

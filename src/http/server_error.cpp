@@ -187,69 +187,33 @@ std::string body_message(const Response& response) {
   return std::string(body);
 }
 
-std::string hint_for(ErrorKind kind,
-                     const Response& response,
-                     const std::string& error_code,
-                     const std::string& header_message) {
+// What to do next, in terms of HTTP alone: the client layer replaces it with what a Hugging Face
+// user should do (client/errors.hpp), and the CLI adds the options that help (cli/hints.cpp).
+std::string hint_for(ErrorKind kind, const Response& response) {
   const int status = response.status;
   switch (kind) {
-  case ErrorKind::auth:
-    if (error_code == "GatedRepo") {
-      return "the model is gated: accept its conditions on its page at huggingface.co, logged in "
-             "as "
-             "the token's owner, then try again";
-    }
-    if (status == 401 && error_code == "RepoNotFound" &&
-        header_message != "Invalid credentials in Authorization header") {
-      return "the repository does not exist, or it is private/gated and needs a token with access";
-    }
-    if (status == 403) {
-      return "the token lacks a permission this call needs (fine-grained tokens need \"Make calls "
-             "to "
-             "Inference Providers\" for inference); for a gated model, accept its terms on the "
-             "model "
-             "page";
-    }
-    return "check the token: pass --token or set HF_TOKEN (create one at "
-           "https://huggingface.co/settings/tokens); `hfrun whoami` shows whose it is";
-  case ErrorKind::not_found:
-    if (status == 410) {
-      return "this API was retired: the legacy api-inference.huggingface.co is replaced by the "
-             "router "
-             "https://router.huggingface.co (hfrun's default; check HFRUN_ROUTER_URL)";
-    }
-    return "check the name or URL (model ids are owner/name and case-sensitive); a private "
-           "repository needs a token with access";
+  case ErrorKind::auth: return "the server refused the credentials, or they lack a permission this call needs";
+  case ErrorKind::not_found: return "check the name or URL";
   case ErrorKind::rate_limited:
-    if (status == 402) {
-      return "billing: add credits or enable pay-as-you-go at "
-             "https://huggingface.co/settings/billing, "
-             "or bill an organization with --bill-to ORG";
-    }
     if (auto wait = server_delay(response.headers, std::chrono::system_clock::now())) {
-      return "rate limit reached; the server asks to wait " +
-             std::to_string((wait->count() + 999) / 1000) + " s before trying again";
+      return "rate limit reached; the server asks to wait " + std::to_string((wait->count() + 999) / 1000) +
+             " s before trying again";
     }
-    return "rate limit reached; wait a moment and try again (--retries N retries automatically)";
+    return "rate limit reached; wait a moment and try again";
   case ErrorKind::rejected:
     if (status == 413) {
-      return "the request is too large for this server (TGI and TEI accept 2 MB by default); send "
-             "a "
-             "smaller input";
+      return "the request is too large for this server; send a smaller input";
     }
-    return "the server refused the request: check the input and parameters against the task "
-           "(see --help)";
+    return "the server refused the request: check the input and parameters";
   case ErrorKind::unavailable:
     if (status == 503) {
-      return "the model or endpoint is not ready (loading, scaled to zero, paused or overloaded); "
-             "try again in a while";
+      return "the server is not ready (loading, scaled to zero, paused or overloaded); try again in a while";
     }
     if (status == 408 || status == 504) {
       return "the server timed out; try again later, or with a smaller input";
     }
     return "the server failed; try again later";
-  default:
-    return "unexpected HTTP status; rerun with -vv to see the exchange";
+  default: return "unexpected HTTP status; rerun with -vv to see the exchange";
   }
 }
 
@@ -303,15 +267,13 @@ std::string request_id(const Headers& headers) {
 Error error_from_response(const Response& response, std::string what) {
   const std::string error_code =
       std::string(util::trim(response.headers.get("X-Error-Code").value_or("")));
-  const std::string header_message =
-      std::string(util::trim(response.headers.get("X-Error-Message").value_or("")));
   Error e;
   e.kind = kind_for(response.status, error_code);
   e.message = what.empty() ? "request" : std::move(what);
   e.http_status = response.status;
   e.server_message = extract_server_message(response);
   e.request_id = request_id(response.headers);
-  e.hint = hint_for(e.kind, response, error_code, header_message);
+  e.hint = hint_for(e.kind, response);
   return e;
 }
 

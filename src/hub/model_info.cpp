@@ -1,3 +1,4 @@
+#include <hfrun/client/errors.hpp>
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/http/url.hpp>
 #include <hfrun/hub/model_info.hpp>
@@ -62,7 +63,7 @@ Result<nlohmann::json> decode_json_response(const Result<http::Response>& sent,
   }
   const http::Response& response = *sent;
   if (!response.ok()) {
-    return unexpected<Error>(http::error_from_response(response, what));
+    return unexpected<Error>(client::error_from_response(response, what));
   }
   auto body = util::parse_untrusted(response.body);
   if (body.is_discarded() || !body.is_object()) {
