@@ -12,7 +12,9 @@
 
 namespace hfrun::cli {
 
-// Commands of the contract (../shared/product.md, "Command line"), built or not.
+// Every command the product defines, built or not (probe, serverless, endpoint, space, local,
+// download, cache, whoami, doctor, completion): one not built yet is "not available in this version
+// yet" rather than an unknown command. docs/commands.md lists the built ones.
 [[nodiscard]] const std::vector<std::string>& contract_commands();
 
 // Levenshtein distance (bytes).

@@ -1,6 +1,6 @@
 // The Inference Providers hfrun knows: each provider's routes under the router
-// ({router}/{provider}{route}), per ../shared/protocols/serverless.md §1.4 (huggingface_hub
-// inference/_providers/*.py at ee0a4510).
+// ({router}/{provider}{route}), as huggingface_hub's inference/_providers/*.py (at commit ee0a4510)
+// builds them; docs/serverless.md says how a provider is chosen.
 #pragma once
 
 #include <span>
