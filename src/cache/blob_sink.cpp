@@ -1,0 +1,137 @@
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <hfrun/cache/blob_sink.hpp>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hfrun::cache {
+
+namespace {
+
+std::string unique_suffix() {
+  static thread_local std::mt19937_64 engine(std::random_device{}() ^
+                                             static_cast<std::uint64_t>(::getpid()) << 16);
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  auto bits = engine();
+  for (int i = 0; i < 8; ++i) {
+    out += k_hex[bits & 0xF];
+    bits >>= 4;
+  }
+  return out;
+}
+
+Error write_error(const fs::path& path, int err) {
+  return make_error(ErrorKind::output_failed,
+                    "cannot write " + path.string() + ": " + std::strerror(err),
+                    "check free space and permissions of the cache folder (HF_HUB_CACHE)");
+}
+
+} // namespace
+
+unsigned default_file_mode() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return 0666U & ~static_cast<unsigned>(mask);
+}
+
+BlobSink::BlobSink(const RepoCache& repo, std::string etag, std::uint64_t size)
+    : m_blob(repo.blob_path(etag)), m_etag(std::move(etag)), m_size(size) {}
+
+BlobSink::~BlobSink() {
+  discard();
+}
+
+void BlobSink::discard() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+    m_fd = -1;
+  }
+  if (!m_temp.empty() && !m_committed) {
+    ::unlink(m_temp.c_str());
+  }
+  m_temp.clear();
+}
+
+Result<void> BlobSink::begin(int status, const http::Headers&) {
+  // A retried transfer starts over with a fresh file.
+  discard();
+  m_written = 0;
+  m_committed = false;
+  if (status != 200) {
+    // A 206 to a request without Range would be only part of the file.
+    return fail(ErrorKind::bad_response,
+                "expected 200 for the whole file, got " + std::to_string(status));
+  }
+  std::error_code ec;
+  fs::create_directories(m_blob.parent_path(), ec);
+  if (ec) {
+    return unexpected<Error>(write_error(m_blob.parent_path(), ec.value()));
+  }
+  // Process-unique, as huggingface_hub >= 1.18 names it: concurrent writers never share a file.
+  m_temp = m_blob.string() + "." + unique_suffix() + ".incomplete";
+  m_fd = ::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (m_fd < 0) {
+    const int err = errno;
+    m_temp.clear();
+    return unexpected<Error>(write_error(m_blob, err));
+  }
+  m_hasher.emplace(m_etag, m_size);
+  return {};
+}
+
+Result<void> BlobSink::write(std::string_view chunk) {
+  if (m_fd < 0 || !m_hasher) {
+    return fail(ErrorKind::internal, "BlobSink written before begin()");
+  }
+  m_hasher->update(chunk);
+  std::size_t done = 0;
+  while (done < chunk.size()) {
+    const auto n = ::write(m_fd, chunk.data() + done, chunk.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return unexpected<Error>(write_error(m_temp, errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  m_written += chunk.size();
+  return {};
+}
+
+Result<void> BlobSink::finish(bool ok) {
+  if (m_fd < 0 || !m_hasher) {
+    return {};
+  }
+  if (!ok) {
+    discard();
+    return {};
+  }
+  if (const std::string wrong = m_hasher->mismatch(); !wrong.empty()) {
+    discard();
+    return fail(ErrorKind::bad_response, "the download of blob " + m_etag + " is corrupt: " + wrong,
+                "nothing was written to the cache; retry, and report it if it persists");
+  }
+  if (::fsync(m_fd) != 0) {
+    const int err = errno;
+    discard();
+    return unexpected<Error>(write_error(m_temp, err));
+  }
+  (void)::fchmod(m_fd, static_cast<mode_t>(default_file_mode()));
+  ::close(m_fd);
+  m_fd = -1;
+  // Same folder, so atomic; a blob already there has the same content by its name.
+  if (::rename(m_temp.c_str(), m_blob.c_str()) != 0) {
+    const int err = errno;
+    discard();
+    return unexpected<Error>(write_error(m_blob, err));
+  }
+  m_committed = true;
+  m_temp.clear();
+  return {};
+}
+
+} // namespace hfrun::cache
