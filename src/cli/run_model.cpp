@@ -149,13 +149,26 @@ Result<void> RunModelCommand::run(CommandEnv& env) {
     env.out.note("task " + std::string(task.name) + " via " + plan.via + ": " + request.method + " " + request.url);
   }
 
+  // A large upload shows its progress on a terminal's stderr (nothing in CI, with -q or
+  // --no-progress).
+  std::optional<ProgressBar> upload_bar;
+  constexpr std::uint64_t k_progress_from = 8u << 20;
+  if (request.body && request.body->size().value_or(0) >= k_progress_from && env.out.progress_enabled()) {
+    upload_bar.emplace(env.out, "uploading", request.body->size());
+    request.upload_progress = [&upload_bar](std::uint64_t sent, std::uint64_t) { upload_bar->update(sent); };
+  }
+
   const bool show_tokens = !env.global.json && !env.global.raw && !env.out.options().output_file;
   StdoutStream observer(env.out, show_tokens);
   backends::ExecuteOptions options;
   options.stream = stream;
   options.raw = env.global.raw;
   options.observer = &observer;
-  HFRUN_TRY_ASSIGN(outcome, backend->execute(env.client, plan, request, options));
+  auto executed = backend->execute(env.client, plan, request, options);
+  if (upload_bar) {
+    upload_bar->finish();
+  }
+  HFRUN_TRY_ASSIGN(outcome, std::move(executed));
 
   PrintContext print{task, prepared, output_dir, observer.printed()};
   return print_outcome(env, print, outcome);

@@ -158,11 +158,15 @@ int on_seek(void* user, curl_off_t offset, int origin) {
 }
 
 // Polled by libcurl during transfers; the only way to stop one promptly on Ctrl-C.
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+// Also reports upload progress to the request's callback.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t ultotal, curl_off_t ulnow) {
   auto& t = *static_cast<Transfer*>(user);
   if (t.options->cancel != nullptr && t.options->cancel->cancelled()) {
     t.abort_error = make_error(ErrorKind::interrupted, "interrupted");
     return 1;
+  }
+  if (t.request->upload_progress && ulnow > 0) {
+    t.request->upload_progress(static_cast<std::uint64_t>(ulnow), static_cast<std::uint64_t>(ultotal));
   }
   return 0;
 }
@@ -291,7 +295,7 @@ private:
     set(CURLOPT_WRITEFUNCTION, &on_body);
     set(CURLOPT_WRITEDATA, &t);
     set(CURLOPT_PRIVATE, &t);
-    if (m_options.cancel != nullptr) {
+    if (m_options.cancel != nullptr || r.upload_progress) {
       set(CURLOPT_NOPROGRESS, 0L);
       set(CURLOPT_XFERINFOFUNCTION, &on_progress);
       set(CURLOPT_XFERINFODATA, &t);

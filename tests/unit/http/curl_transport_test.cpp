@@ -152,6 +152,27 @@ TEST_F(CurlTransportTest, StreamedUploadArrivesByteForByte) {
   EXPECT_EQ(result->body, std::to_string(3 * 1024 * 1024 + 17) + ":same:application/octet-stream");
 }
 
+TEST_F(CurlTransportTest, UploadProgressIsReportedUpToTheWholeBody) {
+  constexpr std::uint64_t size = 3 * 1024 * 1024 + 17;
+  Request r;
+  r.method = "POST";
+  r.url = m_server.url() + "/upload";
+  r.body = std::make_shared<GeneratedBody>(size);
+  std::uint64_t last_sent = 0;
+  std::uint64_t last_total = 0;
+  bool monotonic = true;
+  r.upload_progress = [&](std::uint64_t sent, std::uint64_t total) {
+    monotonic = monotonic && sent >= last_sent;
+    last_sent = sent;
+    last_total = total;
+  };
+  auto result = transport()->send(r);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(monotonic);
+  EXPECT_EQ(last_sent, size);
+  EXPECT_EQ(last_total, size);
+}
+
 TEST_F(CurlTransportTest, SameHostRedirectKeepsAuthorization) {
   Request r;
   r.url = m_server.url() + "/redirect-same";
