@@ -63,6 +63,24 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--insecure", g.insecure, "Do not verify TLS certificates (unsafe)");
 }
 
+// The global options, listed in every command's --help: its examples use them (-o, --json ...).
+std::string global_options_help(const CLI::App& app) {
+  std::string text = "Global options (before or after the command; details: hfrun --help):\n";
+  for (const CLI::Option* option : app.get_options()) {
+    std::string name = option->get_name(false, true);
+    if (name.empty() || name == "--help" || name == "-h,--help" || name == "--version") {
+      continue;
+    }
+    if (option->get_type_size() != 0 && !option->get_type_name().empty()) {
+      name += " " + option->get_type_name();
+    }
+    text += "  " + name;
+    text += name.size() < 28 ? std::string(28 - name.size(), ' ') : std::string("  ");
+    text += option->get_description() + "\n";
+  }
+  return text;
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> parse_headers(
     const std::vector<std::string>& raw) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -125,10 +143,11 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
     std::unique_ptr<Command> command;
   };
   std::vector<Registered> registered;
+  const std::string globals = global_options_help(app);
   for (const auto& entry : command_table()) {
     auto command = entry.make();
     CLI::App* sub = app.add_subcommand(entry.name, entry.summary);
-    sub->footer(std::string("Example:\n  ") + entry.example);
+    sub->footer(std::string("Example:\n  ") + entry.example + "\n\n" + globals);
     command->setup(*sub);
     registered.push_back({&entry, sub, std::move(command)});
   }

@@ -107,6 +107,10 @@ TEST_F(CliTest, HelpAndVersionExitZero) {
   auto sub_help = run({"whoami", "--help"});
   EXPECT_EQ(sub_help.code, 0);
   EXPECT_NE(sub_help.out.find("Example"), std::string::npos);
+  // A command's help lists the global options its examples use.
+  EXPECT_NE(sub_help.out.find("Global options"), std::string::npos);
+  EXPECT_NE(sub_help.out.find("-o,--output TEXT"), std::string::npos) << sub_help.out;
+  EXPECT_NE(sub_help.out.find("--json"), std::string::npos);
 }
 
 TEST_F(CliTest, UsageErrorsExitTwoWithOneLineHint) {
