@@ -66,5 +66,7 @@ struct CommandEntry {
 std::unique_ptr<Command> make_whoami_command();
 std::unique_ptr<Command> make_serverless_command();
 std::unique_ptr<Command> make_probe_command();
+std::unique_ptr<Command> make_download_command();
+std::unique_ptr<Command> make_cache_command();
 
 } // namespace hfrun::cli

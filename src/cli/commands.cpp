@@ -5,7 +5,16 @@
 namespace hfrun::cli {
 
 std::span<const CommandEntry> command_table() {
-  static const std::array<CommandEntry, 3> k_commands{{
+  static const std::array<CommandEntry, 5> k_commands{{
+      {"cache", "What the shared Hugging Face cache holds (ls), and whether it is intact (verify)",
+       "hfrun cache ls\n  hfrun cache ls openai-community/gpt2 --json\n"
+       "  hfrun cache verify openai-community/gpt2",
+       &make_cache_command},
+      {"download", "Download a repo's files into the shared Hugging Face cache; prints the path",
+       "hfrun download openai-community/gpt2\n"
+       "  hfrun download stabilityai/stable-diffusion-xl-base-1.0 --include 'unet/*'\n"
+       "  cd \"$(hfrun download openai-community/gpt2 --include '*.json')\"",
+       &make_download_command},
       {"probe", "Which ways each model can run (providers, endpoints, Spaces, local apps), with the "
                 "command for each",
        "hfrun probe meta-llama/Llama-3.1-8B-Instruct\n  hfrun probe --json ggml-org/gemma-3-1b-it-GGUF "

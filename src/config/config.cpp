@@ -187,12 +187,18 @@ Config load_config(const EnvLookup& env) {
   } else {
     c.hf_home = expand_path("~/.cache/huggingface", env);
   }
-  c.hub_cache = non_empty(env, "HF_HUB_CACHE") ? expand_path(*non_empty(env, "HF_HUB_CACHE"), env)
-                                               : c.hf_home / "hub";
+  // HUGGINGFACE_HUB_CACHE is huggingface_hub's legacy name, still honoured there.
+  if (auto cache = non_empty(env, "HF_HUB_CACHE")) {
+    c.hub_cache = expand_path(*cache, env);
+  } else if (auto legacy = non_empty(env, "HUGGINGFACE_HUB_CACHE")) {
+    c.hub_cache = expand_path(*legacy, env);
+  } else {
+    c.hub_cache = c.hf_home / "hub";
+  }
   c.token_path = non_empty(env, "HF_TOKEN_PATH")
                      ? expand_path(*non_empty(env, "HF_TOKEN_PATH"), env)
                      : c.hf_home / "token";
-  c.offline = is_truthy(env("HF_HUB_OFFLINE"));
+  c.offline = is_truthy(env("HF_HUB_OFFLINE")) || is_truthy(env("TRANSFORMERS_OFFLINE"));
   c.disable_progress = is_truthy(env("HF_HUB_DISABLE_PROGRESS_BARS"));
   // A dumb terminal shows escape sequences as garbage: no colour, as with NO_COLOR.
   c.no_color =
