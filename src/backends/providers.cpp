@@ -1,4 +1,4 @@
-#include <hfrun/backends/providers.hpp>
+#include "providers.hpp"
 
 #include <array>
 

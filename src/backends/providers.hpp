@@ -1,4 +1,4 @@
-// The Inference Providers hfrun knows: each provider's routes under the router
+// PRIVATE to the backends layer: the Inference Providers hfrun knows: each provider's routes under the router
 // ({router}/{provider}{route}), as huggingface_hub's inference/_providers/*.py (at commit ee0a4510)
 // builds them; docs/serverless.md says how a provider is chosen.
 #pragma once

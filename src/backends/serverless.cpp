@@ -4,7 +4,7 @@
 // hand out as URLs, without the token.
 #include "serverless_backend.hpp"
 
-#include <hfrun/backends/providers.hpp>
+#include "providers.hpp"
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/hub/model_info.hpp>
 #include <hfrun/util/json.hpp>

@@ -4,7 +4,7 @@
 
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
-#include <hfrun/tasks/sniff.hpp>
+#include "sniff.hpp"
 
 #include <algorithm>
 #include <sstream>

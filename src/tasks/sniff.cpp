@@ -1,6 +1,6 @@
 // libmagic behind an RAII handle. One database per thread: magic_t is not thread-safe and loading
 // the database costs more than sniffing a file.
-#include <hfrun/tasks/sniff.hpp>
+#include "sniff.hpp"
 
 #include <magic.h>
 

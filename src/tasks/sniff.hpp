@@ -1,4 +1,4 @@
-// Content-Type of an input file from its bytes (libmagic), as a server expects it in a raw upload.
+// PRIVATE to the tasks layer: the Content-Type of an input file from its bytes (libmagic), as a server expects it in a raw upload.
 #pragma once
 
 #include <hfrun/error.hpp>

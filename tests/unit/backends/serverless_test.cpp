@@ -227,19 +227,15 @@ public:
   std::string raw;
 };
 
-Result<Outcome> run_chat(Harness& h, Collect& observer) {
+// A streamed chat call through every step of the backend.
+Result<Outcome> run_chat(Harness& h, StreamObserver& observer, bool raw = false) {
   auto backend = make_serverless_backend();
   Call call{"serverless", "org/chat", std::string("conversational"), {}, {{"provider", "auto"}}};
   HFRUN_TRY_ASSIGN(plan, backend->plan(*h.client, call));
   tasks::Inputs inputs;
   inputs.text = "hello world";
-  EncodeContext context;
-  context.stream = true;
-  HFRUN_TRY_ASSIGN(request, backend->encode(plan, inputs, context));
-  ExecuteOptions options;
-  options.stream = true;
-  options.observer = &observer;
-  return backend->execute(*h.client, plan, request, options);
+  HFRUN_TRY_ASSIGN(request, backend->encode(plan, inputs, EncodeContext{true, ""}));
+  return backend->execute(*h.client, plan, request, ExecuteOptions{true, raw, &observer});
 }
 
 TEST(ServerlessExecute, ARetriedStreamStartsFromACleanResult) {
@@ -256,15 +252,7 @@ TEST(ServerlessExecute, ARetriedStreamStartsFromACleanResult) {
     Result<void> on_raw(std::string_view) override { return {}; }
     bool emitted() const override { return false; }
   } silent;
-  auto backend = make_serverless_backend();
-  Call call{"serverless", "org/chat", std::string("conversational"), {}, {{"provider", "auto"}}};
-  auto plan = backend->plan(*h.client, call);
-  ASSERT_TRUE(plan);
-  tasks::Inputs inputs;
-  inputs.text = "hello world";
-  auto request = backend->encode(*plan, inputs, EncodeContext{true, ""});
-  ASSERT_TRUE(request);
-  auto outcome = backend->execute(*h.client, *plan, *request, ExecuteOptions{true, false, &silent});
+  auto outcome = run_chat(h, silent);
   ASSERT_TRUE(outcome) << outcome.error().message;
   EXPECT_EQ(raw->calls, 2);
   EXPECT_EQ(outcome->normalized["content"], "You said: hello world");
@@ -300,16 +288,8 @@ TEST(ServerlessExecute, RawStreamIsTheBodyUntouched) {
   auto* raw_transport = transport.get();
   raw_transport->calls = 1; // no reset: the whole stream at once
   Harness h(std::move(transport));
-  auto backend = make_serverless_backend();
-  Call call{"serverless", "org/chat", std::string("conversational"), {}, {{"provider", "auto"}}};
-  auto plan = backend->plan(*h.client, call);
-  ASSERT_TRUE(plan);
-  tasks::Inputs inputs;
-  inputs.text = "hi";
-  auto request = backend->encode(*plan, inputs, EncodeContext{true, ""});
-  ASSERT_TRUE(request);
   Collect observer;
-  auto outcome = backend->execute(*h.client, *plan, *request, ExecuteOptions{true, true, &observer});
+  auto outcome = run_chat(h, observer, true);
   ASSERT_TRUE(outcome) << outcome.error().message;
   EXPECT_EQ(outcome->kind, Outcome::Kind::raw);
   EXPECT_EQ(observer.raw, body[0] + body[1]);
@@ -343,6 +323,31 @@ TEST(ServerlessExecute, ProviderResultUrlIsFetchedWithoutTheToken) {
   ASSERT_EQ(outcome->files.size(), 1U);
   EXPECT_EQ(outcome->files[0].content_type, "image/jpeg");
   EXPECT_EQ(outcome->files[0].bytes.size(), 8U);
+}
+
+TEST(ServerlessExecute, AnObserverThatFailsStopsTheTransfer) {
+  // stdout went away (| head): the observer's error ends the stream at once, nothing retried.
+  auto transport = std::make_unique<ResetThenStream>(std::vector<std::string>{
+      "data: {\"choices\":[{\"delta\":{\"content\":\"one\"}}]}\n\n",
+      "data: {\"choices\":[{\"delta\":{\"content\":\"two\"}}]}\n\n", "data: [DONE]\n\n"});
+  auto* raw = transport.get();
+  raw->calls = 1;
+  Harness h(std::move(transport));
+  class ClosedStdout final : public StreamObserver {
+  public:
+    Result<void> on_text(std::string_view) override {
+      ++calls;
+      return fail(ErrorKind::output_failed, "writing to stdout failed");
+    }
+    Result<void> on_raw(std::string_view) override { return {}; }
+    bool emitted() const override { return true; }
+    int calls = 0;
+  } closed;
+  auto outcome = run_chat(h, closed);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().kind, ErrorKind::output_failed);
+  EXPECT_EQ(closed.calls, 1);
+  EXPECT_EQ(raw->calls, 2); // sent once (the counter started at 1)
 }
 
 TEST(BackendTable, EveryRowMakesABackend) {

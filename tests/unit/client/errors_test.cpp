@@ -1,6 +1,8 @@
 // Hugging Face's meaning of an error status, on top of the transport's (http/server_error).
 #include <hfrun/client/errors.hpp>
 
+#include "unit/http/reply.hpp"
+
 #include <gtest/gtest.h>
 
 namespace hfrun::client {
@@ -8,16 +10,7 @@ namespace {
 
 using http::Response;
 
-Response reply(int status, std::string body, std::string content_type = "application/json") {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  if (!content_type.empty()) {
-    r.headers.add("Content-Type", std::move(content_type));
-  }
-  return r;
-}
-
+using http::reply;
 TEST(HubErrors, GatedRepoAndForbiddenPointAtTheModelTerms) {
   Response gated = reply(403, "");
   gated.headers.add("X-Error-Code", "GatedRepo");

@@ -1,18 +1,10 @@
+#include "unit/http/reply.hpp"
+
 #include <gtest/gtest.h>
 #include <hfrun/http/server_error.hpp>
 
 namespace hfrun::http {
 namespace {
-
-Response reply(int status, std::string body, std::string content_type = "application/json") {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  if (!content_type.empty()) {
-    r.headers.add("Content-Type", std::move(content_type));
-  }
-  return r;
-}
 
 struct Case {
   const char* name;

@@ -3,7 +3,7 @@
 
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
-#include <hfrun/tasks/sniff.hpp>
+#include "tasks/sniff.hpp"
 
 #include <gtest/gtest.h>
 
