@@ -160,7 +160,8 @@ json to_json(const Report& report) {
     commands.push_back({{"way", c.way}, {"command", c.command}, {"description", c.description}});
   }
 
-  return json{{"model", report.model},
+  return json{{"input", report.input},
+              {"model", report.model},
               {"sha", optional_json(report.sha)},
               {"task", optional_json(report.task)},
               {"ways",
@@ -172,6 +173,21 @@ json to_json(const Report& report) {
               {"access", access},
               {"commands", commands},
               {"notes", report.notes}};
+}
+
+json failure_json(std::string_view input, const Error& error) {
+  const auto text_or_null = [](const std::string& text) {
+    return text.empty() ? json(nullptr) : json(text);
+  };
+  return json{{"input", input},
+              {"error",
+               {{"kind", kind_name(error.kind)},
+                {"exit_code", exit_code_for(error.kind)},
+                {"status", error.http_status ? json(*error.http_status) : json(nullptr)},
+                {"message", error.message},
+                {"server_message", text_or_null(error.server_message)},
+                {"request_id", text_or_null(error.request_id)},
+                {"hint", text_or_null(error.hint)}}}};
 }
 
 std::string render(const Report& report, bool color, int width) {

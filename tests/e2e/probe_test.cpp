@@ -42,6 +42,14 @@ const json& schema() {
   return s;
 }
 
+// A JSON Lines entry of a model whose probe failed, against the schema's `$defs/failure`.
+void expect_valid_failure(const json& doc) {
+  ASSERT_TRUE(schema().contains("$defs")) << "report.schema.json has no $defs/failure";
+  std::vector<std::string> errors;
+  hfrun::probe::testing::validate(schema()["$defs"]["failure"], doc, "$", errors);
+  EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
+}
+
 void expect_valid(const json& doc) {
   ASSERT_TRUE(schema().is_object())
       << "tests/data/probe/report.schema.json is missing or malformed";
@@ -253,6 +261,7 @@ TEST_P(ProbeWorldE2e, JsonMatchesTheSchemaAndTheVerdicts) {
   auto doc = json::parse(r.out, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << r.out;
   expect_valid(doc);
+  EXPECT_EQ(doc["input"], x.model);
   EXPECT_EQ(doc["model"], x.model);
   EXPECT_TRUE(doc["sha"].is_string() && doc["sha"].get<std::string>().size() == 40) << doc["sha"];
   EXPECT_EQ(doc["task"], x.task.empty() ? json(nullptr) : json(x.task));
@@ -494,10 +503,49 @@ TEST(ProbeE2e, OneFailureAmongSeveralKeepsTheOtherReportsAndItsExitCode) {
                   "ggml-org/gemma-3-1b-it-GGUF"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   const auto lines = lines_of(r.out);
-  ASSERT_EQ(lines.size(), 2U) << r.out;
+  ASSERT_EQ(lines.size(), 3U) << r.out;
   EXPECT_EQ(json::parse(lines[0])["model"], "BAAI/bge-small-en-v1.5");
-  EXPECT_EQ(json::parse(lines[1])["model"], "ggml-org/gemma-3-1b-it-GGUF");
+  // The failed model keeps its place, as a line a script can match to its input.
+  const auto failure = json::parse(lines[1], nullptr, false);
+  ASSERT_FALSE(failure.is_discarded()) << lines[1];
+  expect_valid_failure(failure);
+  EXPECT_EQ(failure["input"], "hfrun-emulator/no-such-model");
+  EXPECT_EQ(failure["error"]["kind"], "not_found");
+  EXPECT_EQ(failure["error"]["exit_code"], 4);
+  EXPECT_EQ(failure["error"]["status"], 404);
+  EXPECT_EQ(failure["error"]["message"], "model hfrun-emulator/no-such-model");
+  EXPECT_FALSE(failure.contains("model")) << "a failure is not a report";
+  EXPECT_EQ(json::parse(lines[2])["model"], "ggml-org/gemma-3-1b-it-GGUF");
   EXPECT_NE(r.err.find("hfrun-emulator/no-such-model"), std::string::npos) << r.err;
+}
+
+TEST(ProbeE2e, EveryFailureAmongSeveralGetsItsLineAndTheFirstFailuresExitCode) {
+  // Another user's private model and a missing one: both 404 with a token, a line each.
+  auto r = hfrun(
+      {"probe", "--json", "someone-else/secret-model", "gpt2", "hfrun-emulator/no-such-model"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 3U) << r.out;
+  const auto first = json::parse(lines[0]);
+  expect_valid_failure(first);
+  EXPECT_EQ(first["input"], "someone-else/secret-model");
+  EXPECT_EQ(first["error"]["exit_code"], 4);
+  const auto renamed = json::parse(lines[1]);
+  expect_valid(renamed);
+  EXPECT_EQ(renamed["input"], "gpt2");
+  EXPECT_EQ(renamed["model"], "openai-community/gpt2");
+  const auto last = json::parse(lines[2]);
+  expect_valid_failure(last);
+  EXPECT_EQ(last["input"], "hfrun-emulator/no-such-model");
+}
+
+TEST(ProbeE2e, SeveralFailuresWithoutJsonPrintOnlyReportsOnStdout) {
+  auto r = hfrun({"probe", "hfrun-emulator/no-such-model", "BAAI/bge-small-en-v1.5"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(r.out.starts_with("BAAI/bge-small-en-v1.5 @ ")) << r.out;
+  EXPECT_EQ(r.out.find("no-such-model"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("hfrun: error: model hfrun-emulator/no-such-model"), std::string::npos)
+      << r.err;
 }
 
 TEST(ProbeE2e, DisabledModelExitsZeroWithEveryWayUnavailableAndItsFactsKept) {
@@ -531,14 +579,31 @@ TEST(ProbeE2e, RenamedModelIsReportedUnderItsNewId) {
   auto r = hfrun({"probe", "--json", "gpt2"}); // the Hub answers 307 to openai-community/gpt2
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = json::parse(r.out);
+  expect_valid(doc);
+  EXPECT_EQ(doc["input"], "gpt2");
   EXPECT_EQ(doc["model"], "openai-community/gpt2");
   EXPECT_EQ(doc["ways"]["serverless"]["available"], "yes");
+}
+
+TEST(ProbeE2e, RenamedModelAmongSeveralKeepsItsInputInItsLine) {
+  auto r = hfrun({"probe", "--json", "gpt2", "BAAI/bge-small-en-v1.5"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2U) << r.out;
+  const auto first = json::parse(lines[0]);
+  expect_valid(first);
+  EXPECT_EQ(first["input"], "gpt2");
+  EXPECT_EQ(first["model"], "openai-community/gpt2");
+  EXPECT_EQ(json::parse(lines[1])["input"], "BAAI/bge-small-en-v1.5");
 }
 
 TEST(ProbeE2e, UnknownRevisionFails) {
   auto r = hfrun({"probe", "--revision", "no-such-branch", "BAAI/bge-small-en-v1.5"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("revision (branch, tag or commit) does not exist"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("owner/name"), std::string::npos) << "the id is fine: " << r.err;
 }
 
 TEST(ProbeE2e, DryRunPrintsCurlAndSendsNothing) {

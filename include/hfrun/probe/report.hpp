@@ -95,7 +95,8 @@ struct Command {
 };
 
 struct Report {
-  std::string model;
+  std::string input; // the id as the user gave it (fetch_reports sets it; evaluate() leaves it "")
+  std::string model; // the id as the Hub spells it (a renamed repo answers under its new id)
   std::optional<std::string> sha;
   std::optional<std::string> task;
   Ways ways;

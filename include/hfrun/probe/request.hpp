@@ -1,5 +1,5 @@
 // What `hfrun probe` asks the Hub for: the expand fields its rules read, the model-info request
-// target, and which of a model's Spaces get a runtime lookup. Pure: the caller does the I/O.
+// target, and which of a model's Spaces get a runtime lookup. Pure: fetch.hpp does the I/O.
 #pragma once
 
 #include <array>

@@ -122,6 +122,36 @@ TEST(Json, UngatedIsFalseAndMissingShaIsNull) {
   EXPECT_TRUE(doc["task"].is_null());
 }
 
+TEST(Json, InputIsTheIdAsGivenBesideTheHubsModelId) {
+  Report report = evaluate(json::parse(R"({"id":"openai-community/gpt2"})"));
+  report.input = "gpt2";
+  const json doc = to_json(report);
+  EXPECT_EQ(doc["input"], "gpt2");
+  EXPECT_EQ(doc["model"], "openai-community/gpt2");
+}
+
+TEST(Json, FailureLineCarriesTheInputAndTheErrorObject) {
+  Error error = make_error(ErrorKind::not_found, "model org/missing", "check the name or URL");
+  error.http_status = 404;
+  error.server_message = "Repository not found";
+  const json line = failure_json("org/missing", error);
+  EXPECT_EQ(line, json::parse(R"({"input": "org/missing", "error": {"kind": "not_found",
+      "exit_code": 4, "status": 404, "message": "model org/missing",
+      "server_message": "Repository not found", "request_id": null,
+      "hint": "check the name or URL"}})"));
+  std::vector<std::string> errors;
+  validate(load_json("report.schema.json")["$defs"]["failure"], line, "$", errors);
+  EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
+}
+
+TEST(Json, FailureLineWithoutAnHttpAnswerHasNullStatus) {
+  const json line = failure_json("a/b", make_error(ErrorKind::network, "model a/b"));
+  EXPECT_TRUE(line["error"]["status"].is_null());
+  EXPECT_TRUE(line["error"]["request_id"].is_null());
+  EXPECT_EQ(line["error"]["exit_code"], 8);
+  EXPECT_EQ(line["error"]["kind"], "network");
+}
+
 TEST(Render, ColourWrapsOnlyTheMark) {
   std::string out = render(report_for("gpt2"), true, 0);
   EXPECT_NE(out.find("\x1b[31m✗\x1b[0m serverless no"), std::string::npos) << out;
