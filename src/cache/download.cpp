@@ -155,7 +155,7 @@ std::vector<std::string> snapshot_files(const fs::path& dir) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->is_symlink(ec) || !it->is_directory(ec)) {
-      out.push_back(fs::relative(it->path(), dir, ec).generic_string());
+      out.push_back(it->path().lexically_relative(dir).generic_string());
     }
   }
   std::sort(out.begin(), out.end());

@@ -19,7 +19,7 @@ std::vector<std::string> snapshot_entries(const fs::path& dir) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->is_symlink(ec) || !it->is_directory(ec)) {
-      out.push_back(fs::relative(it->path(), dir, ec).generic_string());
+      out.push_back(it->path().lexically_relative(dir).generic_string());
     }
   }
   std::sort(out.begin(), out.end());
@@ -42,7 +42,7 @@ std::map<std::string, std::vector<std::string>> refs_by_commit(const RepoCache& 
     if (!it->is_regular_file(ec)) {
       continue;
     }
-    const std::string name = fs::relative(it->path(), refs, ec).generic_string();
+    const std::string name = it->path().lexically_relative(refs).generic_string();
     if (auto commit = repo.read_ref(name)) {
       out[*commit].push_back(name);
     }
