@@ -539,7 +539,7 @@ TEST(ProbeE2e, EveryFailureAmongSeveralGetsItsLineAndTheFirstFailuresExitCode) {
   EXPECT_EQ(last["input"], "hfrun-emulator/no-such-model");
 }
 
-TEST(ProbeE2e, SeveralFailuresWithoutJsonPrintOnlyReportsOnStdout) {
+TEST(ProbeE2e, AFailureWithoutJsonPrintsOnlyTheReportsOnStdout) {
   auto r = hfrun({"probe", "hfrun-emulator/no-such-model", "BAAI/bge-small-en-v1.5"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_TRUE(r.out.starts_with("BAAI/bge-small-en-v1.5 @ ")) << r.out;
