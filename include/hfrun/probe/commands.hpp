@@ -2,7 +2,6 @@
 #pragma once
 
 #include <hfrun/util/strings.hpp>
-
 #include <string>
 #include <string_view>
 
