@@ -24,6 +24,7 @@ TEST(ExitCodes, EveryKindHasItsDocumentedCodeAndName) {
       {ErrorKind::batch_failed, 10, "batch_failed"},
       {ErrorKind::output_failed, 11, "output_failed"},
       {ErrorKind::interrupted, 130, "interrupted"},
+      {ErrorKind::terminated, 143, "terminated"},
       {ErrorKind::stopped, 0, "stopped"},
   };
   for (const Row& row : rows) {
