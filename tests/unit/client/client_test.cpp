@@ -172,3 +172,29 @@ TEST(ClientTest, NonHttpUrlIsAUsageError) {
 
 } // namespace
 } // namespace hfrun::client
+
+namespace hfrun::client {
+namespace {
+
+TEST(ClientOffline, NoRequestGoesOutWithHfHubOffline) {
+  ClientOptions options;
+  options.config = config::load_config(config::map_env({{"HF_HUB_OFFLINE", "1"}, {"HOME", "/tmp"}}));
+  auto fake = std::make_unique<http::FakeTransport>();
+  auto* transport = fake.get();
+  util::FakeSleeper sleeper;
+  Client client(std::move(options), std::move(fake), sleeper, Reporter{});
+  http::Request r;
+  r.url = "https://huggingface.co/api/whoami-v2";
+  auto sent = client.send(r);
+  ASSERT_FALSE(sent);
+  EXPECT_EQ(sent.error().kind, ErrorKind::usage);
+  EXPECT_NE(sent.error().message.find("HF_HUB_OFFLINE"), std::string::npos);
+  std::vector<http::Request> many(2, r);
+  for (const auto& result : client.send_all(many)) {
+    EXPECT_FALSE(result);
+  }
+  EXPECT_TRUE(transport->requests.empty());
+}
+
+} // namespace
+} // namespace hfrun::client
