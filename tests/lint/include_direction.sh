@@ -19,16 +19,19 @@ set -euo pipefail
 
 readonly self=tests/lint/include_direction.sh
 
-# layer:level -- keep in step with the hfrun_layer() lines of src/CMakeLists.txt. `cache` sits beside
-# hub; it is optional (a table layer with neither src/<layer> nor include/hfrun/<layer> is skipped).
+# layer:level -- keep in step with the hfrun_layer() lines of src/CMakeLists.txt. `cache` sits above
+# hub (a download lists the repo and resolves files through the Hub API) and below the backends (the
+# local backend reads the cache); a table layer with neither src/<layer> nor include/hfrun/<layer>
+# is skipped.
 readonly table=(
   util:0
   http:1
   config:2
   client:3
-  hub:4 tasks:4 cache:4
-  backends:5 probe:5
-  cli:6
+  hub:4 tasks:4
+  cache:5
+  backends:6 probe:6
+  cli:7
 )
 
 declare -A level=()
@@ -177,7 +180,7 @@ check() {
   check_table "$root" || failed=$?
   check_includes "$root" || failed=$?
   if ((failed)); then
-    echo "include_direction: the order is util <- http <- config <- client <- {hub, tasks, cache}" \
+    echo "include_direction: the order is util <- http <- config <- client <- {hub, tasks} <- cache" \
          "<- {backends, probe} <- cli (src/CMakeLists.txt)" >&2
   fi
   return $failed
@@ -272,12 +275,12 @@ EOF
   fi
   printf 'hfrun_layer(cache PUBLIC_DEPS hfrun_client)\n' >>"$cmake"
   if ! check "$tmp"; then
-    echo "self-test: a cache layer beside hub was reported" >&2
+    echo "self-test: a cache layer above client was reported" >&2
     return 1
   fi
-  printf '#include <hfrun/hub/model.hpp>\n' >"$tmp/src/cache/s.cpp"
+  printf '#include <hfrun/backends/backend.hpp>\n' >"$tmp/src/cache/s.cpp"
   if check "$tmp" 2>/dev/null; then
-    echo "self-test: cache including its sibling hub was not reported" >&2
+    echo "self-test: cache including the backends above it was not reported" >&2
     return 1
   fi
   echo "self-test passed"
