@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 
 namespace hfrun::test {
 namespace {
@@ -246,6 +247,32 @@ TEST(DownloadE2e, LocalDirGetsFilesAndMetadata) {
   EXPECT_FALSE(fs::is_symlink(dir / "vae/config.json"));
   const std::string meta = read_bytes(dir / ".cache/huggingface/download/vae/config.json.metadata");
   EXPECT_EQ(meta.substr(0, 41), commit_of(k_sdxl) + "\n");
+}
+
+TEST(DownloadE2e, ConcurrentDownloadersShareOneCopyOfEachBlob) {
+  Home home;
+  std::vector<ProcessResult> results(3);
+  std::vector<std::thread> threads;
+  for (auto& result : results) {
+    threads.emplace_back([&result, &home] {
+      result = hfrun({"download", k_sdxl}, true, home.env());
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  for (const auto& r : results) {
+    EXPECT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(r.out, results[0].out);
+  }
+  std::size_t blobs = 0;
+  for (const auto& entry : fs::directory_iterator(home.hub() / k_sdxl_folder / "blobs")) {
+    EXPECT_NE(entry.path().extension(), ".incomplete") << entry.path();
+    ++blobs;
+  }
+  EXPECT_EQ(blobs, k_sdxl_files.size());
+  auto verify = run({"cache", "verify", k_sdxl}, with_env(home.env()));
+  EXPECT_EQ(verify.exit_code, 0) << describe(verify);
 }
 
 TEST(CacheE2e, LsListsTheRepoAndVerifyCatchesACorruptBlob) {
