@@ -191,6 +191,24 @@ TEST(BlobSink, FailedTransferLeavesNoIncomplete) {
   EXPECT_EQ(files_in(repo.blob_path("x").parent_path()), 0u);
 }
 
+TEST(BlobSink, PartialContentIsRefusedAndTempIsNamedPerProcess) {
+  const auto dir = temp_dir();
+  RepoCache repo(dir, k_model);
+  const std::string etag = util::sha256_hex("abc");
+  BlobSink partial(repo, etag, 3);
+  auto refused = partial.begin(206, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::bad_response);
+  BlobSink sink(repo, etag, 3);
+  ASSERT_TRUE(sink.begin(200, {}));
+  const auto temp = fs::directory_iterator(repo.blob_path(etag).parent_path())->path();
+  const std::string name = temp.filename().string();
+  // blobs/<etag>.<8 hex>.incomplete, as huggingface_hub >= 1.18 names it.
+  EXPECT_EQ(name.size(), etag.size() + 1 + 8 + std::string(".incomplete").size()) << name;
+  EXPECT_TRUE(name.starts_with(etag + ".")) << name;
+  EXPECT_TRUE(name.ends_with(".incomplete")) << name;
+}
+
 // A healthy repo: one LFS blob, one regular blob, a nested link, a ref.
 RepoCache healthy_repo(const fs::path& dir) {
   RepoCache repo(dir, k_model);
