@@ -1,9 +1,8 @@
-// hfrun's one error type. Every failure travels up as an Error value; its kind decides the exit code
-// (exit_code_for, the only mapping), its text is what the user reads.
+// hfrun's one error type. Every failure travels up as an Error value; its kind decides the exit
+// code (exit_code_for, the only mapping), its text is what the user reads.
 #pragma once
 
 #include <hfrun/util/expected.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,10 +21,11 @@ enum class ErrorKind {
   network,       // 8: DNS, connection refused/reset, TLS
   bad_response,  // 9: undecodable body, protocol violation
   batch_failed,  // 10: a batch finished with failed items
-  output_failed, // 11: the result arrived but could not be written (stdout closed or full, disk full)
+  output_failed, // 11: the result arrived but could not be written (stdout closed or full, disk
+                 // full)
   interrupted,   // 130: Ctrl-C
   terminated,    // 143: SIGTERM (how CI and Kubernetes cancel)
-  stopped,       // 0: not a failure; the command ended early on purpose (--dry-run printed its request)
+  stopped, // 0: not a failure; the command ended early on purpose (--dry-run printed its request)
 };
 
 // Finer cause of a transport failure (no HTTP response at all). Drives retry decisions and hints.
@@ -44,11 +44,11 @@ enum class TransportFailure {
 
 struct Error {
   ErrorKind kind = ErrorKind::internal;
-  std::string message;                     // what failed, already free of secrets
-  std::optional<int> http_status;          // when the server answered
-  std::string server_message;              // the server's own words, extracted from its body/headers
-  std::string request_id;                  // x-request-id, else X-Amzn-Trace-Id
-  std::string hint;                        // what to do next
+  std::string message;            // what failed, already free of secrets
+  std::optional<int> http_status; // when the server answered
+  std::string server_message;     // the server's own words, extracted from its body/headers
+  std::string request_id;         // x-request-id, else X-Amzn-Trace-Id
+  std::string hint;               // what to do next
   TransportFailure transport = TransportFailure::none;
 };
 
@@ -72,8 +72,8 @@ struct Error {
 
 template <class T> using Result = expected<T, Error>;
 
-[[nodiscard]] inline unexpected<Error> fail(ErrorKind kind, std::string message,
-                                            std::string hint = {}) {
+[[nodiscard]] inline unexpected<Error>
+fail(ErrorKind kind, std::string message, std::string hint = {}) {
   return unexpected<Error>(make_error(kind, std::move(message), std::move(hint)));
 }
 

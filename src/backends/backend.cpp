@@ -1,17 +1,15 @@
 // The shared steps of every backend: encode from the task codec, send -> decode, streaming with a
 // clean result per attempt, and the table of backends.
-#include <hfrun/backends/backend.hpp>
-
 #include "serverless_backend.hpp"
 
+#include <array>
+#include <hfrun/backends/backend.hpp>
 #include <hfrun/client/errors.hpp>
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/http/sinks.hpp>
 #include <hfrun/http/sse.hpp>
 #include <hfrun/tasks/chat.hpp>
-
-#include <array>
 
 namespace hfrun::backends {
 
@@ -61,7 +59,9 @@ public:
 
   bool emitted() const override { return m_options.observer->emitted(); }
 
-  [[nodiscard]] const std::string* plain_body() const { return m_sse ? m_sse->non_stream_body() : nullptr; }
+  [[nodiscard]] const std::string* plain_body() const {
+    return m_sse ? m_sse->non_stream_body() : nullptr;
+  }
   [[nodiscard]] bool saw_done() const { return m_saw_done; }
   [[nodiscard]] const tasks::ChatStreamAssembler* assembler() const {
     return m_assembler ? &*m_assembler : nullptr;
@@ -92,9 +92,12 @@ private:
   bool m_saw_done = false;
 };
 
-std::string what_failed(const tasks::TaskSpec& task) { return std::string(task.name) + " request"; }
+std::string what_failed(const tasks::TaskSpec& task) {
+  return std::string(task.name) + " request";
+}
 
-Result<Outcome> decoded_outcome(const tasks::TaskSpec& task, const http::Response& response,
+Result<Outcome> decoded_outcome(const tasks::TaskSpec& task,
+                                const http::Response& response,
                                 std::string_view body) {
   Outcome outcome;
   outcome.status = response.status;
@@ -103,7 +106,8 @@ Result<Outcome> decoded_outcome(const tasks::TaskSpec& task, const http::Respons
   if (task.binary_output) {
     HFRUN_TRY_ASSIGN(files, tasks::binary_result(task, content_type, body));
     if (files.empty()) {
-      return fail(ErrorKind::bad_response, "the reply carried no " + std::string(task.name) + " result");
+      return fail(ErrorKind::bad_response,
+                  "the reply carried no " + std::string(task.name) + " result");
     }
     outcome.kind = Outcome::Kind::files;
     outcome.files = std::move(files);
@@ -121,7 +125,9 @@ bool has_finish_reason(const nlohmann::json& result) {
   return it != result.end() && !it->is_null();
 }
 
-Result<Outcome> send_streaming(client::Client& client, const Plan& plan, http::Request& request,
+Result<Outcome> send_streaming(client::Client& client,
+                               const Plan& plan,
+                               http::Request& request,
                                const ExecuteOptions& options) {
   StreamAttemptSink sink(*plan.task, options);
   request.sink = &sink;
@@ -167,15 +173,18 @@ Result<Outcome> send_streaming(client::Client& client, const Plan& plan, http::R
 
 Result<std::shared_ptr<http::BodySource>> body_source(const tasks::EncodedBody& body) {
   switch (body.kind) {
-  case tasks::BodyKind::json: return http::string_body(body.json);
-  case tasks::BodyKind::raw_file: return http::file_body(body.file);
-  case tasks::BodyKind::base64_json: return http::base64_json_body(body.prefix, body.file, body.suffix);
+  case tasks::BodyKind::json:
+    return http::string_body(body.json);
+  case tasks::BodyKind::raw_file:
+    return http::file_body(body.file);
+  case tasks::BodyKind::base64_json:
+    return http::base64_json_body(body.prefix, body.file, body.suffix);
   }
   return fail(ErrorKind::internal, "unknown body kind");
 }
 
-Result<http::Request> encode_with_codec(const Plan& plan, const tasks::Inputs& inputs,
-                                        const EncodeContext& context) {
+Result<http::Request>
+encode_with_codec(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context) {
   http::Request request;
   request.method = "POST";
   request.url = plan.url;
@@ -195,7 +204,9 @@ Result<http::Request> encode_with_codec(const Plan& plan, const tasks::Inputs& i
   return request;
 }
 
-Result<Outcome> send_and_decode(client::Client& client, const Plan& plan, http::Request& request,
+Result<Outcome> send_and_decode(client::Client& client,
+                                const Plan& plan,
+                                http::Request& request,
                                 const ExecuteOptions& options) {
   if (options.stream && is_generation(*plan.task) && options.observer != nullptr) {
     return send_streaming(client, plan, request, options);
@@ -256,12 +267,14 @@ Result<const tasks::TaskSpec*> requested_task(const Call& call) {
   return fail(ErrorKind::usage, "unknown task '" + *call.task + "'", "tasks: " + names);
 }
 
-Result<http::Request> Backend::encode(const Plan& plan, const tasks::Inputs& inputs,
-                                      const EncodeContext& context) {
+Result<http::Request>
+Backend::encode(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context) {
   return encode_with_codec(plan, inputs, context);
 }
 
-Result<Outcome> Backend::execute(client::Client& client, const Plan& plan, http::Request& request,
+Result<Outcome> Backend::execute(client::Client& client,
+                                 const Plan& plan,
+                                 http::Request& request,
                                  const ExecuteOptions& options) {
   return send_and_decode(client, plan, request, options);
 }

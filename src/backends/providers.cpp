@@ -31,7 +31,9 @@ constexpr std::array k_providers{
 
 } // namespace
 
-std::span<const ProviderInfo> all_providers() { return k_providers; }
+std::span<const ProviderInfo> all_providers() {
+  return k_providers;
+}
 
 const ProviderInfo* find_provider(std::string_view name) {
   for (const auto& p : k_providers) {

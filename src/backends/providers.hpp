@@ -1,4 +1,5 @@
-// PRIVATE to the backends layer: the Inference Providers hfrun knows: each provider's routes under the router
+// PRIVATE to the backends layer: the Inference Providers hfrun knows: each provider's routes under
+// the router
 // ({router}/{provider}{route}), as huggingface_hub's inference/_providers/*.py (at commit ee0a4510)
 // builds them; docs/serverless.md says how a provider is chosen.
 #pragma once
@@ -11,9 +12,10 @@ namespace hfrun::backends {
 
 struct ProviderInfo {
   std::string_view name;
-  std::string_view chat;          // chat completions route ("" = no chat)
-  std::string_view completions;   // OpenAI text completions route ("" = none)
-  std::string_view text_to_image; // route; "{id}" is replaced by the provider's model id ("" = none)
+  std::string_view chat;        // chat completions route ("" = no chat)
+  std::string_view completions; // OpenAI text completions route ("" = none)
+  std::string_view
+      text_to_image; // route; "{id}" is replaced by the provider's model id ("" = none)
 };
 
 [[nodiscard]] std::span<const ProviderInfo> all_providers();

@@ -2,9 +2,9 @@
 // provider and the URL (one Hub request when the model must be looked up); encode() is the task
 // codec's, plus the providers' own text-to-image bodies; execute() fetches results that providers
 // hand out as URLs, without the token.
+#include "providers.hpp"
 #include "serverless_backend.hpp"
 
-#include "providers.hpp"
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/hub/model_info.hpp>
 #include <hfrun/util/json.hpp>
@@ -29,11 +29,14 @@ ModelName split_model(const std::string& model) {
 // hf-inference serves a sentence-transformers model under either task (huggingface.js
 // EQUIVALENT_SENTENCE_TRANSFORMERS_TASKS).
 bool same_task(std::string_view a, std::string_view b) {
-  auto st = [](std::string_view t) { return t == "feature-extraction" || t == "sentence-similarity"; };
+  auto st = [](std::string_view t) {
+    return t == "feature-extraction" || t == "sentence-similarity";
+  };
   return a == b || (st(a) && st(b));
 }
 
-std::string warning_for_status(const std::string& provider, const std::string& id, const std::string& status) {
+std::string
+warning_for_status(const std::string& provider, const std::string& id, const std::string& status) {
   if (status == "staging") {
     return "provider " + provider + " serves " + id +
            " in staging mode: meant for test purposes only (visible to the provider's members)";
@@ -71,9 +74,12 @@ std::string hf_inference_path(tasks::TaskId id) {
   using tasks::TaskId;
   switch (id) {
   case TaskId::feature_extraction:
-  case TaskId::sentence_similarity: return "/pipeline/" + std::string(tasks::task(id).name);
-  case TaskId::conversational: return "/v1/chat/completions";
-  case TaskId::text_generation: return "/v1/completions";
+  case TaskId::sentence_similarity:
+    return "/pipeline/" + std::string(tasks::task(id).name);
+  case TaskId::conversational:
+    return "/v1/chat/completions";
+  case TaskId::text_generation:
+    return "/v1/completions";
   case TaskId::text_classification:
   case TaskId::token_classification:
   case TaskId::question_answering:
@@ -96,13 +102,16 @@ std::string hf_inference_path(tasks::TaskId id) {
   case TaskId::visual_question_answering:
   case TaskId::document_question_answering:
   case TaskId::tabular_classification:
-  case TaskId::tabular_regression: return "";
+  case TaskId::tabular_regression:
+    return "";
   }
   return "";
 }
 
-Result<std::string> provider_url(const std::string& router, const ProviderInfo& provider,
-                                 const tasks::TaskSpec& spec, const std::string& provider_id,
+Result<std::string> provider_url(const std::string& router,
+                                 const ProviderInfo& provider,
+                                 const tasks::TaskSpec& spec,
+                                 const std::string& provider_id,
                                  const std::string& command) {
   std::string_view route;
   if (spec.id == tasks::TaskId::conversational) {
@@ -116,8 +125,8 @@ Result<std::string> provider_url(const std::string& router, const ProviderInfo& 
     return fail(ErrorKind::usage,
                 "hfrun does not know how to run " + std::string(spec.name) + " on provider " +
                     std::string(provider.name),
-                "pick another provider with --provider (see `hfrun probe MODEL`); `hfrun " + command +
-                    " --help` lists the options");
+                "pick another provider with --provider (see `hfrun probe MODEL`); `hfrun " +
+                    command + " --help` lists the options");
   }
   std::string path(route);
   if (const auto at = path.find("{id}"); at != std::string::npos) {
@@ -126,14 +135,16 @@ Result<std::string> provider_url(const std::string& router, const ProviderInfo& 
   return router + "/" + std::string(provider.name) + path;
 }
 
-std::string task_hint(const std::string& command, const std::string& id, const std::string& supported) {
-  return supported == "conversational" ? "chat with it: hfrun " + command + " " + id + " --text \"Hello\""
-                                       : "run it with --task " + supported;
+std::string
+task_hint(const std::string& command, const std::string& id, const std::string& supported) {
+  return supported == "conversational"
+             ? "chat with it: hfrun " + command + " " + id + " --text \"Hello\""
+             : "run it with --task " + supported;
 }
 
 // Text-to-image on third-party providers: their own JSON bodies (huggingface.js providers/*.ts).
-Result<nlohmann::json> provider_image_body(const std::string& provider, const Plan& plan,
-                                           const tasks::Inputs& inputs) {
+Result<nlohmann::json>
+provider_image_body(const std::string& provider, const Plan& plan, const tasks::Inputs& inputs) {
   if (!inputs.text || inputs.text->empty()) {
     return fail(ErrorKind::usage, "text-to-image needs a prompt: --text \"...\"");
   }
@@ -162,9 +173,11 @@ class ServerlessBackend final : public Backend {
 public:
   bool needs_lookup(const Call& call) const override;
   Result<Plan> plan(client::Client& client, const Call& call) override;
-  Result<http::Request> encode(const Plan& plan, const tasks::Inputs& inputs,
-                               const EncodeContext& context) override;
-  Result<Outcome> execute(client::Client& client, const Plan& plan, http::Request& request,
+  Result<http::Request>
+  encode(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context) override;
+  Result<Outcome> execute(client::Client& client,
+                          const Plan& plan,
+                          http::Request& request,
                           const ExecuteOptions& options) override;
 
 private:
@@ -195,7 +208,8 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
   plan.target = id;
   HFRUN_TRY(hub::validate_repo_id(id));
   if (client.config().offline) {
-    return fail(ErrorKind::usage, "hfrun " + call.command + " needs the network, and HF_HUB_OFFLINE is set",
+    return fail(ErrorKind::usage,
+                "hfrun " + call.command + " needs the network, and HF_HUB_OFFLINE is set",
                 "unset HF_HUB_OFFLINE (or set it to 0) to call Inference Providers");
   }
 
@@ -210,16 +224,19 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
     }
     if (find_provider(suffix) == nullptr) {
       return fail(ErrorKind::usage, "unknown provider '" + suffix + "' in '" + call.target + "'",
-                  "known providers: " + provider_names() + "; policies: fastest, cheapest, preferred");
+                  "known providers: " + provider_names() +
+                      "; policies: fastest, cheapest, preferred");
     }
     if (provider_given && provider != suffix) {
-      return fail(ErrorKind::usage, "the model names provider " + suffix + " but --provider says " + provider);
+      return fail(ErrorKind::usage,
+                  "the model names provider " + suffix + " but --provider says " + provider);
     }
     provider = suffix;
     provider_from_suffix = !provider_given;
   }
   if (provider != "auto" && find_provider(provider) == nullptr) {
-    return fail(ErrorKind::usage, "unknown provider '" + provider + "'", "use auto or one of: " + provider_names());
+    return fail(ErrorKind::usage, "unknown provider '" + provider + "'",
+                "use auto or one of: " + provider_names());
   }
 
   HFRUN_TRY_ASSIGN(requested, requested_task(call));
@@ -258,7 +275,8 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
       task_name = "conversational";
     }
     requested = tasks::find_task(task_name);
-    // A sentence-transformers model serves both tasks; source_sentence=/sentences= ask for similarity.
+    // A sentence-transformers model serves both tasks; source_sentence=/sentences= ask for
+    // similarity.
     if (requested != nullptr && same_task(task_name, "sentence-similarity")) {
       const tasks::TaskSpec& similarity = tasks::task(tasks::TaskId::sentence_similarity);
       for (const auto& key : call.param_keys) {
@@ -282,7 +300,8 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
 
   // Chat with no provider chosen, or chosen by a `:provider` suffix: the router routes it (server
   // side, no mapping needed), with the model exactly as given, as the official clients send it.
-  if (requested->id == tasks::TaskId::conversational && (provider == "auto" || provider_from_suffix)) {
+  if (requested->id == tasks::TaskId::conversational &&
+      (provider == "auto" || provider_from_suffix)) {
     m_provider = "auto";
     plan.body_model = id + (suffix.empty() ? "" : ":" + suffix);
     plan.url = router + "/v1/chat/completions";
@@ -301,7 +320,8 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
     if (entry == nullptr && !mapping.empty()) {
       const std::string supported = supported_tasks(mapping);
       return fail(ErrorKind::usage,
-                  "model " + id + " is not served for task " + task_name + " by any provider. Supported task: " + supported,
+                  "model " + id + " is not served for task " + task_name +
+                      " by any provider. Supported task: " + supported,
                   task_hint(call.command, id, supported));
     }
     provider = entry != nullptr ? entry->provider : "hf-inference";
@@ -321,8 +341,8 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
     }
     if (entry != nullptr && !same_task(entry->task, task_name)) {
       return fail(ErrorKind::usage,
-                  "model " + id + " is not supported for task " + task_name + " and provider " + provider +
-                      ". Supported task: " + entry->task,
+                  "model " + id + " is not supported for task " + task_name + " and provider " +
+                      provider + ". Supported task: " + entry->task,
                   task_hint(call.command, id, entry->task));
     }
   }
@@ -339,12 +359,14 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
     plan.url = router + "/hf-inference/models/" + id + hf_inference_path(requested->id);
     return plan;
   }
-  HFRUN_TRY_ASSIGN(url, provider_url(router, *find_provider(provider), *requested, plan.body_model, call.command));
+  HFRUN_TRY_ASSIGN(url, provider_url(router, *find_provider(provider), *requested, plan.body_model,
+                                     call.command));
   plan.url = std::move(url);
   return plan;
 }
 
-Result<http::Request> ServerlessBackend::encode(const Plan& plan, const tasks::Inputs& inputs,
+Result<http::Request> ServerlessBackend::encode(const Plan& plan,
+                                                const tasks::Inputs& inputs,
                                                 const EncodeContext& context) {
   if (plan.task->id != tasks::TaskId::text_to_image || m_provider == "hf-inference") {
     return encode_with_codec(plan, inputs, context);
@@ -361,7 +383,9 @@ Result<http::Request> ServerlessBackend::encode(const Plan& plan, const tasks::I
   return request;
 }
 
-Result<Outcome> ServerlessBackend::execute(client::Client& client, const Plan& plan, http::Request& request,
+Result<Outcome> ServerlessBackend::execute(client::Client& client,
+                                           const Plan& plan,
+                                           http::Request& request,
                                            const ExecuteOptions& options) {
   HFRUN_TRY_ASSIGN(outcome, send_and_decode(client, plan, request, options));
   if (outcome.kind == Outcome::Kind::files) {
@@ -372,6 +396,8 @@ Result<Outcome> ServerlessBackend::execute(client::Client& client, const Plan& p
 
 } // namespace
 
-std::unique_ptr<Backend> make_serverless_backend() { return std::make_unique<ServerlessBackend>(); }
+std::unique_ptr<Backend> make_serverless_backend() {
+  return std::make_unique<ServerlessBackend>();
+}
 
 } // namespace hfrun::backends

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <hfrun/backends/backend.hpp>
-
 #include <memory>
 
 namespace hfrun::backends {

@@ -4,28 +4,29 @@
 #include "hints.hpp"
 #include "usage.hpp"
 
-#include <hfrun/http/transport.hpp>
-#include <hfrun/util/cancel.hpp>
-
 #include <cerrno>
 #include <csignal>
-#include <fcntl.h>
-#include <unistd.h>
 #include <cstring>
+#include <fcntl.h>
+#include <hfrun/http/transport.hpp>
+#include <hfrun/util/cancel.hpp>
 #include <sstream>
+#include <unistd.h>
 
 namespace hfrun::cli {
 
 namespace {
 
-// The process's one cancellation token: SIGINT and SIGTERM cancel it; every wait and transfer of the
-// command watches it (util/cancel.hpp).
+// The process's one cancellation token: SIGINT and SIGTERM cancel it; every wait and transfer of
+// the command watches it (util/cancel.hpp).
 util::CancelToken& process_cancel_token() {
   static util::CancelToken token;
   return token;
 }
 
-extern "C" void on_cancel_signal(int signal) { process_cancel_token().cancel(signal); }
+extern "C" void on_cancel_signal(int signal) {
+  process_cancel_token().cancel(signal);
+}
 
 // 130 for Ctrl-C, 143 for SIGTERM: what a shell reports for a process the signal ended.
 ErrorKind cancel_kind(const util::CancelToken& token) {
@@ -33,17 +34,21 @@ ErrorKind cancel_kind(const util::CancelToken& token) {
 }
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
-  app.add_option("--token", g.token, "Hugging Face token (default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, "
-                                     "then the token file)");
+  app.add_option("--token", g.token,
+                 "Hugging Face token (default: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, "
+                 "then the token file)");
   app.add_flag("--json", g.json, "Print one normalized JSON document on stdout");
   app.add_flag("--raw", g.raw, "Print the server's body untouched");
-  app.add_option("-o,--output", g.output,
-                 "Write the result to this file (- is stdout; a symlink's target or a device is written "
-                 "in place, docs/output.md)");
-  app.add_flag("-v,--verbose", g.verbose, "More detail on stderr; -vv shows requests and headers "
-                                          "(token masked)");
+  app.add_option(
+      "-o,--output", g.output,
+      "Write the result to this file (- is stdout; a symlink's target or a device is written "
+      "in place, docs/output.md)");
+  app.add_flag("-v,--verbose", g.verbose,
+               "More detail on stderr; -vv shows requests and headers "
+               "(token masked)");
   app.add_flag("-q,--quiet", g.quiet, "Only errors on stderr (no warnings, notes or progress)");
-  app.add_option("--timeout", g.timeout_s, "Overall time limit per request, seconds (default: none)")
+  app.add_option("--timeout", g.timeout_s,
+                 "Overall time limit per request, seconds (default: none)")
       ->check(seconds_check(true));
   app.add_option("--connect-timeout", g.connect_timeout_s, "Connection time limit, seconds")
       ->check(seconds_check(false))
@@ -81,8 +86,8 @@ std::string global_options_help(const CLI::App& app) {
   return text;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> parse_headers(
-    const std::vector<std::string>& raw) {
+Result<std::vector<std::pair<std::string, std::string>>>
+parse_headers(const std::vector<std::string>& raw) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& header : raw) {
     const auto colon = header.find(':');
@@ -113,8 +118,9 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
 
 // Where the usage error comes from, in one line, with the way to learn more.
 int usage_error(Output& out, const std::string& message, const std::string& command) {
-  Error e = make_error(ErrorKind::usage, shorten_echoes(message),
-                       "run 'hfrun " + (command.empty() ? std::string() : command + " ") + "--help'");
+  Error e =
+      make_error(ErrorKind::usage, shorten_echoes(message),
+                 "run 'hfrun " + (command.empty() ? std::string() : command + " ") + "--help'");
   out.error(e);
   return exit_code_for(e.kind);
 }
@@ -128,11 +134,12 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   app.set_version_flag("--version", std::string("hfrun ") + HFRUN_VERSION);
   app.require_subcommand(1);
   app.fallthrough(); // global options may follow the command: `hfrun whoami --json`
-  app.footer("Example:\n"
-             "  hfrun serverless meta-llama/Llama-3.1-8B-Instruct --text \"Hello\"\n"
-             "  hfrun probe google/vit-base-patch16-224\n\n"
-             "Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HFRUN_ROUTER_URL ... (docs/configuration.md)\n"
-             "Exit codes: docs/exit-codes.md");
+  app.footer(
+      "Example:\n"
+      "  hfrun serverless meta-llama/Llama-3.1-8B-Instruct --text \"Hello\"\n"
+      "  hfrun probe google/vit-base-patch16-224\n\n"
+      "Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HFRUN_ROUTER_URL ... (docs/configuration.md)\n"
+      "Exit codes: docs/exit-codes.md");
 
   GlobalOptions global;
   add_global_options(app, global);
@@ -281,7 +288,8 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
     }
     if (cancel.cancelled()) {
       const ErrorKind kind = cancel_kind(cancel);
-      out.error(make_error(kind, kind == ErrorKind::terminated ? "terminated (SIGTERM)" : "interrupted"));
+      out.error(
+          make_error(kind, kind == ErrorKind::terminated ? "terminated (SIGTERM)" : "interrupted"));
       return exit_code_for(kind);
     }
     if (!result && !client::is_dry_run_stop(result.error())) {
@@ -302,7 +310,8 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
 
 int run(int argc, char** argv) {
   // A closed stdout/stderr (`hfrun ... >&-`) must not let a file hfrun opens later take its
-  // descriptor and receive the output: hold it with a read-only /dev/null, so writes fail (exit 11).
+  // descriptor and receive the output: hold it with a read-only /dev/null, so writes fail (exit
+  // 11).
   for (int fd = 0; fd <= 2; ++fd) {
     if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
       const int held = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

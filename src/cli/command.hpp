@@ -3,12 +3,10 @@
 
 #include "output.hpp"
 
+#include <CLI/CLI.hpp>
 #include <hfrun/client/client.hpp>
 #include <hfrun/config/config.hpp>
 #include <hfrun/util/cancel.hpp>
-
-#include <CLI/CLI.hpp>
-
 #include <memory>
 #include <optional>
 #include <span>
@@ -25,7 +23,7 @@ struct GlobalOptions {
   std::string output;
   int verbose = 0;
   bool quiet = false;
-  double timeout_s = 0;        // 0: none
+  double timeout_s = 0; // 0: none
   double connect_timeout_s = 10;
   int retries = 3;
   std::vector<std::string> headers;

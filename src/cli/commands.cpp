@@ -15,15 +15,19 @@ std::span<const CommandEntry> command_table() {
        "  hfrun download stabilityai/stable-diffusion-xl-base-1.0 --include 'unet/*'\n"
        "  cd \"$(hfrun download openai-community/gpt2 --include '*.json')\"",
        &make_download_command},
-      {"probe", "Which ways each model can run (providers, endpoints, Spaces, local apps), with the "
-                "command for each",
-       "hfrun probe meta-llama/Llama-3.1-8B-Instruct\n  hfrun probe --json ggml-org/gemma-3-1b-it-GGUF "
+      {"probe",
+       "Which ways each model can run (providers, endpoints, Spaces, local apps), with the "
+       "command for each",
+       "hfrun probe meta-llama/Llama-3.1-8B-Instruct\n  hfrun probe --json "
+       "ggml-org/gemma-3-1b-it-GGUF "
        "sentence-transformers/all-MiniLM-L6-v2",
        &make_probe_command},
-      {"serverless", "Run a model on Inference Providers (hf-inference tasks, chat, other providers)",
+      {"serverless",
+       "Run a model on Inference Providers (hf-inference tasks, chat, other providers)",
        "hfrun serverless google/vit-base-patch16-224 --file cat.png\n"
        "  hfrun serverless meta-llama/Llama-3.1-8B-Instruct --text \"Hello\" max_tokens:=64\n"
-       "  hfrun serverless black-forest-labs/FLUX.1-dev --text \"a cat\" --provider fal-ai -o cat.jpg",
+       "  hfrun serverless black-forest-labs/FLUX.1-dev --text \"a cat\" --provider fal-ai -o "
+       "cat.jpg",
        &make_serverless_command},
       {"whoami", "Which account the token belongs to (checks the token)",
        "hfrun whoami\n  HF_TOKEN=... hfrun whoami --json", &make_whoami_command},

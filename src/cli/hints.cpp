@@ -18,8 +18,12 @@ void append(Error& error, std::string_view advice) {
 void add_option_hints(Error& error, std::string_view command) {
   const int status = error.http_status.value_or(0);
   switch (error.transport) {
-  case TransportFailure::timeout: append(error, "raise --timeout or --connect-timeout"); return;
-  case TransportFailure::tls: append(error, "never use --insecure in production"); return;
+  case TransportFailure::timeout:
+    append(error, "raise --timeout or --connect-timeout");
+    return;
+  case TransportFailure::tls:
+    append(error, "never use --insecure in production");
+    return;
   case TransportFailure::none:
   case TransportFailure::dns:
   case TransportFailure::connect:
@@ -27,7 +31,8 @@ void add_option_hints(Error& error, std::string_view command) {
   case TransportFailure::reset:
   case TransportFailure::too_many_redirects:
   case TransportFailure::aborted:
-  case TransportFailure::other: break;
+  case TransportFailure::other:
+    break;
   }
   switch (error.kind) {
   case ErrorKind::auth:
@@ -57,7 +62,8 @@ void add_option_hints(Error& error, std::string_view command) {
   case ErrorKind::output_failed:
   case ErrorKind::interrupted:
   case ErrorKind::terminated:
-  case ErrorKind::stopped: return;
+  case ErrorKind::stopped:
+    return;
   }
 }
 

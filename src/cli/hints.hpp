@@ -4,7 +4,6 @@
 #pragma once
 
 #include <hfrun/error.hpp>
-
 #include <string_view>
 
 namespace hfrun::cli {

@@ -1,9 +1,8 @@
 #include "inputs.hpp"
 
-#include <hfrun/util/strings.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <hfrun/util/strings.hpp>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -74,13 +73,16 @@ void add_input_options(CLI::App& sub, InputOptions& o) {
   sub.add_option("--system", o.system, "Chat: the system message");
   sub.add_option("--messages", o.messages, "Chat: a whole conversation, JSON or @file");
   sub.add_option("--data", o.data, "Send this body verbatim (JSON or @file)");
-  auto* stream = sub.add_flag("--stream", o.stream, "Stream tokens as they arrive (default on a terminal)");
+  auto* stream =
+      sub.add_flag("--stream", o.stream, "Stream tokens as they arrive (default on a terminal)");
   auto* no_stream = sub.add_flag("--no-stream", o.no_stream, "Wait for the whole reply");
   stream->excludes(no_stream);
 }
 
-Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& task,
-                                      const InputOptions& options, const std::vector<std::string>& args) {
+Result<PreparedInputs> prepare_inputs(CommandEnv& env,
+                                      const tasks::TaskSpec& task,
+                                      const InputOptions& options,
+                                      const std::vector<std::string>& args) {
   PreparedInputs prepared;
   std::vector<std::string> param_args;
   std::vector<std::string> positional;
@@ -158,11 +160,13 @@ Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& ta
   }
   if (!file.empty()) {
     HFRUN_TRY(check_input_file(file, prepared));
-    prepared.inputs.file = prepared.spooled ? prepared.spooled->path() : std::filesystem::path(file);
+    prepared.inputs.file =
+        prepared.spooled ? prepared.spooled->path() : std::filesystem::path(file);
     std::error_code ec;
     if (std::filesystem::file_size(*prepared.inputs.file, ec) == 0 && !ec) {
       return fail(ErrorKind::usage,
-                  "the input " + std::string(prepared.file_is_stdin ? "on stdin" : "file '" + file + "'") +
+                  "the input " +
+                      std::string(prepared.file_is_stdin ? "on stdin" : "file '" + file + "'") +
                       " is empty",
                   "nothing would be sent: check the file (or the command feeding stdin)");
     }
@@ -170,7 +174,9 @@ Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& ta
   return prepared;
 }
 
-bool decide_stream(const CommandEnv& env, const tasks::TaskSpec& task, const InputOptions& options) {
+bool decide_stream(const CommandEnv& env,
+                   const tasks::TaskSpec& task,
+                   const InputOptions& options) {
   if (!is_generation(task)) {
     return false;
   }

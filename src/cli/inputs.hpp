@@ -6,7 +6,6 @@
 #include "params.hpp"
 
 #include <hfrun/tasks/task.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,12 +34,13 @@ struct PreparedInputs {
 
 // The task's inputs from the options, the positional INPUT, the parameters, or stdin (when no input
 // option is given and stdin is not a terminal: spooled to a temp file for binary tasks).
-[[nodiscard]] Result<PreparedInputs> prepare_inputs(CommandEnv& env, const tasks::TaskSpec& task,
+[[nodiscard]] Result<PreparedInputs> prepare_inputs(CommandEnv& env,
+                                                    const tasks::TaskSpec& task,
                                                     const InputOptions& options,
                                                     const std::vector<std::string>& args);
 
 // Stream chat/text-generation? --stream/--no-stream, else on when stdout is a terminal.
-[[nodiscard]] bool decide_stream(const CommandEnv& env, const tasks::TaskSpec& task,
-                                 const InputOptions& options);
+[[nodiscard]] bool
+decide_stream(const CommandEnv& env, const tasks::TaskSpec& task, const InputOptions& options);
 
 } // namespace hfrun::cli

@@ -1,10 +1,9 @@
 #include "print_outcome.hpp"
 
-#include <hfrun/tasks/codec.hpp>
-#include <hfrun/tasks/render.hpp>
-
 #include <array>
 #include <cctype>
+#include <hfrun/tasks/codec.hpp>
+#include <hfrun/tasks/render.hpp>
 #include <set>
 #include <utility>
 
@@ -72,7 +71,8 @@ std::string extension_of_type(const std::string& content_type) {
 std::string file_part(std::string_view label) {
   std::string out;
   for (char c : label.substr(0, 64)) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+    const bool ok =
+        std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
     out += ok ? c : '_';
   }
   while (!out.empty() && out.front() == '.') {
@@ -82,7 +82,9 @@ std::string file_part(std::string_view label) {
 }
 
 // The user named a file; its extension is not trusted to match what the server sent.
-void warn_on_type_mismatch(CommandEnv& env, const std::filesystem::path& path, const std::string& content_type) {
+void warn_on_type_mismatch(CommandEnv& env,
+                           const std::filesystem::path& path,
+                           const std::string& content_type) {
   if (content_type.empty()) {
     return;
   }
@@ -95,7 +97,8 @@ void warn_on_type_mismatch(CommandEnv& env, const std::filesystem::path& path, c
 }
 
 nlohmann::json file_entry(const tasks::BinaryResult& file, const std::filesystem::path& path) {
-  nlohmann::json entry = {{"content_type", file.content_type}, {"bytes", file.bytes.size()}, {"path", path.string()}};
+  nlohmann::json entry = {
+      {"content_type", file.content_type}, {"bytes", file.bytes.size()}, {"path", path.string()}};
   if (!file.label.empty()) {
     entry["label"] = file.label;
   }
@@ -107,27 +110,31 @@ Result<void> print_files(CommandEnv& env, const PrintContext& context, backends:
   const auto& output_file = env.out.options().output_file;
   if (!output_file && !context.output_dir) {
     if (env.global.json) {
-      return fail(ErrorKind::usage, "--json with a binary result (" + std::string(context.task.name) + ") needs -o PATH",
+      return fail(ErrorKind::usage,
+                  "--json with a binary result (" + std::string(context.task.name) +
+                      ") needs -o PATH",
                   "the JSON then describes the file written; --output-dir DIR takes several");
     }
     if (files.size() > 1) {
       return fail(ErrorKind::usage,
-                  "the reply holds " + std::to_string(files.size()) + " files (" + std::string(context.task.name) +
-                      "); stdout takes one",
+                  "the reply holds " + std::to_string(files.size()) + " files (" +
+                      std::string(context.task.name) + "); stdout takes one",
                   "write them all with -o PATH (PATH, PATH-<label> ...) or --output-dir DIR");
     }
     return env.out.result_binary(files.front().bytes, files.front().content_type);
   }
-  const auto paths = result_paths(files, std::string(context.task.name), output_file, context.output_dir);
+  const auto paths =
+      result_paths(files, std::string(context.task.name), output_file, context.output_dir);
   nlohmann::json described = nlohmann::json::array();
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (output_file && i == 0) {
       warn_on_type_mismatch(env, paths[i], files[i].content_type);
     }
     HFRUN_TRY(write_file_atomically(paths[i], files[i].bytes));
-    env.out.note("wrote " + paths[i].string() + " (" +
-                 (files[i].content_type.empty() ? std::string("unknown type") : files[i].content_type) + ", " +
-                 human_bytes(files[i].bytes.size()) + ")");
+    env.out.note(
+        "wrote " + paths[i].string() + " (" +
+        (files[i].content_type.empty() ? std::string("unknown type") : files[i].content_type) +
+        ", " + human_bytes(files[i].bytes.size()) + ")");
     described.push_back(file_entry(files[i], paths[i]));
   }
   if (!env.global.json) {
@@ -142,7 +149,8 @@ Result<void> print_files(CommandEnv& env, const PrintContext& context, backends:
   return {};
 }
 
-Result<void> print_decoded(CommandEnv& env, const PrintContext& context, const nlohmann::json& normalized) {
+Result<void>
+print_decoded(CommandEnv& env, const PrintContext& context, const nlohmann::json& normalized) {
   if (env.global.json) {
     return env.out.result_json(normalized);
   }
@@ -157,10 +165,11 @@ Result<void> print_decoded(CommandEnv& env, const PrintContext& context, const n
 
 } // namespace
 
-std::vector<std::filesystem::path> result_paths(const std::vector<tasks::BinaryResult>& files,
-                                                const std::string& task_name,
-                                                const std::optional<std::filesystem::path>& output_file,
-                                                const std::optional<std::filesystem::path>& output_dir) {
+std::vector<std::filesystem::path>
+result_paths(const std::vector<tasks::BinaryResult>& files,
+             const std::string& task_name,
+             const std::optional<std::filesystem::path>& output_file,
+             const std::optional<std::filesystem::path>& output_dir) {
   std::vector<std::filesystem::path> paths;
   std::set<std::string> taken;
   auto unique = [&taken](std::filesystem::path path) {
@@ -175,13 +184,16 @@ std::vector<std::filesystem::path> result_paths(const std::vector<tasks::BinaryR
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string label = file_part(files[i].label);
     if (output_dir) {
-      const std::string name = !label.empty() ? label : files.size() == 1 ? task_name : task_name + "-" + std::to_string(i + 1);
+      const std::string name = !label.empty()      ? label
+                               : files.size() == 1 ? task_name
+                                                   : task_name + "-" + std::to_string(i + 1);
       paths.push_back(unique(*output_dir / (name + extension_of_type(files[i].content_type))));
     } else if (i == 0) {
       paths.push_back(unique(*output_file));
     } else {
       const std::filesystem::path& base = *output_file;
-      const std::string ext = base.has_extension() ? base.extension().string() : extension_of_type(files[i].content_type);
+      const std::string ext = base.has_extension() ? base.extension().string()
+                                                   : extension_of_type(files[i].content_type);
       const std::string suffix = !label.empty() ? label : std::to_string(i + 1);
       paths.push_back(unique(base.parent_path() / (base.stem().string() + "-" + suffix + ext)));
     }
@@ -189,7 +201,8 @@ std::vector<std::filesystem::path> result_paths(const std::vector<tasks::BinaryR
   return paths;
 }
 
-Result<void> print_outcome(CommandEnv& env, const PrintContext& context, backends::Outcome& outcome) {
+Result<void>
+print_outcome(CommandEnv& env, const PrintContext& context, backends::Outcome& outcome) {
   switch (outcome.kind) {
   case backends::Outcome::Kind::raw:
     if (outcome.streamed) {
@@ -199,7 +212,8 @@ Result<void> print_outcome(CommandEnv& env, const PrintContext& context, backend
       return env.out.result_binary(outcome.raw_body, outcome.content_type);
     }
     return env.out.result_text(outcome.raw_body);
-  case backends::Outcome::Kind::files: return print_files(env, context, outcome);
+  case backends::Outcome::Kind::files:
+    return print_files(env, context, outcome);
   case backends::Outcome::Kind::json:
     if (!outcome.streamed) {
       return print_decoded(env, context, outcome.normalized);
@@ -211,8 +225,10 @@ Result<void> print_outcome(CommandEnv& env, const PrintContext& context, backend
       return env.out.result_json(outcome.normalized);
     }
     if (env.out.options().output_file) {
-      const auto it = outcome.normalized.find(context.task.id == tasks::TaskId::text_generation ? "generated_text" : "content");
-      return env.out.result_text(it != outcome.normalized.end() && it->is_string() ? it->get<std::string>() : "");
+      const auto it = outcome.normalized.find(
+          context.task.id == tasks::TaskId::text_generation ? "generated_text" : "content");
+      return env.out.result_text(
+          it != outcome.normalized.end() && it->is_string() ? it->get<std::string>() : "");
     }
     return {};
   }

@@ -6,9 +6,8 @@
 #include "command.hpp"
 #include "inputs.hpp"
 
-#include <hfrun/backends/backend.hpp>
-
 #include <filesystem>
+#include <hfrun/backends/backend.hpp>
 #include <optional>
 
 namespace hfrun::cli {
@@ -20,13 +19,14 @@ struct PrintContext {
   bool printed_stream = false;                     // streamed tokens are already on stdout
 };
 
-[[nodiscard]] Result<void> print_outcome(CommandEnv& env, const PrintContext& context,
-                                         backends::Outcome& outcome);
+[[nodiscard]] Result<void>
+print_outcome(CommandEnv& env, const PrintContext& context, backends::Outcome& outcome);
 
 // Where the files of a reply go: `-o out.flac` gets the first, `out-<label>.flac` the others;
 // `--output-dir DIR` gets `<label or task>.<ext>` each. Pure, for tests.
 [[nodiscard]] std::vector<std::filesystem::path>
-result_paths(const std::vector<tasks::BinaryResult>& files, const std::string& task_name,
+result_paths(const std::vector<tasks::BinaryResult>& files,
+             const std::string& task_name,
              const std::optional<std::filesystem::path>& output_file,
              const std::optional<std::filesystem::path>& output_dir);
 

@@ -48,7 +48,9 @@ class StdinBody final : public http::BodySource {
 public:
   explicit StdinBody(std::shared_ptr<http::BodySource> inner) : m_inner(std::move(inner)) {}
   std::optional<std::uint64_t> size() const override { return m_inner->size(); }
-  Result<std::size_t> read(char* buffer, std::size_t capacity) override { return m_inner->read(buffer, capacity); }
+  Result<std::size_t> read(char* buffer, std::size_t capacity) override {
+    return m_inner->read(buffer, capacity);
+  }
   Result<void> rewind() override { return m_inner->rewind(); }
   std::optional<http::BodyDescription> describe() const override {
     auto description = m_inner->describe();
@@ -68,15 +70,20 @@ bool is_generation(const tasks::TaskSpec& task) {
 
 } // namespace
 
-RunModelCommand::RunModelCommand(std::string backend, std::string target_name, std::string target_help)
-    : m_backend(std::move(backend)), m_target_name(std::move(target_name)), m_target_help(std::move(target_help)) {}
+RunModelCommand::RunModelCommand(std::string backend,
+                                 std::string target_name,
+                                 std::string target_help)
+    : m_backend(std::move(backend)), m_target_name(std::move(target_name)),
+      m_target_help(std::move(target_help)) {}
 
 void RunModelCommand::setup(CLI::App& sub) {
   sub.add_option(m_target_name, m_target, m_target_help)->required();
-  sub.add_option("args", m_args, "INPUT (a file path or text) and parameters key=value, key:=json, key=@file");
+  sub.add_option("args", m_args,
+                 "INPUT (a file path or text) and parameters key=value, key:=json, key=@file");
   add_input_options(sub, m_input);
   sub.add_option("--task", m_task, "Task (default: what the target says it does)");
-  sub.add_option("--output-dir", m_output_dir, "Write binary results here, one file each (<label>.<ext>)");
+  sub.add_option("--output-dir", m_output_dir,
+                 "Write binary results here, one file each (<label>.<ext>)");
   add_backend_options(sub);
 }
 
@@ -101,8 +108,9 @@ Result<void> RunModelCommand::run(CommandEnv& env) {
   call.options = backend_options();
 
   if (env.client.dry_run() && backend->needs_lookup(call)) {
-    env.out.note("dry run: the task comes from this lookup; pass --task (and the backend's options) to see "
-                 "the inference request itself");
+    env.out.note(
+        "dry run: the task comes from this lookup; pass --task (and the backend's options) to see "
+        "the inference request itself");
   }
   HFRUN_TRY_ASSIGN(plan, backend->plan(env.client, call));
   for (const auto& warning : plan.warnings) {
@@ -117,11 +125,13 @@ Result<void> RunModelCommand::run(CommandEnv& env) {
     output_dir = m_output_dir;
     std::error_code ec;
     if (!std::filesystem::is_directory(*output_dir, ec)) {
-      return fail(ErrorKind::usage, "--output-dir " + m_output_dir + " is not a directory", "create it first");
+      return fail(ErrorKind::usage, "--output-dir " + m_output_dir + " is not a directory",
+                  "create it first");
     }
   }
   if (task.binary_output && env.global.json && !env.out.options().output_file && !output_dir) {
-    return fail(ErrorKind::usage, "--json with a binary result (" + std::string(task.name) + ") needs -o PATH",
+    return fail(ErrorKind::usage,
+                "--json with a binary result (" + std::string(task.name) + ") needs -o PATH",
                 "the JSON then describes the file written; --output-dir DIR takes several");
   }
   HFRUN_TRY(env.out.check_output_writable());
@@ -146,16 +156,20 @@ Result<void> RunModelCommand::run(CommandEnv& env) {
     }
   }
   if (env.global.verbose >= 1) {
-    env.out.note("task " + std::string(task.name) + " via " + plan.via + ": " + request.method + " " + request.url);
+    env.out.note("task " + std::string(task.name) + " via " + plan.via + ": " + request.method +
+                 " " + request.url);
   }
 
   // A large upload shows its progress on a terminal's stderr (nothing in CI, with -q or
   // --no-progress).
   std::optional<ProgressBar> upload_bar;
   constexpr std::uint64_t k_progress_from = 8u << 20;
-  if (request.body && request.body->size().value_or(0) >= k_progress_from && env.out.progress_enabled()) {
+  if (request.body && request.body->size().value_or(0) >= k_progress_from &&
+      env.out.progress_enabled()) {
     upload_bar.emplace(env.out, "uploading", request.body->size());
-    request.upload_progress = [&upload_bar](std::uint64_t sent, std::uint64_t) { upload_bar->update(sent); };
+    request.upload_progress = [&upload_bar](std::uint64_t sent, std::uint64_t) {
+      upload_bar->update(sent);
+    };
   }
 
   const bool show_tokens = !env.global.json && !env.global.raw && !env.out.options().output_file;

@@ -8,7 +8,6 @@
 #include "inputs.hpp"
 
 #include <hfrun/backends/backend.hpp>
-
 #include <map>
 #include <string>
 #include <vector>

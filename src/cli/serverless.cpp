@@ -9,7 +9,8 @@ namespace {
 class ServerlessCommand final : public RunModelCommand {
 public:
   ServerlessCommand()
-      : RunModelCommand("serverless", "model",
+      : RunModelCommand("serverless",
+                        "model",
                         "Model id (org/name), optionally with :provider or :fastest, :cheapest, "
                         ":preferred for chat") {}
 
@@ -17,7 +18,9 @@ protected:
   void add_backend_options(CLI::App& sub) override {
     sub.add_option("--provider", m_provider, "Inference Provider, or auto")->capture_default_str();
   }
-  std::map<std::string, std::string> backend_options() const override { return {{"provider", m_provider}}; }
+  std::map<std::string, std::string> backend_options() const override {
+    return {{"provider", m_provider}};
+  }
 
 private:
   std::string m_provider = "auto";
@@ -25,6 +28,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Command> make_serverless_command() { return std::make_unique<ServerlessCommand>(); }
+std::unique_ptr<Command> make_serverless_command() {
+  return std::make_unique<ServerlessCommand>();
+}
 
 } // namespace hfrun::cli

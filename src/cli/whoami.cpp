@@ -4,7 +4,6 @@
 #include "command.hpp"
 
 #include <hfrun/client/errors.hpp>
-
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/util/json.hpp>
 

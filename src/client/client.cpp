@@ -114,8 +114,11 @@ bool Client::may_receive_token(std::string_view url) const {
 Result<void> Client::decorate(http::Request& request, Auth auth) const {
   if (m_options.config.offline) {
     // As huggingface_hub: in offline mode no request goes out, whatever asks for one.
-    return fail(ErrorKind::usage, "HF_HUB_OFFLINE is set: no request is sent (" + request.method + " " + request.url + ")",
-                "unset HF_HUB_OFFLINE (or set it to 0) to go online; files already in the cache need no network");
+    return fail(ErrorKind::usage,
+                "HF_HUB_OFFLINE is set: no request is sent (" + request.method + " " + request.url +
+                    ")",
+                "unset HF_HUB_OFFLINE (or set it to 0) to go online; files already in the cache "
+                "need no network");
   }
   if (!http::parse_url(request.url)) {
     return fail(ErrorKind::usage, "not an http(s) URL: " + request.url);

@@ -1,5 +1,4 @@
 #include <hfrun/client/errors.hpp>
-
 #include <hfrun/http/server_error.hpp>
 #include <hfrun/util/strings.hpp>
 
@@ -11,20 +10,25 @@ namespace {
 // permissions, the retired api-inference host, billing. "" keeps the transport's hint.
 std::string hf_hint(const Error& e, const http::Response& response) {
   const std::string error_code(util::trim(response.headers.get("X-Error-Code").value_or("")));
-  const std::string header_message(util::trim(response.headers.get("X-Error-Message").value_or("")));
+  const std::string header_message(
+      util::trim(response.headers.get("X-Error-Message").value_or("")));
   const int status = response.status;
   switch (e.kind) {
   case ErrorKind::auth:
     if (error_code == "GatedRepo") {
-      return "the model is gated: accept its conditions on its page at huggingface.co, logged in as the "
+      return "the model is gated: accept its conditions on its page at huggingface.co, logged in "
+             "as the "
              "token's owner, then try again";
     }
-    if (status == 401 && error_code == "RepoNotFound" && header_message != "Invalid credentials in Authorization header") {
+    if (status == 401 && error_code == "RepoNotFound" &&
+        header_message != "Invalid credentials in Authorization header") {
       return "the repository does not exist, or it is private/gated and needs a token with access";
     }
     if (status == 403) {
-      return "the token lacks a permission this call needs (fine-grained tokens need \"Make calls to "
-             "Inference Providers\" for inference); for a gated model, accept its terms on the model page";
+      return "the token lacks a permission this call needs (fine-grained tokens need \"Make calls "
+             "to "
+             "Inference Providers\" for inference); for a gated model, accept its terms on the "
+             "model page";
     }
     return "check the token (HF_TOKEN; create one at https://huggingface.co/settings/tokens)";
   case ErrorKind::not_found:
@@ -33,24 +37,28 @@ std::string hf_hint(const Error& e, const http::Response& response) {
              "revision; the repo's branches and tags are listed on its page (Files and versions)";
     }
     if (status == 410) {
-      return "this API was retired: the legacy api-inference.huggingface.co is replaced by the router "
+      return "this API was retired: the legacy api-inference.huggingface.co is replaced by the "
+             "router "
              "https://router.huggingface.co (hfrun's default; check HFRUN_ROUTER_URL)";
     }
     return {};
   case ErrorKind::rate_limited:
     if (status == 402) {
-      return "billing: add credits or enable pay-as-you-go at https://huggingface.co/settings/billing";
+      return "billing: add credits or enable pay-as-you-go at "
+             "https://huggingface.co/settings/billing";
     }
     return {};
   case ErrorKind::rejected:
     if (status == 413) {
-      return "the request is too large for this server (TGI and TEI accept 2 MB by default); send a "
+      return "the request is too large for this server (TGI and TEI accept 2 MB by default); send "
+             "a "
              "smaller input";
     }
     return {};
   case ErrorKind::unavailable:
     if (status == 503) {
-      return "the model or endpoint is not ready (loading, scaled to zero, paused or overloaded); try "
+      return "the model or endpoint is not ready (loading, scaled to zero, paused or overloaded); "
+             "try "
              "again in a while";
     }
     return {};
@@ -62,7 +70,8 @@ std::string hf_hint(const Error& e, const http::Response& response) {
   case ErrorKind::output_failed:
   case ErrorKind::interrupted:
   case ErrorKind::terminated:
-  case ErrorKind::stopped: return {};
+  case ErrorKind::stopped:
+    return {};
   }
   return {};
 }

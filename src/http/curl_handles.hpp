@@ -1,9 +1,8 @@
-// PRIVATE to the http layer: RAII owners for libcurl resources. <curl/curl.h> never appears in a public
-// header. Stateless deleters make every owner non-copyable and correctly movable for free.
+// PRIVATE to the http layer: RAII owners for libcurl resources. <curl/curl.h> never appears in a
+// public header. Stateless deleters make every owner non-copyable and correctly movable for free.
 #pragma once
 
 #include <curl/curl.h>
-
 #include <memory>
 
 namespace hfrun::http::detail {
@@ -30,8 +29,8 @@ using CurlSlist = std::unique_ptr<curl_slist, SlistDeleter>;
 using CurlUrl = std::unique_ptr<CURLU, UrlDeleter>;
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
-// curl_global_init must run once, before any handle, and is not thread-safe: a function-local static
-// gives exactly that (C++ guarantees one initialisation).
+// curl_global_init must run once, before any handle, and is not thread-safe: a function-local
+// static gives exactly that (C++ guarantees one initialisation).
 void ensure_curl_global();
 
 // Append one header line to a list, keeping ownership in `list`. False on allocation failure.

@@ -2,12 +2,11 @@
 // connections (and HTTP/2 streams) are reused across the whole process.
 #include "curl_handles.hpp"
 
-#include <hfrun/http/transport.hpp>
-#include <hfrun/util/redact.hpp>
-
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <hfrun/http/transport.hpp>
+#include <hfrun/util/redact.hpp>
 #include <optional>
 
 namespace hfrun::http {
@@ -99,8 +98,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return total;
 }
 
-// Body bytes: 2xx bodies go to the request's sink (or memory); error bodies always to memory, capped,
-// so the error can be explained whatever the request wanted done with a success.
+// Body bytes: 2xx bodies go to the request's sink (or memory); error bodies always to memory,
+// capped, so the error can be explained whatever the request wanted done with a success.
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
   const size_t total = size * count;
@@ -166,7 +165,8 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t ultotal, curl_off
     return 1;
   }
   if (t.request->upload_progress && ulnow > 0) {
-    t.request->upload_progress(static_cast<std::uint64_t>(ulnow), static_cast<std::uint64_t>(ultotal));
+    t.request->upload_progress(static_cast<std::uint64_t>(ulnow),
+                               static_cast<std::uint64_t>(ultotal));
   }
   return 0;
 }
@@ -242,7 +242,8 @@ public:
     if (m_options.user_agent.empty()) {
       m_options.user_agent = std::string("hfrun/") + HFRUN_VERSION;
     }
-    const long limit = static_cast<long>(m_options.max_concurrency == 0 ? 1 : m_options.max_concurrency);
+    const long limit =
+        static_cast<long>(m_options.max_concurrency == 0 ? 1 : m_options.max_concurrency);
     curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, limit);
     curl_multi_setopt(m_multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   }
@@ -263,8 +264,8 @@ public:
   }
 
 private:
-  // Configure one easy handle. Every setopt result is checked: a silently ignored option would send a
-  // different request than the one asked for.
+  // Configure one easy handle. Every setopt result is checked: a silently ignored option would send
+  // a different request than the one asked for.
   Result<void> prepare(Transfer& t) {
     CURL* h = t.easy.get();
     const Request& r = *t.request;
@@ -369,8 +370,8 @@ private:
     t.response.redirects = static_cast<int>(redirects);
     long version = 0;
     curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
-    t.response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2"
-                              : version == CURL_HTTP_VERSION_3 ? "3"
+    t.response.http_version = version == CURL_HTTP_VERSION_2_0   ? "2"
+                              : version == CURL_HTTP_VERSION_3   ? "3"
                               : version == CURL_HTTP_VERSION_1_0 ? "1.0"
                                                                  : "1.1";
     t.response.elapsed =

@@ -192,12 +192,14 @@ std::string body_message(const Response& response) {
 std::string hint_for(ErrorKind kind, const Response& response) {
   const int status = response.status;
   switch (kind) {
-  case ErrorKind::auth: return "the server refused the credentials, or they lack a permission this call needs";
-  case ErrorKind::not_found: return "check the name or URL";
+  case ErrorKind::auth:
+    return "the server refused the credentials, or they lack a permission this call needs";
+  case ErrorKind::not_found:
+    return "check the name or URL";
   case ErrorKind::rate_limited:
     if (auto wait = server_delay(response.headers, std::chrono::system_clock::now())) {
-      return "rate limit reached; the server asks to wait " + std::to_string((wait->count() + 999) / 1000) +
-             " s before trying again";
+      return "rate limit reached; the server asks to wait " +
+             std::to_string((wait->count() + 999) / 1000) + " s before trying again";
     }
     return "rate limit reached; wait a moment and try again";
   case ErrorKind::rejected:
@@ -207,13 +209,15 @@ std::string hint_for(ErrorKind kind, const Response& response) {
     return "the server refused the request: check the input and parameters";
   case ErrorKind::unavailable:
     if (status == 503) {
-      return "the server is not ready (loading, scaled to zero, paused or overloaded); try again in a while";
+      return "the server is not ready (loading, scaled to zero, paused or overloaded); try again "
+             "in a while";
     }
     if (status == 408 || status == 504) {
       return "the server timed out; try again later, or with a smaller input";
     }
     return "the server failed; try again later";
-  default: return "unexpected HTTP status; rerun with -vv to see the exchange";
+  default:
+    return "unexpected HTTP status; rerun with -vv to see the exchange";
   }
 }
 

@@ -1,8 +1,7 @@
-#include <hfrun/http/url.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <hfrun/http/url.hpp>
 
 namespace hfrun::http {
 
@@ -54,7 +53,8 @@ std::optional<UrlParts> parse_url(std::string_view url) {
   if (!port_text.empty()) {
     int port = 0;
     auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port <= 0 || port > 65535) {
+    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port <= 0 ||
+        port > 65535) {
       return std::nullopt;
     }
     parts.port = port;
@@ -64,7 +64,8 @@ std::optional<UrlParts> parse_url(std::string_view url) {
 
 std::string origin_of(const UrlParts& url) {
   const bool ipv6 = url.host.find(':') != std::string::npos;
-  return url.scheme + "://" + (ipv6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+  return url.scheme + "://" + (ipv6 ? "[" + url.host + "]" : url.host) + ":" +
+         std::to_string(url.port);
 }
 
 std::string percent_encode(std::string_view text, bool keep_slash) {
@@ -72,7 +73,8 @@ std::string percent_encode(std::string_view text, bool keep_slash) {
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';

@@ -108,7 +108,9 @@ std::string error_message(const nlohmann::json& body) {
 }
 
 namespace {
-constexpr std::string_view k_call_marker = "\x01" "call" "\x01 ";
+constexpr std::string_view k_call_marker = "\x01"
+                                           "call"
+                                           "\x01 ";
 } // namespace
 
 std::string example_hint(const TaskSpec& spec) {

@@ -1,12 +1,10 @@
 // Helpers shared by the codec's source files; not part of the public API.
 #pragma once
 
+#include <filesystem>
 #include <hfrun/error.hpp>
 #include <hfrun/tasks/task.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,8 +20,8 @@ namespace hfrun::tasks::detail {
 [[nodiscard]] nlohmann::json parse_json(std::string_view text);
 
 // "image-classification: unexpected response: <snippet>" as ErrorKind::bad_response.
-[[nodiscard]] Error bad_response(std::string_view task, std::string_view why,
-                                 std::string_view body);
+[[nodiscard]] Error
+bad_response(std::string_view task, std::string_view why, std::string_view body);
 
 // The media type without parameters, lower-cased ("Image/PNG; q=1" -> "image/png").
 [[nodiscard]] std::string media_type(std::string_view content_type);
@@ -37,8 +35,8 @@ namespace hfrun::tasks::detail {
 
 // The chat request body with its keys in wire order ("model" first, as the JS client sends to the
 // router); build_chat_body returns the same as plain JSON.
-[[nodiscard]] Result<nlohmann::ordered_json> chat_body(std::string_view model, const Inputs& inputs,
-                                                       std::optional<bool> stream);
+[[nodiscard]] Result<nlohmann::ordered_json>
+chat_body(std::string_view model, const Inputs& inputs, std::optional<bool> stream);
 
 // "for example: <call> --text 'I like you'": a usage hint showing the task's example; encode()
 // puts the command's own call ("hfrun serverless MODEL") in place of the marker (with_call).

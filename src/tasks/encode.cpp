@@ -1,12 +1,11 @@
 // Inputs -> request body, per task, as the official clients send it (docs/outputs.md, "Requests").
 // Where the Python and JS clients differ, the choice is noted beside the code.
 #include "detail.hpp"
-
-#include <hfrun/tasks/chat.hpp>
-#include <hfrun/tasks/codec.hpp>
 #include "sniff.hpp"
 
 #include <algorithm>
+#include <hfrun/tasks/chat.hpp>
+#include <hfrun/tasks/codec.hpp>
 #include <sstream>
 
 namespace hfrun::tasks {
@@ -15,7 +14,9 @@ namespace {
 using json = nlohmann::json;
 using ordered = nlohmann::ordered_json;
 
-std::string name_of(const TaskSpec& spec) { return std::string(spec.name); }
+std::string name_of(const TaskSpec& spec) {
+  return std::string(spec.name);
+}
 
 bool is_field(const TaskSpec& spec, std::string_view key) {
   return std::find(spec.fields.begin(), spec.fields.end(), key) != spec.fields.end();
@@ -75,8 +76,7 @@ Result<std::string> text_input(const TaskSpec& spec, const Inputs& in) {
   if (in.file) {
     return detail::read_text_file(*in.file, "input");
   }
-  return fail(ErrorKind::usage, name_of(spec) + " needs --text TEXT",
-              detail::example_hint(spec));
+  return fail(ErrorKind::usage, name_of(spec) + " needs --text TEXT", detail::example_hint(spec));
 }
 
 // A value that may arrive as JSON or as a string holding JSON (key=@file.json gives the text).
@@ -179,7 +179,8 @@ Result<json> table_value(const TaskSpec& spec, const json& given) {
     json table = json::object();
     for (const auto& row : value) {
       if (!row.is_object()) {
-        return fail(ErrorKind::usage, name_of(spec) + ": a table given as a list must hold objects");
+        return fail(ErrorKind::usage,
+                    name_of(spec) + ": a table given as a list must hold objects");
       }
       for (auto it = row.begin(); it != row.end(); ++it) {
         table[it.key()].push_back(it->is_string() ? it.value() : json(it->dump()));
@@ -278,8 +279,8 @@ Result<EncodedBody> encode_similarity(const TaskSpec& spec, const Inputs& in) {
 // OpenAI completions, as the JS client sends since huggingface.js #2180 (served by vLLM on
 // hf-inference); Python still sends TGI {"inputs","parameters"}. max_new_tokens becomes max_tokens,
 // the other parameters are flattened, the prompt goes last.
-Result<EncodedBody> encode_text_generation(const TaskSpec& spec, const Inputs& in,
-                                           const EncodeOptions& options) {
+Result<EncodedBody>
+encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptions& options) {
   json prompt;
   if (in.inputs) {
     prompt = *in.inputs;
@@ -311,10 +312,8 @@ Result<EncodedBody> encode_text_generation(const TaskSpec& spec, const Inputs& i
 Result<std::string> binary_file_required(const TaskSpec& spec, const Inputs& in) {
   if (!in.file) {
     const bool audio = spec.id == TaskId::automatic_speech_recognition ||
-                       spec.id == TaskId::audio_classification ||
-                       spec.id == TaskId::audio_to_audio;
-    return fail(ErrorKind::usage,
-                name_of(spec) + " needs --file " + (audio ? "AUDIO" : "IMAGE"),
+                       spec.id == TaskId::audio_classification || spec.id == TaskId::audio_to_audio;
+    return fail(ErrorKind::usage, name_of(spec) + " needs --file " + (audio ? "AUDIO" : "IMAGE"),
                 detail::example_hint(spec));
   }
   std::error_code ec;
@@ -325,8 +324,7 @@ Result<std::string> binary_file_required(const TaskSpec& spec, const Inputs& in)
   return in.file->string();
 }
 
-EncodedBody base64_body(const std::filesystem::path& file, std::string prefix,
-                        std::string suffix) {
+EncodedBody base64_body(const std::filesystem::path& file, std::string prefix, std::string suffix) {
   EncodedBody out;
   out.kind = BodyKind::base64_json;
   out.file = file;
@@ -409,9 +407,8 @@ Result<EncodedBody> encode_image_question(const TaskSpec& spec, const Inputs& in
     suffix += ",\"parameters\":" + params.dump();
   }
   suffix += "}";
-  return base64_body(*in.file,
-                     R"({"inputs":{"question":)" + json(*question).dump() + R"(,"image":")",
-                     suffix);
+  return base64_body(
+      *in.file, R"({"inputs":{"question":)" + json(*question).dump() + R"(,"image":")", suffix);
 }
 
 Result<EncodedBody> encode_text_task(const TaskSpec& spec, const Inputs& in) {
@@ -421,8 +418,7 @@ Result<EncodedBody> encode_text_task(const TaskSpec& spec, const Inputs& in) {
       return fail(ErrorKind::usage, "zero-shot-classification needs candidate_labels",
                   detail::example_hint(spec));
     }
-    HFRUN_TRY_ASSIGN(labels,
-                     string_list(spec, params["candidate_labels"], "candidate_labels"));
+    HFRUN_TRY_ASSIGN(labels, string_list(spec, params["candidate_labels"], "candidate_labels"));
     params["candidate_labels"] = labels;
   }
   if (in.inputs) {

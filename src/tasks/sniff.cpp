@@ -2,12 +2,11 @@
 // the database costs more than sniffing a file.
 #include "sniff.hpp"
 
-#include <magic.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <magic.h>
 #include <memory>
 #include <string_view>
 
@@ -34,8 +33,8 @@ std::string canonical(std::string type) {
     std::string_view from, to;
   };
   constexpr std::array k_renames{
-      Rename{"audio/x-wav", "audio/wav"},   Rename{"audio/x-flac", "audio/flac"},
-      Rename{"audio/x-m4a", "audio/mp4"},   Rename{"audio/x-hx-aac-adts", "audio/aac"},
+      Rename{"audio/x-wav", "audio/wav"},    Rename{"audio/x-flac", "audio/flac"},
+      Rename{"audio/x-m4a", "audio/mp4"},    Rename{"audio/x-hx-aac-adts", "audio/aac"},
       Rename{"image/x-ms-bmp", "image/bmp"}, Rename{"audio/x-mp4a-latm", "audio/mp4"},
   };
   for (const auto& r : k_renames) {
@@ -54,11 +53,11 @@ std::string from_extension(const std::filesystem::path& file) {
     std::string_view ext, type;
   };
   constexpr std::array k_types{
-      Entry{".png", "image/png"},   Entry{".jpg", "image/jpeg"},  Entry{".jpeg", "image/jpeg"},
-      Entry{".gif", "image/gif"},   Entry{".webp", "image/webp"}, Entry{".bmp", "image/bmp"},
-      Entry{".tif", "image/tiff"},  Entry{".tiff", "image/tiff"}, Entry{".wav", "audio/wav"},
-      Entry{".flac", "audio/flac"}, Entry{".mp3", "audio/mpeg"},  Entry{".ogg", "audio/ogg"},
-      Entry{".opus", "audio/ogg"},  Entry{".m4a", "audio/mp4"},   Entry{".webm", "audio/webm"},
+      Entry{".png", "image/png"},       Entry{".jpg", "image/jpeg"},  Entry{".jpeg", "image/jpeg"},
+      Entry{".gif", "image/gif"},       Entry{".webp", "image/webp"}, Entry{".bmp", "image/bmp"},
+      Entry{".tif", "image/tiff"},      Entry{".tiff", "image/tiff"}, Entry{".wav", "audio/wav"},
+      Entry{".flac", "audio/flac"},     Entry{".mp3", "audio/mpeg"},  Entry{".ogg", "audio/ogg"},
+      Entry{".opus", "audio/ogg"},      Entry{".m4a", "audio/mp4"},   Entry{".webm", "audio/webm"},
       Entry{".pdf", "application/pdf"},
   };
   for (const auto& e : k_types) {

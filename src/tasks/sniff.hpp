@@ -1,9 +1,9 @@
-// PRIVATE to the tasks layer: the Content-Type of an input file from its bytes (libmagic), as a server expects it in a raw upload.
+// PRIVATE to the tasks layer: the Content-Type of an input file from its bytes (libmagic), as a
+// server expects it in a raw upload.
 #pragma once
 
-#include <hfrun/error.hpp>
-
 #include <filesystem>
+#include <hfrun/error.hpp>
 #include <string>
 
 namespace hfrun::tasks {

@@ -1,7 +1,6 @@
-#include <hfrun/util/cancel.hpp>
-
 #include <cerrno>
 #include <fcntl.h>
+#include <hfrun/util/cancel.hpp>
 #include <poll.h>
 #include <unistd.h>
 
@@ -39,7 +38,8 @@ bool CancelToken::wait_for(std::chrono::milliseconds duration) const {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + duration;
   while (!cancelled()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
     if (left.count() <= 0) {
       return true;
     }

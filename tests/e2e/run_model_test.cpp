@@ -4,7 +4,6 @@
 #include "serverless_e2e.hpp"
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <thread>
 
@@ -14,10 +13,13 @@ namespace {
 const std::string k_classifier = "distilbert/distilbert-base-uncased-finetuned-sst-2-english";
 const std::string k_separator = "speechbrain/sepformer-wham";
 
-std::string fault(const std::string& spec) { return "X-Emulator-Fault: " + spec; }
+std::string fault(const std::string& spec) {
+  return "X-Emulator-Fault: " + spec;
+}
 
 std::filesystem::path scratch(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("hfrun-run-model-" + std::to_string(::getpid()) + "-" + name);
+  auto dir = std::filesystem::temp_directory_path() /
+             ("hfrun-run-model-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -26,8 +28,8 @@ std::filesystem::path scratch(const std::string& name) {
 TEST(RunModel, DataIsSentVerbatimToThePlannedUrl) {
   LogWindow log;
   const std::string body = R"({"inputs":"I love this","parameters":{"top_k":1}})";
-  auto r = serverless(k_classifier, {"--task", "text-classification", "--provider", "hf-inference", "--data", body,
-                                     "--json"});
+  auto r = serverless(k_classifier, {"--task", "text-classification", "--provider", "hf-inference",
+                                     "--data", body, "--json"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   const json post = log.last_post();
   ASSERT_TRUE(post.is_object());
@@ -41,8 +43,8 @@ TEST(RunModel, DataFromAFileIsSentVerbatim) {
   const auto path = dir / "body.json";
   std::ofstream(path) << R"({"inputs":"from a file"})";
   LogWindow log;
-  auto r = serverless(k_classifier, {"--task", "text-classification", "--provider", "hf-inference", "--data",
-                                     "@" + path.string(), "--json"});
+  auto r = serverless(k_classifier, {"--task", "text-classification", "--provider", "hf-inference",
+                                     "--data", "@" + path.string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_EQ(log.last_post()["body_sha256"], sha256_hex(R"({"inputs":"from a file"})"));
 }
@@ -55,7 +57,8 @@ TEST(RunModel, EverySeparatedSourceIsWrittenWithMinusO) {
   ASSERT_TRUE(meta.contains("files")) << r.out;
   ASSERT_EQ(meta["files"].size(), 2U) << r.out;
   EXPECT_EQ(meta["files"][0]["path"], (dir / "out.flac").string());
-  EXPECT_EQ(meta["files"][1]["path"], (dir / ("out-" + meta["files"][1]["label"].get<std::string>() + ".flac")).string());
+  EXPECT_EQ(meta["files"][1]["path"],
+            (dir / ("out-" + meta["files"][1]["label"].get<std::string>() + ".flac")).string());
   for (const auto& file : meta["files"]) {
     const std::filesystem::path path = file["path"].get<std::string>();
     ASSERT_TRUE(std::filesystem::exists(path)) << path;
@@ -84,9 +87,10 @@ TEST(RunModel, SeveralFilesToStdoutIsAUsageError) {
 TEST(RunModel, DryRunOfStdinShowsAtMinus) {
   std::ifstream in(k_png, std::ios::binary);
   std::string png((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto r = serverless("google/vit-base-patch16-224",
-                      {"--dry-run", "--task", "image-classification", "--provider", "hf-inference", "--file", "-"},
-                      with_stdin(png));
+  auto r = serverless(
+      "google/vit-base-patch16-224",
+      {"--dry-run", "--task", "image-classification", "--provider", "hf-inference", "--file", "-"},
+      with_stdin(png));
   ASSERT_EQ(r.exit_code, 0) << describe(r);
   EXPECT_NE(r.out.find("--data-binary @-"), std::string::npos) << r.out;
 }
@@ -111,8 +115,9 @@ TEST(RunModel, AnEmptyInputFileIsRefusedBeforeSending) {
   const auto path = dir / "empty.png";
   std::ofstream(path).close();
   LogWindow log;
-  auto r = serverless("google/vit-base-patch16-224", {"--task", "image-classification", "--provider", "hf-inference",
-                                                      "--file", path.string()});
+  auto r =
+      serverless("google/vit-base-patch16-224", {"--task", "image-classification", "--provider",
+                                                 "hf-inference", "--file", path.string()});
   EXPECT_EQ(r.exit_code, 2) << describe(r);
   EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
   EXPECT_TRUE(log.entries(0).empty());
@@ -132,11 +137,14 @@ TEST(RunModel, NonUtf8TextIsAUsageErrorNamingTheInput) {
 // hfrun under `timeout -s SIG 1`: the signal arrives during a 15 s Retry-After wait.
 ProcessResult signalled_during_retry_wait(const std::string& signal) {
   auto& e = EmulatorEnvironment::emulator();
-  std::map<std::string, std::string> env{{"HF_ENDPOINT", e.hub}, {"HFRUN_ROUTER_URL", e.router},
-                                         {"HF_HOME", (e.dir / "home").string()}, {"HF_TOKEN", e.token}};
-  return run_process({"/usr/bin/timeout", "--preserve-status", "-s", signal, "1", HFRUN_BIN, "serverless",
-                      "google/vit-base-patch16-224", "--task", "image-classification", "--provider", "hf-inference",
-                      "-H", fault("status=503;retry_after=15"), "--file", k_png},
+  std::map<std::string, std::string> env{{"HF_ENDPOINT", e.hub},
+                                         {"HFRUN_ROUTER_URL", e.router},
+                                         {"HF_HOME", (e.dir / "home").string()},
+                                         {"HF_TOKEN", e.token}};
+  return run_process({"/usr/bin/timeout", "--preserve-status", "-s", signal, "1", HFRUN_BIN,
+                      "serverless", "google/vit-base-patch16-224", "--task", "image-classification",
+                      "--provider", "hf-inference", "-H", fault("status=503;retry_after=15"),
+                      "--file", k_png},
                      env);
 }
 

@@ -192,8 +192,9 @@ inline std::vector<json> captures() {
   return out;
 }
 
-// The body a `--dry-run` curl command sends: the (shell-quoted where needed) --data-binary argument, or for base64 JSON
-// the printf prefix + base64 of the file + printf suffix; nullopt when there is none.
+// The body a `--dry-run` curl command sends: the (shell-quoted where needed) --data-binary
+// argument, or for base64 JSON the printf prefix + base64 of the file + printf suffix; nullopt when
+// there is none.
 inline std::optional<std::string> dry_run_body(const std::string& command) {
   auto unquote_at = [&](std::size_t at, std::size_t* end) -> std::optional<std::string> {
     if (at >= command.size()) {

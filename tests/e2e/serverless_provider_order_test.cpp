@@ -8,7 +8,8 @@ namespace {
 TEST(ServerlessProviderOrder, AutoTakesTheFirstProviderInTheHubsOrder) {
   // The world lists together before fal-ai and replicate; sorted keys would put fal-ai first.
   const auto out = (EmulatorEnvironment::emulator().dir / "schnell.jpg").string();
-  auto r = hfrun({"serverless", "black-forest-labs/FLUX.1-schnell", "--text", "a cat", "-o", out, "-v"});
+  auto r =
+      hfrun({"serverless", "black-forest-labs/FLUX.1-schnell", "--text", "a cat", "-o", out, "-v"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("via together"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("image/jpeg"), std::string::npos) << r.err; // type told by the bytes

@@ -644,8 +644,7 @@ INSTANTIATE_TEST_SUITE_P(EveryTask,
 // feature-extraction (the equivalent sentence-transformers task). Given the sentence-similarity
 // input fields, hfrun should run sentence-similarity; it picks the mapping's task and says
 // "feature-extraction needs --text TEXT". Enable when fixed.
-TEST(ServerlessTaskDetection,
-     SimilarityFieldsPickSentenceSimilarityOnAnEquivalentMapping) {
+TEST(ServerlessTaskDetection, SimilarityFieldsPickSentenceSimilarityOnAnEquivalentMapping) {
   auto r = serverless("sentence-transformers/all-MiniLM-L6-v2",
                       {"--json", "source_sentence=That is a happy person",
                        R"(sentences:=["That is a happy dog"])"});

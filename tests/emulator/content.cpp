@@ -1,10 +1,9 @@
 #include "content.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cstring>
 #include <memory>
+#include <openssl/evp.h>
 #include <vector>
 
 namespace emulator {
@@ -81,7 +80,9 @@ void generate_bytes(std::uint64_t seed, std::uint64_t offset, char* out, std::si
   }
 }
 
-std::string sha256_hex(std::string_view data) { return digest(EVP_sha256(), data); }
+std::string sha256_hex(std::string_view data) {
+  return digest(EVP_sha256(), data);
+}
 
 std::string sha256_generated(std::uint64_t seed, std::uint64_t size) {
   auto ctx = digest_init(EVP_sha256());
@@ -95,7 +96,9 @@ std::string sha256_generated(std::uint64_t seed, std::uint64_t size) {
   return digest_final(ctx.get());
 }
 
-std::string sha1_hex(std::string_view data) { return digest(EVP_sha1(), data); }
+std::string sha1_hex(std::string_view data) {
+  return digest(EVP_sha1(), data);
+}
 
 std::string git_blob_sha1(std::string_view content) {
   std::string header = "blob " + std::to_string(content.size());
@@ -107,8 +110,8 @@ std::string git_blob_sha1(std::string_view content) {
 }
 
 std::string lfs_pointer(std::string_view sha256, std::uint64_t size) {
-  return "version https://git-lfs.github.com/spec/v1\noid sha256:" + std::string(sha256) + "\nsize " +
-         std::to_string(size) + "\n";
+  return "version https://git-lfs.github.com/spec/v1\noid sha256:" + std::string(sha256) +
+         "\nsize " + std::to_string(size) + "\n";
 }
 
 std::uint64_t fnv1a64(std::string_view text) {
@@ -127,7 +130,8 @@ namespace emulator {
 std::string base64_encode(std::string_view data) {
   std::string out(4 * ((data.size() + 2) / 3), '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+                                reinterpret_cast<const unsigned char*>(data.data()),
+                                static_cast<int>(data.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }
@@ -138,7 +142,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
   }
   std::string out(3 * text.size() / 4, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
   if (n < 0) {
     return std::nullopt;
   }

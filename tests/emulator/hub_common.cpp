@@ -57,7 +57,8 @@ std::string url_encode(std::string_view s, bool keep_slash) {
   std::string out;
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out.push_back(c);
     } else {
       out.push_back('%');
@@ -77,7 +78,8 @@ std::vector<std::string> path_segments(const httplib::Request& req) {
   std::size_t start = 1;
   while (start <= path.size()) {
     const auto end = path.find('/', start);
-    const auto seg = path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const auto seg =
+        path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     out.push_back(url_decode(seg));
     if (end == std::string_view::npos) {
       break;
@@ -121,7 +123,8 @@ bool has_gated_access(const Repo& repo, const Caller& caller) {
   if (caller.user == nullptr) {
     return false;
   }
-  return caller.user->value("name", "") == repo.owner || in_list(*caller.user, "orgs", repo.owner) ||
+  return caller.user->value("name", "") == repo.owner ||
+         in_list(*caller.user, "orgs", repo.owner) ||
          in_list(*caller.user, "_gated_access", repo.id);
 }
 
@@ -130,7 +133,10 @@ void json_reply(httplib::Response& res, int status, const nlohmann::json& body) 
   res.set_content(body.dump(), "application/json; charset=utf-8");
 }
 
-void error_reply(httplib::Response& res, int status, std::string_view message, std::string_view code) {
+void error_reply(httplib::Response& res,
+                 int status,
+                 std::string_view message,
+                 std::string_view code) {
   if (!code.empty()) {
     res.set_header("X-Error-Code", std::string(code));
   }
@@ -138,14 +144,20 @@ void error_reply(httplib::Response& res, int status, std::string_view message, s
   json_reply(res, status, {{"error", message}});
 }
 
-void invalid_token_reply(httplib::Response& res) { error_reply(res, 401, "Invalid username or password."); }
+void invalid_token_reply(httplib::Response& res) {
+  error_reply(res, 401, "Invalid username or password.");
+}
 
 void repo_not_found_reply(httplib::Response& res, const Caller& caller) {
   error_reply(res, caller.user == nullptr ? 401 : 404, "Repository not found", "RepoNotFound");
 }
 
-const Repo* find_repo(const Context& ctx, const httplib::Request& req, httplib::Response& res,
-                      const Caller& caller, std::string_view id, bool space,
+const Repo* find_repo(const Context& ctx,
+                      const httplib::Request& req,
+                      httplib::Response& res,
+                      const Caller& caller,
+                      std::string_view id,
+                      bool space,
                       const std::function<std::string(std::string_view)>& redirect_path) {
   if (caller.invalid()) {
     invalid_token_reply(res);

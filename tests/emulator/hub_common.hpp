@@ -6,10 +6,9 @@
 #include "context.hpp"
 #include "world.hpp"
 
+#include <functional>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +27,7 @@ namespace emulator::hub {
 
 struct Caller {
   const nlohmann::json* user = nullptr; // the world user of the bearer token
-  bool sent_token = false;               // an Authorization header was present
+  bool sent_token = false;              // an Authorization header was present
   [[nodiscard]] bool invalid() const { return sent_token && user == nullptr; }
 };
 [[nodiscard]] Caller caller_of(const httplib::Request& req, const Context& ctx);
@@ -39,7 +38,10 @@ struct Caller {
 [[nodiscard]] bool has_gated_access(const Repo& repo, const Caller& caller);
 
 // {"error": message} with X-Error-Code (when non-empty) and X-Error-Message.
-void error_reply(httplib::Response& res, int status, std::string_view message, std::string_view code = {});
+void error_reply(httplib::Response& res,
+                 int status,
+                 std::string_view message,
+                 std::string_view code = {});
 void json_reply(httplib::Response& res, int status, const nlohmann::json& body);
 // 401 "Invalid username or password." (a token that belongs to nobody).
 void invalid_token_reply(httplib::Response& res);
@@ -50,8 +52,13 @@ void repo_not_found_reply(httplib::Response& res, const Caller& caller);
 enum class Lookup { Found, Replied };
 // Finds a visible model (or Space when `space`), replying with the Hub's error or the rename
 // redirect (307 to `redirect_path(new_id)`) otherwise.
-[[nodiscard]] const Repo* find_repo(const Context& ctx, const httplib::Request& req, httplib::Response& res,
-                                    const Caller& caller, std::string_view id, bool space,
-                                    const std::function<std::string(std::string_view)>& redirect_path);
+[[nodiscard]] const Repo*
+find_repo(const Context& ctx,
+          const httplib::Request& req,
+          httplib::Response& res,
+          const Caller& caller,
+          std::string_view id,
+          bool space,
+          const std::function<std::string(std::string_view)>& redirect_path);
 
 } // namespace emulator::hub

@@ -23,11 +23,14 @@ const std::string& url_secret() {
 }
 
 std::string signature(std::string_view path, std::string_view expires) {
-  return sha256_hex(url_secret() + "|" + std::string(path) + "|" + std::string(expires)).substr(0, 40);
+  return sha256_hex(url_secret() + "|" + std::string(path) + "|" + std::string(expires))
+      .substr(0, 40);
 }
 
 std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 bool parse_u64(std::string_view s, std::uint64_t& out) {
@@ -44,7 +47,8 @@ std::string basename(const std::string& path) {
 }
 
 std::string content_type_for(const std::string& path) {
-  for (const char* ext : {".json", ".md", ".txt", ".py", ".jinja", ".yaml", ".yml", ".gitattributes"}) {
+  for (const char* ext :
+       {".json", ".md", ".txt", ".py", ".jinja", ".yaml", ".yml", ".gitattributes"}) {
     if (path.ends_with(ext)) {
       return "text/plain; charset=utf-8";
     }
@@ -54,14 +58,18 @@ std::string content_type_for(const std::string& path) {
 
 void cdn_denied(httplib::Response& res, std::string_view message) {
   res.status = 403;
-  res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>" +
-                      std::string(message) + "</Message></Error>",
-                  "application/xml");
+  res.set_content(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>" +
+          std::string(message) + "</Message></Error>",
+      "application/xml");
 }
 
 } // namespace
 
-void serve_bytes(const httplib::Request& req, httplib::Response& res, std::uint64_t total, ByteReader reader,
+void serve_bytes(const httplib::Request& req,
+                 httplib::Response& res,
+                 std::uint64_t total,
+                 ByteReader reader,
                  const std::string& content_type) {
   // httplib applies req.ranges itself after the handler without clamping to the size; the
   // request object is the server's own (non-const) one, so clearing it here is well-defined.
@@ -103,35 +111,43 @@ void serve_bytes(const httplib::Request& req, httplib::Response& res, std::uint6
   const std::uint64_t length = total == 0 ? 0 : last - first + 1;
   res.status = partial ? 206 : 200;
   if (partial) {
-    res.set_header("Content-Range",
-                   "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(total));
+    res.set_header("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) +
+                                        "/" + std::to_string(total));
   }
   if (length == 0) {
     res.set_header("Content-Type", content_type);
     return; // httplib writes Content-Length: 0
   }
-  res.set_content_provider(
-      static_cast<std::size_t>(length), content_type,
-      [reader = std::move(reader), first](std::size_t offset, std::size_t len, httplib::DataSink& sink) {
-        std::vector<char> buffer(std::min(len, k_chunk));
-        reader(first + offset, buffer.data(), buffer.size());
-        return sink.write(buffer.data(), buffer.size());
-      });
+  res.set_content_provider(static_cast<std::size_t>(length), content_type,
+                           [reader = std::move(reader), first](std::size_t offset, std::size_t len,
+                                                               httplib::DataSink& sink) {
+                             std::vector<char> buffer(std::min(len, k_chunk));
+                             reader(first + offset, buffer.data(), buffer.size());
+                             return sink.write(buffer.data(), buffer.size());
+                           });
 }
 
 std::string signed_cdn_url(const Context& ctx, const Repo& repo, const RepoFile& file) {
   const auto key = storage_key(repo.id);
-  const auto path = "/repos/" + key.substr(0, 2) + "/" + key.substr(2, 2) + "/" + key + "/" + file.digest().sha256;
+  const auto path = "/repos/" + key.substr(0, 2) + "/" + key.substr(2, 2) + "/" + key + "/" +
+                    file.digest().sha256;
   const auto expires = std::to_string(now_s() + k_url_lifetime_s);
   const auto name = basename(file.path);
   const auto disposition =
       "inline; filename*=UTF-8''" + url_encode(name) + "; filename=\"" + name + "\";";
-  return ctx.cdn_url + path + "?response-content-disposition=" + url_encode(disposition) + "&Expires=" + expires +
-         "&Signature=" + signature(path, expires) + "&Key-Pair-Id=KEMULATOR0000";
+  return ctx.cdn_url + path + "?response-content-disposition=" + url_encode(disposition) +
+         "&Expires=" + expires + "&Signature=" + signature(path, expires) +
+         "&Key-Pair-Id=KEMULATOR0000";
 }
 
-void resolve(const Context& ctx, const httplib::Request& req, httplib::Response& res, const Caller& caller,
-             const std::string& id, const std::string& revision, const std::string& path, bool raw) {
+void resolve(const Context& ctx,
+             const httplib::Request& req,
+             httplib::Response& res,
+             const Caller& caller,
+             const std::string& id,
+             const std::string& revision,
+             const std::string& path,
+             bool raw) {
   const auto* repo = find_repo(ctx, req, res, caller, id, false, [&](std::string_view new_id) {
     return "/" + std::string(new_id) + (raw ? "/raw/" : "/resolve/") + url_encode(revision) + "/" +
            url_encode(path, true);
@@ -152,11 +168,13 @@ void resolve(const Context& ctx, const httplib::Request& req, httplib::Response&
     if (caller.user == nullptr) {
       error_reply(res, 401,
                   "Access to model " + repo->id +
-                      " is restricted. You must have access to it and be authenticated to access it. Please log in.",
+                      " is restricted. You must have access to it and be authenticated to access "
+                      "it. Please log in.",
                   "GatedRepo");
     } else {
       error_reply(res, 403,
-                  "Access to model " + repo->id + " is restricted and you are not in the authorized list. Visit " +
+                  "Access to model " + repo->id +
+                      " is restricted and you are not in the authorized list. Visit " +
                       ctx.hub_url + "/" + repo->id + " to ask for access.",
                   "GatedRepo");
     }
@@ -189,13 +207,18 @@ void resolve(const Context& ctx, const httplib::Request& req, httplib::Response&
   }
   if (file->lfs) { // raw: the pointer file git stores
     const auto pointer = digest.pointer;
-    serve_bytes(req, res, pointer.size(), [pointer](std::uint64_t off, char* out, std::size_t n) {
-      pointer.copy(out, n, static_cast<std::size_t>(off));
-    }, "text/plain; charset=utf-8");
+    serve_bytes(
+        req, res, pointer.size(),
+        [pointer](std::uint64_t off, char* out, std::size_t n) {
+          pointer.copy(out, n, static_cast<std::size_t>(off));
+        },
+        "text/plain; charset=utf-8");
     return;
   }
-  serve_bytes(req, res, file->size, [file](std::uint64_t off, char* out, std::size_t n) { file->read(off, out, n); },
-              content_type_for(file->path));
+  serve_bytes(
+      req, res, file->size,
+      [file](std::uint64_t off, char* out, std::size_t n) { file->read(off, out, n); },
+      content_type_for(file->path));
 }
 
 void cdn_get(const Context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -230,8 +253,9 @@ void cdn_get(const Context& ctx, const httplib::Request& req, httplib::Response&
   }
   if (file == nullptr) {
     res.status = 404;
-    res.set_content("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code></Error>",
-                    "application/xml");
+    res.set_content(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code></Error>",
+        "application/xml");
     return;
   }
   res.set_header("ETag", "\"" + segs[4] + "\"");
@@ -240,8 +264,10 @@ void cdn_get(const Context& ctx, const httplib::Request& req, httplib::Response&
   if (const auto d = req.get_param_value("response-content-disposition"); !d.empty()) {
     res.set_header("Content-Disposition", d);
   }
-  serve_bytes(req, res, file->size, [file](std::uint64_t off, char* out, std::size_t n) { file->read(off, out, n); },
-              "application/octet-stream");
+  serve_bytes(
+      req, res, file->size,
+      [file](std::uint64_t off, char* out, std::size_t n) { file->read(off, out, n); },
+      "application/octet-stream");
 }
 
 } // namespace emulator::hub

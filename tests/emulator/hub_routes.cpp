@@ -13,7 +13,8 @@ namespace {
 
 using hub::Caller;
 
-const std::set<std::string, std::less<>> k_model_subroutes = {"revision", "tree", "refs", "paths-info"};
+const std::set<std::string, std::less<>> k_model_subroutes = {"revision", "tree", "refs",
+                                                              "paths-info"};
 
 std::string join(const std::vector<std::string>& segs, std::size_t from, char sep = '/') {
   std::string out;
@@ -31,8 +32,8 @@ void not_found(httplib::Response& res) {
 }
 
 // Splits "/api/{models|spaces}/..." after the kind into (id, rest).
-std::pair<std::string, std::vector<std::string>> split_id(const Context& ctx, const std::vector<std::string>& rest,
-                                                          bool space) {
+std::pair<std::string, std::vector<std::string>>
+split_id(const Context& ctx, const std::vector<std::string>& rest, bool space) {
   if (rest.size() >= 2 && k_model_subroutes.contains(rest[1]) &&
       (space ? ctx.repos->space(rest[0]) : ctx.repos->model(rest[0])) != nullptr) {
     return {rest[0], {rest.begin() + 1, rest.end()}};
@@ -43,7 +44,8 @@ std::pair<std::string, std::vector<std::string>> split_id(const Context& ctx, co
   return {rest.empty() ? std::string() : rest[0], {}};
 }
 
-std::function<std::string(std::string_view)> api_redirect(const char* kind, const std::vector<std::string>& tail) {
+std::function<std::string(std::string_view)> api_redirect(const char* kind,
+                                                          const std::vector<std::string>& tail) {
   return [kind, tail](std::string_view new_id) {
     std::string path = "/api/" + std::string(kind) + "/" + std::string(new_id);
     for (const auto& s : tail) {
@@ -53,8 +55,12 @@ std::function<std::string(std::string_view)> api_redirect(const char* kind, cons
   };
 }
 
-void models_api(const Context& ctx, const httplib::Request& req, httplib::Response& res, const Caller& caller,
-                const std::vector<std::string>& rest, bool post) {
+void models_api(const Context& ctx,
+                const httplib::Request& req,
+                httplib::Response& res,
+                const Caller& caller,
+                const std::vector<std::string>& rest,
+                bool post) {
   auto [id, tail] = split_id(ctx, rest, false);
   const auto* repo = hub::find_repo(ctx, req, res, caller, id, false, api_redirect("models", tail));
   if (repo == nullptr) {
@@ -81,7 +87,10 @@ void models_api(const Context& ctx, const httplib::Request& req, httplib::Respon
   }
 }
 
-void spaces_api(const Context& ctx, const httplib::Request& req, httplib::Response& res, const Caller& caller,
+void spaces_api(const Context& ctx,
+                const httplib::Request& req,
+                httplib::Response& res,
+                const Caller& caller,
                 const std::vector<std::string>& rest) {
   std::vector<std::string> tail;
   std::string id;
@@ -150,12 +159,18 @@ void dispatch(const Context& ctx, const httplib::Request& req, httplib::Response
 } // namespace
 
 void register_hub_routes(httplib::Server& server, Context& ctx) {
-  server.Get("/.*", [&ctx](const httplib::Request& req, httplib::Response& res) { dispatch(ctx, req, res, false); });
-  server.Post("/.*", [&ctx](const httplib::Request& req, httplib::Response& res) { dispatch(ctx, req, res, true); });
+  server.Get("/.*", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    dispatch(ctx, req, res, false);
+  });
+  server.Post("/.*", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    dispatch(ctx, req, res, true);
+  });
 }
 
 void register_cdn_routes(httplib::Server& server, Context& ctx) {
-  server.Get("/.*", [&ctx](const httplib::Request& req, httplib::Response& res) { hub::cdn_get(ctx, req, res); });
+  server.Get("/.*", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    hub::cdn_get(ctx, req, res);
+  });
 }
 
 } // namespace emulator

@@ -2,14 +2,13 @@
 
 #include "router_util.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <numbers>
+#include <zlib.h>
 
 // libjpeg's header needs <cstdio> first and is C.
 extern "C" {
@@ -28,7 +27,8 @@ void put_be32(std::string& out, std::uint32_t v) {
 }
 
 void put_le32(std::string& out, std::uint32_t v) {
-  for (unsigned i = 0; i < 4; ++i) out += static_cast<char>((v >> (8U * i)) & 0xFFU);
+  for (unsigned i = 0; i < 4; ++i)
+    out += static_cast<char>((v >> (8U * i)) & 0xFFU);
 }
 
 void put_le16(std::string& out, std::uint16_t v) {
@@ -51,13 +51,15 @@ std::uint32_t le32(std::string_view b, std::size_t at) {
 }
 
 std::uint16_t le16(std::string_view b, std::size_t at) {
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) |
-                                    (static_cast<unsigned>(static_cast<unsigned char>(b[at + 1])) << 8U));
+  return static_cast<std::uint16_t>(
+      static_cast<unsigned char>(b[at]) |
+      (static_cast<unsigned>(static_cast<unsigned char>(b[at + 1])) << 8U));
 }
 
 std::uint16_t be16(std::string_view b, std::size_t at) {
-  return static_cast<std::uint16_t>((static_cast<unsigned>(static_cast<unsigned char>(b[at])) << 8U) |
-                                    static_cast<unsigned char>(b[at + 1]));
+  return static_cast<std::uint16_t>(
+      (static_cast<unsigned>(static_cast<unsigned char>(b[at])) << 8U) |
+      static_cast<unsigned char>(b[at + 1]));
 }
 
 void png_chunk(std::string& out, std::string_view type, std::string_view data) {
@@ -65,8 +67,8 @@ void png_chunk(std::string& out, std::string_view type, std::string_view data) {
   std::string body(type);
   body += data;
   out += body;
-  put_be32(out, static_cast<std::uint32_t>(
-                    crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+  put_be32(out, static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(body.data()),
+                                                 static_cast<uInt>(body.size()))));
 }
 
 // MSB-first bit writer for FLAC frames.
@@ -94,7 +96,8 @@ unsigned char crc8(std::string_view data) {
   unsigned crc = 0;
   for (const char c : data) {
     crc ^= static_cast<unsigned char>(c);
-    for (int i = 0; i < 8; ++i) crc = (crc & 0x80U) != 0 ? ((crc << 1U) ^ 0x07U) & 0xFFU : (crc << 1U) & 0xFFU;
+    for (int i = 0; i < 8; ++i)
+      crc = (crc & 0x80U) != 0 ? ((crc << 1U) ^ 0x07U) & 0xFFU : (crc << 1U) & 0xFFU;
   }
   return static_cast<unsigned char>(crc);
 }
@@ -103,21 +106,30 @@ std::uint16_t crc16(std::string_view data) {
   unsigned crc = 0;
   for (const char c : data) {
     crc ^= static_cast<unsigned>(static_cast<unsigned char>(c)) << 8U;
-    for (int i = 0; i < 8; ++i) crc = (crc & 0x8000U) != 0 ? ((crc << 1U) ^ 0x8005U) & 0xFFFFU : (crc << 1U) & 0xFFFFU;
+    for (int i = 0; i < 8; ++i)
+      crc = (crc & 0x8000U) != 0 ? ((crc << 1U) ^ 0x8005U) & 0xFFFFU : (crc << 1U) & 0xFFFFU;
   }
   return static_cast<std::uint16_t>(crc);
 }
 
 int flac_rate_code(int rate) {
   switch (rate) {
-  case 8000: return 4;
-  case 16000: return 5;
-  case 22050: return 6;
-  case 24000: return 7;
-  case 32000: return 8;
-  case 44100: return 9;
-  case 48000: return 10;
-  default: return 0; // from STREAMINFO
+  case 8000:
+    return 4;
+  case 16000:
+    return 5;
+  case 22050:
+    return 6;
+  case 24000:
+    return 7;
+  case 32000:
+    return 8;
+  case 44100:
+    return 9;
+  case 48000:
+    return 10;
+  default:
+    return 0; // from STREAMINFO
   }
 }
 
@@ -188,15 +200,17 @@ std::string make_png_mask(int width, int height, std::uint64_t seed) {
   }
   uLongf packed_size = compressBound(static_cast<uLong>(raw.size()));
   std::string packed(packed_size, '\0');
-  compress2(reinterpret_cast<Bytef*>(packed.data()), &packed_size, reinterpret_cast<const Bytef*>(raw.data()),
-            static_cast<uLong>(raw.size()), Z_BEST_SPEED);
+  compress2(reinterpret_cast<Bytef*>(packed.data()), &packed_size,
+            reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
+            Z_BEST_SPEED);
   packed.resize(packed_size);
 
   std::string out = "\x89PNG\r\n\x1a\n";
   std::string ihdr;
   put_be32(ihdr, static_cast<std::uint32_t>(width));
   put_be32(ihdr, static_cast<std::uint32_t>(height));
-  ihdr += std::string{'\x08', '\x00', '\x00', '\x00', '\x00'}; // 8-bit grayscale, deflate, no interlace
+  ihdr +=
+      std::string{'\x08', '\x00', '\x00', '\x00', '\x00'}; // 8-bit grayscale, deflate, no interlace
   png_chunk(out, "IHDR", ihdr);
   png_chunk(out, "IDAT", packed);
   png_chunk(out, "IEND", "");
@@ -223,8 +237,8 @@ std::string make_flac(const std::vector<std::int16_t>& samples, int rate) {
   std::string out = "fLaC";
   {
     BitWriter info;
-    info.put(1, 1);  // last metadata block
-    info.put(0, 7);  // STREAMINFO
+    info.put(1, 1); // last metadata block
+    info.put(0, 7); // STREAMINFO
     info.put(34, 24);
     info.put(k_block, 16);
     info.put(k_block, 16);
@@ -234,7 +248,8 @@ std::string make_flac(const std::vector<std::int16_t>& samples, int rate) {
     info.put(0, 3);  // one channel
     info.put(15, 5); // 16 bits per sample
     info.put(samples.size(), 36);
-    for (int i = 0; i < 16; ++i) info.put(0, 8); // MD5 unknown (allowed)
+    for (int i = 0; i < 16; ++i)
+      info.put(0, 8); // MD5 unknown (allowed)
     out += info.bytes();
   }
   const int rate_code = flac_rate_code(rate);
@@ -244,8 +259,8 @@ std::string make_flac(const std::vector<std::int16_t>& samples, int rate) {
     BitWriter frame;
     frame.put(0x3FFE, 14); // sync
     frame.put(0, 1);
-    frame.put(0, 1);                           // fixed block size
-    frame.put(n == k_block ? 0xC : 0x7, 4);    // 4096, or a 16-bit size at the header's end
+    frame.put(0, 1);                        // fixed block size
+    frame.put(n == k_block ? 0xC : 0x7, 4); // 4096, or a 16-bit size at the header's end
     frame.put(static_cast<std::uint64_t>(rate_code), 4);
     frame.put(0, 4); // mono
     frame.put(4, 3); // 16 bits
@@ -256,10 +271,12 @@ std::string make_flac(const std::vector<std::int16_t>& samples, int rate) {
       frame.put(0xC0U | ((frame_number >> 6U) & 0x1FU), 8);
       frame.put(0x80U | (frame_number & 0x3FU), 8);
     }
-    if (n != k_block) frame.put(n - 1, 16);
+    if (n != k_block)
+      frame.put(n - 1, 16);
     frame.put(crc8(frame.bytes()), 8);
     frame.put(0x02, 8); // subframe: VERBATIM, no wasted bits
-    for (std::size_t i = 0; i < n; ++i) frame.put(static_cast<std::uint16_t>(samples[start + i]), 16);
+    for (std::size_t i = 0; i < n; ++i)
+      frame.put(static_cast<std::uint16_t>(samples[start + i]), 16);
     frame.put(crc16(frame.bytes()), 16);
     out += frame.bytes();
   }
@@ -280,7 +297,8 @@ std::string make_wav(const std::vector<std::int16_t>& samples, int rate) {
   put_le16(out, 16);
   out += "data";
   put_le32(out, data_size);
-  for (const std::int16_t s : samples) put_le16(out, static_cast<std::uint16_t>(s));
+  for (const std::int16_t s : samples)
+    put_le16(out, static_cast<std::uint16_t>(s));
   return out;
 }
 
@@ -294,17 +312,21 @@ std::optional<Size> image_size(std::string_view b) {
   if (b.size() >= 26 && b.substr(0, 2) == "BM") {
     return Size{static_cast<int>(le32(b, 18)), std::abs(static_cast<int>(le32(b, 22)))};
   }
-  if (b.size() >= 4 && static_cast<unsigned char>(b[0]) == 0xFF && static_cast<unsigned char>(b[1]) == 0xD8) {
+  if (b.size() >= 4 && static_cast<unsigned char>(b[0]) == 0xFF &&
+      static_cast<unsigned char>(b[1]) == 0xD8) {
     std::size_t at = 2;
     while (at + 9 < b.size()) {
-      if (static_cast<unsigned char>(b[at]) != 0xFF) return std::nullopt;
+      if (static_cast<unsigned char>(b[at]) != 0xFF)
+        return std::nullopt;
       const auto marker = static_cast<unsigned char>(b[at + 1]);
       if (marker == 0xFF) {
         ++at;
         continue;
       }
-      const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-      if (sof) return Size{be16(b, at + 7), be16(b, at + 5)};
+      const bool sof =
+          marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (sof)
+        return Size{be16(b, at + 7), be16(b, at + 5)};
       at += 2 + be16(b, at + 2);
     }
   }
@@ -312,7 +334,8 @@ std::optional<Size> image_size(std::string_view b) {
 }
 
 bool looks_like_image(std::string_view b) {
-  if (image_size(b)) return true;
+  if (image_size(b))
+    return true;
   return b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP";
 }
 
@@ -323,9 +346,11 @@ std::optional<double> audio_seconds(std::string_view b) {
     while (at + 8 <= b.size()) {
       const std::string_view id = b.substr(at, 4);
       const std::uint32_t size = le32(b, at + 4);
-      if (id == "fmt " && at + 16 <= b.size()) byte_rate = le32(b, at + 16);
+      if (id == "fmt " && at + 16 <= b.size())
+        byte_rate = le32(b, at + 16);
       if (id == "data") {
-        if (byte_rate == 0) return std::nullopt;
+        if (byte_rate == 0)
+          return std::nullopt;
         const std::size_t available = std::min<std::size_t>(size, b.size() - at - 8);
         return static_cast<double>(available) / byte_rate;
       }
@@ -336,11 +361,14 @@ std::optional<double> audio_seconds(std::string_view b) {
   if (b.size() >= 42 && b.substr(0, 4) == "fLaC") {
     // STREAMINFO starts at 8: rate is 20 bits at bit offset 80, total samples 36 bits at 108.
     const std::string_view info = b.substr(8, 34);
-    const auto byte = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(info[i])); };
+    const auto byte = [&](std::size_t i) {
+      return static_cast<std::uint64_t>(static_cast<unsigned char>(info[i]));
+    };
     const std::uint64_t rate = (byte(10) << 12U) | (byte(11) << 4U) | (byte(12) >> 4U);
-    const std::uint64_t total =
-        ((byte(13) & 0x0FU) << 32U) | (byte(14) << 24U) | (byte(15) << 16U) | (byte(16) << 8U) | byte(17);
-    if (rate == 0) return std::nullopt;
+    const std::uint64_t total = ((byte(13) & 0x0FU) << 32U) | (byte(14) << 24U) |
+                                (byte(15) << 16U) | (byte(16) << 8U) | byte(17);
+    if (rate == 0)
+      return std::nullopt;
     return static_cast<double>(total) / static_cast<double>(rate);
   }
   return std::nullopt;

@@ -1,6 +1,6 @@
 // Media the router generates and inspects: real, decodable files (JPEG through libjpeg, PNG masks
-// through zlib, FLAC and WAV written by hand), so clients that check a reply's type get what the real
-// service sends (text-to-image answers image/jpeg, text-to-speech audio/flac).
+// through zlib, FLAC and WAV written by hand), so clients that check a reply's type get what the
+// real service sends (text-to-image answers image/jpeg, text-to-speech audio/flac).
 #pragma once
 
 #include <cstdint>

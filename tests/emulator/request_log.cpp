@@ -13,13 +13,15 @@ namespace {
 constexpr std::size_t k_max_entries = 200000;
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
 // Headers httplib adds to every request for the handlers; not sent by the client.
 bool synthetic_header(const std::string& name) {
-  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+         name == "LOCAL_PORT";
 }
 
 } // namespace
@@ -43,7 +45,8 @@ std::string RequestLog::mask(std::string value) const {
   return std::regex_replace(value, k_token_shape, "<token>");
 }
 
-nlohmann::json RequestLog::entry(std::string_view role, const httplib::Request& req,
+nlohmann::json RequestLog::entry(std::string_view role,
+                                 const httplib::Request& req,
                                  const httplib::Response& res) const {
   nlohmann::json headers = nlohmann::json::object();
   for (const auto& [name, value] : req.headers) {
@@ -74,7 +77,9 @@ nlohmann::json RequestLog::entry(std::string_view role, const httplib::Request& 
           {"fault", res.get_header_value("X-Emulator-Fault-Applied")}};
 }
 
-void RequestLog::record(std::string_view role, const httplib::Request& req, const httplib::Response& res) {
+void RequestLog::record(std::string_view role,
+                        const httplib::Request& req,
+                        const httplib::Response& res) {
   auto e = entry(role, req, res);
   std::lock_guard lock(m_mutex);
   if (m_file.is_open()) {

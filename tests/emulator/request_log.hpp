@@ -3,11 +3,10 @@
 // marker and token-shaped values are masked.
 #pragma once
 
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <httplib.h>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +27,8 @@ public:
   void clear();
 
   // The entry `record` would write (exposed for tests of the masking).
-  [[nodiscard]] nlohmann::json entry(std::string_view role, const httplib::Request& req,
-                                     const httplib::Response& res) const;
+  [[nodiscard]] nlohmann::json
+  entry(std::string_view role, const httplib::Request& req, const httplib::Response& res) const;
   [[nodiscard]] std::string mask(std::string value) const;
 
 private:

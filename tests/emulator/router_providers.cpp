@@ -6,9 +6,10 @@ namespace emulator::router {
 
 const std::vector<std::string>& provider_names() {
   static const std::vector<std::string> names = {
-      "baseten", "cerebras", "cohere",   "deepinfra", "fal-ai",   "featherless-ai", "fireworks-ai",
-      "groq",    "hf-inference", "novita", "nscale", "openai",   "ovhcloud",       "publicai",
-      "replicate", "scaleway", "together", "wavespeed", "zai-org"};
+      "baseten",        "cerebras",     "cohere",    "deepinfra",    "fal-ai",
+      "featherless-ai", "fireworks-ai", "groq",      "hf-inference", "novita",
+      "nscale",         "openai",       "ovhcloud",  "publicai",     "replicate",
+      "scaleway",       "together",     "wavespeed", "zai-org"};
   return names;
 }
 

@@ -12,7 +12,8 @@ enum class RouteKind { chat, completions, images, fal, replicate };
 
 struct ProviderRoute {
   std::string provider;
-  std::string route; // path below /{provider}/ ("" for fal-ai and replicate, which carry the model id)
+  std::string
+      route; // path below /{provider}/ ("" for fal-ai and replicate, which carry the model id)
   RouteKind kind;
 };
 

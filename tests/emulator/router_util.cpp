@@ -23,19 +23,29 @@ std::uint64_t Rng::next() {
   return z ^ (z >> 31U);
 }
 
-double Rng::uniform() { return static_cast<double>(next() >> 11U) * 0x1.0p-53; }
+double Rng::uniform() {
+  return static_cast<double>(next() >> 11U) * 0x1.0p-53;
+}
 
-std::size_t Rng::below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+std::size_t Rng::below(std::size_t n) {
+  return static_cast<std::size_t>(next() % n);
+}
 
 namespace {
-constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view k_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int decode_char(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+' || c == '-')
+    return 62;
+  if (c == '/' || c == '_')
+    return 63;
   return -1;
 }
 } // namespace
@@ -56,7 +66,8 @@ std::string base64_encode(std::string_view bytes) {
   const std::size_t rest = bytes.size() - i;
   if (rest > 0) {
     unsigned n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16U;
-    if (rest == 2) n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8U;
+    if (rest == 2)
+      n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8U;
     out += k_alphabet[(n >> 18U) & 63U];
     out += k_alphabet[(n >> 12U) & 63U];
     out += rest == 2 ? k_alphabet[(n >> 6U) & 63U] : '=';
@@ -76,9 +87,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
       ++padding;
       continue;
     }
-    if (c == '\n' || c == '\r') continue;
+    if (c == '\n' || c == '\r')
+      continue;
     const int v = decode_char(c);
-    if (v < 0 || padding > 0) return std::nullopt;
+    if (v < 0 || padding > 0)
+      return std::nullopt;
     buffer = (buffer << 6U) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -86,7 +99,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
       out += static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU);
     }
   }
-  if (padding > 2) return std::nullopt;
+  if (padding > 2)
+    return std::nullopt;
   return out;
 }
 
@@ -95,20 +109,23 @@ std::vector<std::string> split_words(std::string_view text) {
   std::string current;
   for (const char c : text) {
     if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      if (!current.empty()) words.push_back(std::move(current));
+      if (!current.empty())
+        words.push_back(std::move(current));
       current.clear();
     } else {
       current += c;
     }
   }
-  if (!current.empty()) words.push_back(std::move(current));
+  if (!current.empty())
+    words.push_back(std::move(current));
   return words;
 }
 
 std::string to_lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
@@ -117,12 +134,18 @@ bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
 
-double round_score(double value) { return std::round(value * 1e8) / 1e8; }
+double round_score(double value) {
+  return std::round(value * 1e8) / 1e8;
+}
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 Reply json_reply(int status, const nlohmann::ordered_json& body) {
@@ -137,19 +160,26 @@ Reply error_reply(int status, std::string_view message) {
 }
 
 Reply error_list_reply(int status, std::string_view message) {
-  return json_reply(status, nlohmann::ordered_json{{"error", nlohmann::ordered_json::array({std::string(message)})}});
+  return json_reply(status, nlohmann::ordered_json{
+                                {"error", nlohmann::ordered_json::array({std::string(message)})}});
 }
 
-Reply openai_error_reply(int status, std::string_view message, std::string_view type, std::string_view param,
+Reply openai_error_reply(int status,
+                         std::string_view message,
+                         std::string_view type,
+                         std::string_view param,
                          std::string_view code) {
   nlohmann::ordered_json error{{"message", std::string(message)}, {"type", std::string(type)}};
-  error["param"] = param.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(param));
-  error["code"] = code.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(code));
+  error["param"] =
+      param.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(param));
+  error["code"] =
+      code.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(code));
   return json_reply(status, nlohmann::ordered_json{{"error", error}});
 }
 
 Reply tgi_error_reply(int status, std::string_view message, std::string_view error_type) {
-  return json_reply(status, nlohmann::ordered_json{{"error", std::string(message)}, {"error_type", std::string(error_type)}});
+  return json_reply(status, nlohmann::ordered_json{{"error", std::string(message)},
+                                                   {"error_type", std::string(error_type)}});
 }
 
 std::string sse_frame(std::string_view payload) {

@@ -2,9 +2,8 @@
 // numbers, base64, text splitting and reply values. Nothing here knows about routes.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +13,8 @@
 namespace emulator::router {
 
 // FNV-1a 64 of the bytes, optionally chained from a previous hash: the seed of every "result".
-[[nodiscard]] std::uint64_t hash_bytes(std::string_view bytes, std::uint64_t seed = 0xcbf29ce484222325ULL);
+[[nodiscard]] std::uint64_t hash_bytes(std::string_view bytes,
+                                       std::uint64_t seed = 0xcbf29ce484222325ULL);
 
 // SplitMix64: a deterministic stream of numbers from one seed.
 class Rng {
@@ -62,10 +62,14 @@ struct Reply {
 // {"error": [message]} (the list form of input-validation errors).
 [[nodiscard]] Reply error_list_reply(int status, std::string_view message);
 // OpenAI-style {"error": {"message", "type", "param", "code"}}.
-[[nodiscard]] Reply openai_error_reply(int status, std::string_view message, std::string_view type,
-                                       std::string_view param, std::string_view code);
+[[nodiscard]] Reply openai_error_reply(int status,
+                                       std::string_view message,
+                                       std::string_view type,
+                                       std::string_view param,
+                                       std::string_view code);
 // TGI-style {"error": message, "error_type": type}.
-[[nodiscard]] Reply tgi_error_reply(int status, std::string_view message, std::string_view error_type);
+[[nodiscard]] Reply
+tgi_error_reply(int status, std::string_view message, std::string_view error_type);
 // One SSE frame: "data: <payload>\n\n".
 [[nodiscard]] std::string sse_frame(std::string_view payload);
 

@@ -12,10 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::uint64_t k_max_inline_generated = 16ULL << 20U; // non-LFS generated files are hashed eagerly
+constexpr std::uint64_t k_max_inline_generated =
+    16ULL << 20U; // non-LFS generated files are hashed eagerly
 
 std::string default_sha(std::string_view type, std::string_view id, std::string_view revision) {
-  return sha1_hex("hfrun-emulator:" + std::string(type) + ":" + std::string(id) + "@" + std::string(revision));
+  return sha1_hex("hfrun-emulator:" + std::string(type) + ":" + std::string(id) + "@" +
+                  std::string(revision));
 }
 
 FileDigests inline_digests(const RepoFile& f) {
@@ -70,7 +72,8 @@ std::expected<RepoFile, std::string> parse_file(const json& j, std::string_view 
     f.size = f.content->size();
   }
   f.lfs = j.value("lfs", !f.content.has_value());
-  f.seed = j.contains("seed") ? j["seed"].get<std::uint64_t>() : fnv1a64(std::string(repo_id) + "/" + f.path);
+  f.seed = j.contains("seed") ? j["seed"].get<std::uint64_t>()
+                              : fnv1a64(std::string(repo_id) + "/" + f.path);
   if (!f.content && !f.lfs && f.size > k_max_inline_generated) {
     return std::unexpected("generated file " + f.path + " of " + std::string(repo_id) +
                            " must be LFS above 16 MiB");
@@ -89,7 +92,8 @@ std::string readme_for(const json& j, std::string_view id) {
   return text;
 }
 
-std::expected<std::unique_ptr<Repo>, std::string> parse_repo(const json& j, std::string type, Jobs& jobs) {
+std::expected<std::unique_ptr<Repo>, std::string>
+parse_repo(const json& j, std::string type, Jobs& jobs) {
   if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) {
     return std::unexpected("a " + type + " entry has no string \"id\"");
   }
@@ -99,16 +103,18 @@ std::expected<std::unique_ptr<Repo>, std::string> parse_repo(const json& j, std:
   repo->info = j;
   repo->renamed_to = j.value("_renamed_to", "");
   repo->sha = j.contains("sha") && j["sha"].is_string() ? j["sha"].get<std::string>()
-                                                         : default_sha(repo->type, repo->id, "main");
+                                                        : default_sha(repo->type, repo->id, "main");
   repo->revisions["main"] = repo->sha;
   if (j.contains("_revisions") && j["_revisions"].is_object()) {
     for (const auto& [name, commit] : j["_revisions"].items()) {
-      repo->revisions[name] = commit.is_string() ? commit.get<std::string>() : default_sha(repo->type, repo->id, name);
+      repo->revisions[name] =
+          commit.is_string() ? commit.get<std::string>() : default_sha(repo->type, repo->id, name);
     }
   }
   repo->is_private = j.value("private", false);
   const auto slash = repo->id.find('/');
-  repo->owner = j.value("_owner", slash == std::string::npos ? repo->id : repo->id.substr(0, slash));
+  repo->owner =
+      j.value("_owner", slash == std::string::npos ? repo->id : repo->id.substr(0, slash));
   if (j.contains("gated") && j["gated"].is_string()) {
     repo->gated = j["gated"].get<std::string>();
   }
@@ -149,7 +155,8 @@ std::expected<std::unique_ptr<Repo>, std::string> parse_repo(const json& j, std:
     }
   }
   const auto has = [&](std::string_view path) {
-    return std::any_of(files.begin(), files.end(), [&](const RepoFile& f) { return f.path == path; });
+    return std::any_of(files.begin(), files.end(),
+                       [&](const RepoFile& f) { return f.path == path; });
   };
   if (!j.contains("_files") && !j.contains("siblings") && repo->renamed_to.empty()) {
     if (!has("README.md")) {
@@ -165,7 +172,8 @@ std::expected<std::unique_ptr<Repo>, std::string> parse_repo(const json& j, std:
       files.push_back(std::move(f));
     }
   }
-  std::sort(files.begin(), files.end(), [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
+  std::sort(files.begin(), files.end(),
+            [](const RepoFile& a, const RepoFile& b) { return a.path < b.path; });
   for (auto& f : files) {
     if (f.content) {
       f.size = f.content->size();
@@ -204,7 +212,8 @@ std::expected<std::unique_ptr<Repo>, std::string> parse_repo(const json& j, std:
 }
 
 bool string_array(const json& j) {
-  return j.is_array() && std::all_of(j.begin(), j.end(), [](const json& e) { return e.is_string(); });
+  return j.is_array() &&
+         std::all_of(j.begin(), j.end(), [](const json& e) { return e.is_string(); });
 }
 
 void merge_into(json& base, const json& extra) {
@@ -249,7 +258,8 @@ void RepoFile::read(std::uint64_t offset, char* out, std::size_t n) const {
 }
 
 std::optional<std::string> Repo::commit_for(std::string_view revision) const {
-  if (revision == "HEAD") { // git's name for the default branch; @huggingface/hub's modelInfo uses it
+  if (revision ==
+      "HEAD") { // git's name for the default branch; @huggingface/hub's modelInfo uses it
     revision = "main";
   }
   if (auto it = revisions.find(revision); it != revisions.end()) {
@@ -277,7 +287,9 @@ std::uint64_t Repo::used_storage() const {
   return total;
 }
 
-std::string storage_key(std::string_view repo_id) { return sha256_hex("models/" + std::string(repo_id)); }
+std::string storage_key(std::string_view repo_id) {
+  return sha256_hex("models/" + std::string(repo_id));
+}
 
 std::expected<std::unique_ptr<World>, std::string> World::build(nlohmann::json doc) {
   std::unique_ptr<World> world(new World());
@@ -305,10 +317,12 @@ std::expected<std::unique_ptr<World>, std::string> World::build(nlohmann::json d
   }
   auto spaces = doc.value("spaces", json::array());
   for (const auto& id : referenced_spaces) {
-    const bool listed = std::any_of(spaces.begin(), spaces.end(),
-                                    [&](const json& s) { return s.is_object() && s.value("id", "") == id; });
+    const bool listed = std::any_of(spaces.begin(), spaces.end(), [&](const json& s) {
+      return s.is_object() && s.value("id", "") == id;
+    });
     if (!listed) {
-      spaces.push_back({{"id", id}, {"stage", "RUNNING"}, {"hardware", "cpu-basic"}, {"sdk", "gradio"}});
+      spaces.push_back(
+          {{"id", id}, {"stage", "RUNNING"}, {"hardware", "cpu-basic"}, {"sdk", "gradio"}});
     }
   }
   for (auto& s : spaces) {
@@ -407,8 +421,8 @@ nlohmann::json merge_worlds(const std::vector<nlohmann::json>& docs) {
         }
         for (const auto& entry : value) {
           auto it = std::find_if(list.begin(), list.end(), [&](const json& e) {
-            return e.is_object() && entry.is_object() && e.contains(id_key) && entry.contains(id_key) &&
-                   e[id_key] == entry[id_key];
+            return e.is_object() && entry.is_object() && e.contains(id_key) &&
+                   entry.contains(id_key) && e[id_key] == entry[id_key];
           });
           if (it == list.end()) {
             list.push_back(entry);

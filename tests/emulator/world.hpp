@@ -2,14 +2,13 @@
 // embedded default or --world files; format in docs/emulator.md) and indexed for the Hub routes.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <expected>
 #include <future>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,7 +41,7 @@ struct RepoFile {
 
 struct Repo {
   std::string id;
-  std::string type; // "model" or "space"
+  std::string type;    // "model" or "space"
   nlohmann::json info; // the world object, "_" fields included
   std::string sha;     // commit of "main"
   std::map<std::string, std::string, std::less<>> revisions; // name -> commit (main included)

@@ -2,9 +2,8 @@
 // Routes are registered on server() before start(); the destructor stops and joins.
 #pragma once
 
-#include <httplib.h>
-
 #include <chrono>
+#include <httplib.h>
 #include <string>
 #include <thread>
 

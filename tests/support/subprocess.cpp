@@ -51,13 +51,16 @@ std::string read_file(const std::string& path) {
 
 std::string temp_path(const char* stem) {
   static int counter = 0;
-  return "/tmp/hfrun-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" + stem;
+  return "/tmp/hfrun-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         stem;
 }
 
 } // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                          const std::optional<std::string>& stdin_data, std::chrono::seconds timeout) {
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          const std::optional<std::string>& stdin_data,
+                          std::chrono::seconds timeout) {
   const std::string out_path = temp_path("out");
   const std::string err_path = temp_path("err");
   const std::string in_path = temp_path("in");

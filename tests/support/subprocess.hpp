@@ -23,10 +23,12 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::optional<std::string>& stdin_data = std::nullopt,
                           std::chrono::seconds timeout = std::chrono::seconds(60));
 
-// A long-running child (the emulator): started in the constructor, SIGTERM + wait in the destructor.
+// A long-running child (the emulator): started in the constructor, SIGTERM + wait in the
+// destructor.
 class BackgroundProcess {
 public:
-  BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+  BackgroundProcess(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env,
                     const std::string& log_path);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;

@@ -15,11 +15,9 @@
 #include <hfrun/http/message.hpp>
 #include <hfrun/tasks/codec.hpp>
 #include <hfrun/tasks/task.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,9 +69,9 @@ struct ExecuteOptions {
 // What a run produced.
 struct Outcome {
   enum class Kind {
-    json,   // `normalized`: the task's normalized JSON (docs/outputs.md)
-    files,  // `files`: every binary payload of the reply, bytes present
-    raw,    // `raw_body` / `content_type`: the body untouched
+    json,  // `normalized`: the task's normalized JSON (docs/outputs.md)
+    files, // `files`: every binary payload of the reply, bytes present
+    raw,   // `raw_body` / `content_type`: the body untouched
   };
   Kind kind = Kind::json;
   nlohmann::json normalized;
@@ -98,10 +96,12 @@ public:
   // Whether plan() needs a request before the inference one (so --dry-run can say it stops there).
   [[nodiscard]] virtual bool needs_lookup(const Call& call) const = 0;
   [[nodiscard]] virtual Result<Plan> plan(client::Client& client, const Call& call) = 0;
-  [[nodiscard]] virtual Result<http::Request> encode(const Plan& plan, const tasks::Inputs& inputs,
-                                                     const EncodeContext& context);
-  [[nodiscard]] virtual Result<Outcome> execute(client::Client& client, const Plan& plan,
-                                                http::Request& request, const ExecuteOptions& options);
+  [[nodiscard]] virtual Result<http::Request>
+  encode(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context);
+  [[nodiscard]] virtual Result<Outcome> execute(client::Client& client,
+                                                const Plan& plan,
+                                                http::Request& request,
+                                                const ExecuteOptions& options);
 };
 
 // One row per way of running a model.
@@ -117,12 +117,14 @@ struct BackendEntry {
 // The shared defaults, for backends that override a step and still want the common part.
 
 // POST plan.url with the task codec's body for `inputs`.
-[[nodiscard]] Result<http::Request> encode_with_codec(const Plan& plan, const tasks::Inputs& inputs,
-                                                      const EncodeContext& context);
+[[nodiscard]] Result<http::Request>
+encode_with_codec(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context);
 // One request, one reply (streamed when options.stream): decoded, binary results extracted (those
 // given as URLs are left for the backend to fetch).
-[[nodiscard]] Result<Outcome> send_and_decode(client::Client& client, const Plan& plan,
-                                              http::Request& request, const ExecuteOptions& options);
+[[nodiscard]] Result<Outcome> send_and_decode(client::Client& client,
+                                              const Plan& plan,
+                                              http::Request& request,
+                                              const ExecuteOptions& options);
 // Fetches binary results given as URLs (provider CDNs), without the token.
 [[nodiscard]] Result<void> fetch_result_urls(client::Client& client, Outcome& outcome);
 

@@ -1,9 +1,8 @@
 // The testable entry point: parses argv, runs one command, maps any error to the exit code.
 #pragma once
 
-#include <hfrun/config/config.hpp>
-
 #include <cstdio>
+#include <hfrun/config/config.hpp>
 #include <string>
 #include <vector>
 
@@ -23,7 +22,7 @@ struct Io {
 [[nodiscard]] int run(int argc, char** argv);
 
 // Same, with everything injectable. `args` excludes the program name.
-[[nodiscard]] int run_with(const std::vector<std::string>& args, const Io& io,
-                           const config::EnvLookup& env);
+[[nodiscard]] int
+run_with(const std::vector<std::string>& args, const Io& io, const config::EnvLookup& env);
 
 } // namespace hfrun::cli

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <hfrun/http/message.hpp>
-
 #include <string>
 
 namespace hfrun::client {

@@ -2,11 +2,10 @@
 // streaming body interfaces (a BodySource feeds an upload, a Sink consumes a download).
 #pragma once
 
-#include <hfrun/error.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <hfrun/error.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,24 +74,24 @@ public:
   // The transfer ended: `ok` is true when the whole body arrived. A file sink renames its temp file
   // into place on ok and removes it otherwise.
   [[nodiscard]] virtual Result<void> finish(bool ok) = 0;
-  // True once something has reached the user (tokens printed, bytes written to stdout): from then on
-  // the request must not be retried.
+  // True once something has reached the user (tokens printed, bytes written to stdout): from then
+  // on the request must not be retried.
   [[nodiscard]] virtual bool emitted() const { return false; }
 };
 
 struct Timeouts {
   std::chrono::milliseconds connect{10'000};
-  std::chrono::milliseconds total{0};       // 0: no overall limit
-  std::chrono::milliseconds stall{30'000};  // abort when under 1 byte/s for this long; 0: off
+  std::chrono::milliseconds total{0};      // 0: no overall limit
+  std::chrono::milliseconds stall{30'000}; // abort when under 1 byte/s for this long; 0: off
 };
 
 struct Request {
   std::string method = "GET";
   std::string url;
   Headers headers;
-  std::shared_ptr<BodySource> body;     // null: no body
-  Sink* sink = nullptr;                 // null: 2xx body collected into Response::body
-  std::optional<Timeouts> timeouts;     // null: the transport's defaults
+  std::shared_ptr<BodySource> body; // null: no body
+  Sink* sink = nullptr;             // null: 2xx body collected into Response::body
+  std::optional<Timeouts> timeouts; // null: the transport's defaults
   bool follow_redirects = true;
   std::size_t max_body_in_memory = 64u << 20; // cap for bodies collected in memory
   // Called as the upload goes out (bytes sent so far, total; total 0 when unknown), at most a few
@@ -102,10 +101,10 @@ struct Request {
 
 struct Response {
   int status = 0;
-  Headers headers;                      // the final hop's headers only
-  std::string body;                     // empty when a sink took a 2xx body
-  std::string effective_url;            // after redirects
-  std::string http_version;             // "1.1", "2"
+  Headers headers;           // the final hop's headers only
+  std::string body;          // empty when a sink took a 2xx body
+  std::string effective_url; // after redirects
+  std::string http_version;  // "1.1", "2"
   std::chrono::milliseconds elapsed{0};
   int redirects = 0;
 

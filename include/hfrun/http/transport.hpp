@@ -2,10 +2,9 @@
 // a failure to get any response (DNS, connect, TLS, timeout, reset) is an Error.
 #pragma once
 
+#include <functional>
 #include <hfrun/http/message.hpp>
 #include <hfrun/util/cancel.hpp>
-
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,10 +15,10 @@ namespace hfrun::http {
 struct TransportOptions {
   Timeouts timeouts;
   int max_redirects = 10;
-  std::size_t max_concurrency = 8;   // transfers in flight at once in send_all
-  bool insecure = false;             // skip TLS verification (only with --insecure)
-  std::string user_agent;            // default "hfrun/<version>"
-  std::string ca_bundle;             // empty: libcurl's default / CURL_CA_BUNDLE
+  std::size_t max_concurrency = 8; // transfers in flight at once in send_all
+  bool insecure = false;           // skip TLS verification (only with --insecure)
+  std::string user_agent;          // default "hfrun/<version>"
+  std::string ca_bundle;           // empty: libcurl's default / CURL_CA_BUNDLE
   // -vv: receives one line per request line, header sent and header received, with credentials
   // already masked. Null: no header logging.
   std::function<void(std::string_view line)> header_log;

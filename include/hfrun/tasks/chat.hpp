@@ -4,9 +4,7 @@
 
 #include <hfrun/error.hpp>
 #include <hfrun/tasks/task.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,19 +12,21 @@
 namespace hfrun::tasks {
 
 // {"model", "messages", ...params} from --messages (JSON or @file), --system and --text (the user
-// message, appended last). Parameters (max_tokens, tools, stream_options, ...) pass through untouched.
-[[nodiscard]] Result<nlohmann::json> build_chat_body(std::string_view model, const Inputs& inputs,
+// message, appended last). Parameters (max_tokens, tools, stream_options, ...) pass through
+// untouched.
+[[nodiscard]] Result<nlohmann::json> build_chat_body(std::string_view model,
+                                                     const Inputs& inputs,
                                                      std::optional<bool> stream = std::nullopt);
 
 // The normalized chat result {"task":"conversational","model","role","content","finish_reason",
 // "usage"[, "tool_calls", "reasoning"]} from an OpenAI chat.completion object.
 [[nodiscard]] Result<nlohmann::json> decode_chat_completion(const nlohmann::json& completion);
 
-// Turns the parsed `data:` events of a streamed chat or text-generation reply into the text to print
-// and, at the end, the same normalized JSON a non-streamed call gives. Understands OpenAI chat
-// chunks (role-only or empty first deltas, usage-only last chunk with "choices": []), completion
-// chunks ({"choices":[{"text"}]}), provider extras (Together's "text" beside "delta") and TGI
-// text-generation events ({"token":{"text"},"generated_text"}).
+// Turns the parsed `data:` events of a streamed chat or text-generation reply into the text to
+// print and, at the end, the same normalized JSON a non-streamed call gives. Understands OpenAI
+// chat chunks (role-only or empty first deltas, usage-only last chunk with "choices": []),
+// completion chunks ({"choices":[{"text"}]}), provider extras (Together's "text" beside "delta")
+// and TGI text-generation events ({"token":{"text"},"generated_text"}).
 class ChatStreamAssembler {
 public:
   explicit ChatStreamAssembler(std::string task = "conversational");

@@ -3,14 +3,12 @@
 // from reading the input file's first bytes to sniff its type and reading files named by @path.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <hfrun/error.hpp>
 #include <hfrun/http/message.hpp>
 #include <hfrun/tasks/task.hpp>
-
 #include <nlohmann/json.hpp>
-
-#include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,12 +25,12 @@ enum class BodyKind {
 
 struct EncodedBody {
   BodyKind kind = BodyKind::json;
-  std::string json;                  // json: the whole body
-  std::filesystem::path file;        // raw_file, base64_json
-  std::string content_type;          // the request's Content-Type
-  std::string prefix;                // base64_json
-  std::string suffix;                // base64_json
-  std::string accept;                // Accept header to send ("" = none)
+  std::string json;           // json: the whole body
+  std::filesystem::path file; // raw_file, base64_json
+  std::string content_type;   // the request's Content-Type
+  std::string prefix;         // base64_json
+  std::string suffix;         // base64_json
+  std::string accept;         // Accept header to send ("" = none)
 
   // The same body as the transport's dry-run description (curl rendering).
   [[nodiscard]] http::BodyDescription describe() const;
@@ -52,15 +50,16 @@ struct EncodeOptions {
 
 // The request the official clients send for this task and these inputs. Missing or malformed
 // input is ErrorKind::usage, with a message naming the option to give.
-[[nodiscard]] Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& inputs,
-                                         const EncodeOptions& options = {});
+[[nodiscard]] Result<EncodedBody>
+encode(const TaskSpec& spec, const Inputs& inputs, const EncodeOptions& options = {});
 
 // The normalized JSON of a 2xx response, tolerant of every shape the services have used. A body
-// that is not the task's result (including a 200 carrying {"error": ...}) is ErrorKind::bad_response
-// with a short snippet of the body. For binary-output tasks it is metadata only
+// that is not the task's result (including a 200 carrying {"error": ...}) is
+// ErrorKind::bad_response with a short snippet of the body. For binary-output tasks it is metadata
+// only
 // ({"task","content_type","bytes"} or {"task","url"}); use binary_result for the payload.
-[[nodiscard]] Result<nlohmann::json> decode(const TaskSpec& spec, std::string_view content_type,
-                                            std::string_view body);
+[[nodiscard]] Result<nlohmann::json>
+decode(const TaskSpec& spec, std::string_view content_type, std::string_view body);
 
 // Whether a Content-Type names a binary payload (image/*, audio/*, video/*, octet-stream).
 [[nodiscard]] bool is_binary_content_type(std::string_view content_type);

@@ -3,9 +3,7 @@
 #pragma once
 
 #include <hfrun/tasks/task.hpp>
-
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -19,7 +17,7 @@ struct RenderOptions {
 
 // The rendering of `normalized` (the output of decode or ChatStreamAssembler::result), ending in a
 // newline. Unknown shapes fall back to indented JSON.
-[[nodiscard]] std::string render(const TaskSpec& spec, const nlohmann::json& normalized,
-                                 const RenderOptions& options = {});
+[[nodiscard]] std::string
+render(const TaskSpec& spec, const nlohmann::json& normalized, const RenderOptions& options = {});
 
 } // namespace hfrun::tasks

@@ -1,10 +1,10 @@
 // The task table: one entry per Hugging Face pipeline task hfrun can run, shared by every backend
-// (serverless router, dedicated endpoints, local). What a task is: its name, what input it takes, whether its result is binary, and which user parameters are input fields.
+// (serverless router, dedicated endpoints, local). What a task is: its name, what input it takes,
+// whether its result is binary, and which user parameters are input fields.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -51,13 +51,13 @@ enum class InputKind {
 
 struct TaskSpec {
   TaskId id;
-  std::string_view name;                     // the pipeline tag, e.g. "image-classification"
+  std::string_view name; // the pipeline tag, e.g. "image-classification"
   InputKind input;
-  bool binary_output;                        // the result is an image or audio file
-  std::span<const std::string_view> fields;  // user parameter keys that are input fields
-  std::string_view accept;                   // Accept header the task asks for ("" = none)
-  std::string_view summary;                  // one line for --help and docs
-  std::string_view example;                  // the input options of a typical call, for --help
+  bool binary_output;                       // the result is an image or audio file
+  std::span<const std::string_view> fields; // user parameter keys that are input fields
+  std::string_view accept;                  // Accept header the task asks for ("" = none)
+  std::string_view summary;                 // one line for --help and docs
+  std::string_view example;                 // the input options of a typical call, for --help
 };
 
 // Every task, in the order of the docs.
@@ -72,9 +72,9 @@ struct TaskSpec {
 
 // What the user gave for one run, already parsed by the CLI (or read from a batch line).
 struct Inputs {
-  std::optional<std::string> text;             // --text
-  std::optional<std::filesystem::path> file;   // --file (stdin already spooled to a file)
-  std::optional<nlohmann::json> inputs;        // --inputs: replaces the whole "inputs" value
+  std::optional<std::string> text;                  // --text
+  std::optional<std::filesystem::path> file;        // --file (stdin already spooled to a file)
+  std::optional<nlohmann::json> inputs;             // --inputs: replaces the whole "inputs" value
   nlohmann::json params = nlohmann::json::object(); // key=value pairs as JSON values
   // Chat only: --system TEXT and --messages (a JSON array, or @path of a file holding one).
   std::optional<std::string> system;

@@ -3,10 +3,9 @@
 // makes the wake-up async-signal-safe: cancel() only stores a flag and writes one byte.
 #pragma once
 
-#include <hfrun/util/clock.hpp>
-
 #include <atomic>
 #include <chrono>
+#include <hfrun/util/clock.hpp>
 
 namespace hfrun::util {
 
@@ -22,7 +21,9 @@ public:
   void cancel(int signal = 0) noexcept;
   [[nodiscard]] bool cancelled() const noexcept { return m_signal.load() != k_live; }
   // The signal that cancelled the token (0 when cancelled without one, -1 when not cancelled).
-  [[nodiscard]] int signal() const noexcept { return m_signal.load() == k_live ? -1 : m_signal.load(); }
+  [[nodiscard]] int signal() const noexcept {
+    return m_signal.load() == k_live ? -1 : m_signal.load();
+  }
 
   // Waits `duration`, returning early when the token is cancelled. True when the whole wait passed
   // uncancelled.

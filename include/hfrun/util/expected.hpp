@@ -2,8 +2,8 @@
 //
 // With g++ 12 this is std::expected. clang 14 (used for fuzzing and clang-tidy) cannot compile
 // libstdc++ 12's <expected>, so a small compatible subset stands in there. Code must only use what
-// both provide: has_value(), operator bool, value(), error(), operator*, operator->, and construction
-// from a value or an hfrun::unexpected. No and_then/transform (g++ 12 lacks them).
+// both provide: has_value(), operator bool, value(), error(), operator*, operator->, and
+// construction from a value or an hfrun::unexpected. No and_then/transform (g++ 12 lacks them).
 #pragma once
 
 #include <version>

@@ -1,14 +1,13 @@
 // The serverless backend's plan step as a branch table, driven through the fake transport: which
 // requests it makes, which URL and body model it picks, and which errors it gives. Then execute():
-// a retried stream starts clean, a cut stream is an error, result URLs are fetched without the token.
+// a retried stream starts clean, a cut stream is an error, result URLs are fetched without the
+// token.
 #include "backends/serverless_backend.hpp"
-
 #include "unit/http/fake_transport.hpp"
 #include "unit/util/fake_sleeper.hpp"
 
-#include <hfrun/http/bodies.hpp>
-
 #include <gtest/gtest.h>
+#include <hfrun/http/bodies.hpp>
 
 namespace hfrun::backends {
 namespace {
@@ -31,15 +30,18 @@ struct Harness {
       fake = fake_transport.get();
       transport = std::move(fake_transport);
     }
-    client = std::make_unique<client::Client>(std::move(options), std::move(transport), sleeper, client::Reporter{});
+    client = std::make_unique<client::Client>(std::move(options), std::move(transport), sleeper,
+                                              client::Reporter{});
   }
   http::FakeTransport* fake = nullptr;
   util::FakeSleeper sleeper;
   std::unique_ptr<client::Client> client;
 };
 
-std::string model_info(const std::string& id, const std::string& pipeline_tag, const std::string& mapping) {
-  return R"({"id":")" + id + R"(","pipeline_tag":")" + pipeline_tag + R"(","inferenceProviderMapping":)" + mapping + "}";
+std::string
+model_info(const std::string& id, const std::string& pipeline_tag, const std::string& mapping) {
+  return R"({"id":")" + id + R"(","pipeline_tag":")" + pipeline_tag +
+         R"(","inferenceProviderMapping":)" + mapping + "}";
 }
 
 struct PlanCase {
@@ -49,47 +51,57 @@ struct PlanCase {
   const char* provider; // --provider
   const char* hub_body; // "" = no lookup expected
   // Expected:
-  const char* url;        // "" when an error is expected
+  const char* url; // "" when an error is expected
   const char* body_model;
   ErrorKind error = ErrorKind::internal; // when url is ""
 };
 
 const PlanCase k_plans[] = {
-    {"task and hf-inference need no lookup", "google/vit-base-patch16-224", "image-classification", "hf-inference", "",
-     "https://router.huggingface.co/hf-inference/models/google/vit-base-patch16-224", "google/vit-base-patch16-224"},
-    {"embeddings post to the pipeline route", "sentence-transformers/all-MiniLM-L6-v2", "feature-extraction",
+    {"task and hf-inference need no lookup", "google/vit-base-patch16-224", "image-classification",
      "hf-inference", "",
-     "https://router.huggingface.co/hf-inference/models/sentence-transformers/all-MiniLM-L6-v2/pipeline/"
+     "https://router.huggingface.co/hf-inference/models/google/vit-base-patch16-224",
+     "google/vit-base-patch16-224"},
+    {"embeddings post to the pipeline route", "sentence-transformers/all-MiniLM-L6-v2",
+     "feature-extraction", "hf-inference", "",
+     "https://router.huggingface.co/hf-inference/models/sentence-transformers/all-MiniLM-L6-v2/"
+     "pipeline/"
      "feature-extraction",
      "sentence-transformers/all-MiniLM-L6-v2"},
-    {"chat with auto goes to the router as given", "meta-llama/Llama-3.1-8B-Instruct:fastest", "conversational",
-     "auto", "", "https://router.huggingface.co/v1/chat/completions", "meta-llama/Llama-3.1-8B-Instruct:fastest"},
-    {"a provider suffix on chat is routed by the router", "meta-llama/Llama-3.1-8B-Instruct:together",
+    {"chat with auto goes to the router as given", "meta-llama/Llama-3.1-8B-Instruct:fastest",
      "conversational", "auto", "", "https://router.huggingface.co/v1/chat/completions",
+     "meta-llama/Llama-3.1-8B-Instruct:fastest"},
+    {"a provider suffix on chat is routed by the router",
+     "meta-llama/Llama-3.1-8B-Instruct:together", "conversational", "auto", "",
+     "https://router.huggingface.co/v1/chat/completions",
      "meta-llama/Llama-3.1-8B-Instruct:together"},
     {"the task comes from the first mapping entry", "black-forest-labs/FLUX.1-dev", "", "auto",
      R"({"id":"black-forest-labs/FLUX.1-dev","pipeline_tag":"text-to-image","inferenceProviderMapping":{"fal-ai":{"status":"live","providerId":"fal-ai/flux/dev","task":"text-to-image"},"together":{"status":"live","providerId":"black-forest-labs/FLUX.1-dev","task":"text-to-image"}}})",
      "https://router.huggingface.co/fal-ai/fal-ai/flux/dev", "fal-ai/flux/dev"},
     {"a chosen provider uses its providerId", "black-forest-labs/FLUX.1-dev", "", "together",
      R"({"id":"black-forest-labs/FLUX.1-dev","pipeline_tag":"text-to-image","inferenceProviderMapping":[{"provider":"fal-ai","status":"live","providerId":"fal-ai/flux/dev","task":"text-to-image"},{"provider":"together","status":"live","providerId":"black-forest-labs/FLUX.1-dev-tg","task":"text-to-image"}]})",
-     "https://router.huggingface.co/together/v1/images/generations", "black-forest-labs/FLUX.1-dev-tg"},
-    {"no mapping falls back to hf-inference by pipeline tag", "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-     "", "auto", R"({"id":"distilbert/distilbert-base-uncased-finetuned-sst-2-english","pipeline_tag":"text-classification"})",
-     "https://router.huggingface.co/hf-inference/models/distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+     "https://router.huggingface.co/together/v1/images/generations",
+     "black-forest-labs/FLUX.1-dev-tg"},
+    {"no mapping falls back to hf-inference by pipeline tag",
+     "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "", "auto",
+     R"({"id":"distilbert/distilbert-base-uncased-finetuned-sst-2-english","pipeline_tag":"text-classification"})",
+     "https://router.huggingface.co/hf-inference/models/distilbert/"
+     "distilbert-base-uncased-finetuned-sst-2-english",
      "distilbert/distilbert-base-uncased-finetuned-sst-2-english"},
     {"a renamed repo is called by its current id", "gpt2", "", "auto",
      R"({"id":"openai-community/gpt2","pipeline_tag":"text-generation","inferenceProviderMapping":{"hf-inference":{"status":"live","providerId":"openai-community/gpt2","task":"text-generation"}}})",
-     "https://router.huggingface.co/hf-inference/models/openai-community/gpt2/v1/completions", "openai-community/gpt2"},
+     "https://router.huggingface.co/hf-inference/models/openai-community/gpt2/v1/completions",
+     "openai-community/gpt2"},
     {"a provider that does not serve the model", "black-forest-labs/FLUX.1-dev", "", "groq",
      R"({"id":"black-forest-labs/FLUX.1-dev","pipeline_tag":"text-to-image","inferenceProviderMapping":{"fal-ai":{"status":"live","providerId":"fal-ai/flux/dev","task":"text-to-image"}}})",
      "", "", ErrorKind::usage},
-    {"a task the mapping does not serve", "meta-llama/Llama-3.1-8B-Instruct", "text-classification", "auto",
+    {"a task the mapping does not serve", "meta-llama/Llama-3.1-8B-Instruct", "text-classification",
+     "auto",
      R"({"id":"meta-llama/Llama-3.1-8B-Instruct","pipeline_tag":"text-generation","inferenceProviderMapping":{"together":{"status":"live","providerId":"x","task":"conversational"}}})",
      "", "", ErrorKind::usage},
-    {"an unknown task is a usage error before any request", "org/model", "no-such-task", "auto", "", "", "",
-     ErrorKind::usage},
-    {"an unknown provider is a usage error before any request", "org/model", "text-classification", "nope", "", "",
-     "", ErrorKind::usage},
+    {"an unknown task is a usage error before any request", "org/model", "no-such-task", "auto", "",
+     "", "", ErrorKind::usage},
+    {"an unknown provider is a usage error before any request", "org/model", "text-classification",
+     "nope", "", "", "", ErrorKind::usage},
     {"a malformed mapping entry is skipped, not thrown on", "org/model", "", "auto",
      R"({"id":"org/model","pipeline_tag":"text-classification","inferenceProviderMapping":[{"provider":null,"task":7},{"provider":"hf-inference","status":"live","providerId":"org/model","task":"text-classification"}]})",
      "https://router.huggingface.co/hf-inference/models/org/model", "org/model"},
@@ -117,7 +129,8 @@ TEST_P(PlanTable, DecidesUrlModelOrError) {
   auto plan = backend->plan(*h.client, call);
   ASSERT_EQ(h.fake->requests.size(), lookup ? 1U : 0U);
   if (lookup) {
-    EXPECT_TRUE(h.fake->requests[0].url.starts_with(std::string(k_hub) + "/api/models/")) << h.fake->requests[0].url;
+    EXPECT_TRUE(h.fake->requests[0].url.starts_with(std::string(k_hub) + "/api/models/"))
+        << h.fake->requests[0].url;
   }
   if (c.url[0] == '\0') {
     ASSERT_FALSE(plan);
@@ -130,18 +143,25 @@ TEST_P(PlanTable, DecidesUrlModelOrError) {
   EXPECT_EQ(plan->body_model, c.body_model);
 }
 
-INSTANTIATE_TEST_SUITE_P(Serverless, PlanTable, testing::ValuesIn(k_plans), [](const auto& param_info) {
-  std::string name;
-  for (const char* p = param_info.param.name; *p != '\0'; ++p) {
-    name += std::isalnum(static_cast<unsigned char>(*p)) != 0 ? *p : '_';
-  }
-  return name;
-});
+INSTANTIATE_TEST_SUITE_P(Serverless,
+                         PlanTable,
+                         testing::ValuesIn(k_plans),
+                         [](const auto& param_info) {
+                           std::string name;
+                           for (const char* p = param_info.param.name; *p != '\0'; ++p) {
+                             name += std::isalnum(static_cast<unsigned char>(*p)) != 0 ? *p : '_';
+                           }
+                           return name;
+                         });
 
 TEST(ServerlessPlan, OfflineModeFailsBeforeAnyRequest) {
   Harness h(nullptr, true);
   auto backend = make_serverless_backend();
-  Call call{"serverless", "org/model", std::string("text-classification"), {}, {{"provider", "hf-inference"}}};
+  Call call{"serverless",
+            "org/model",
+            std::string("text-classification"),
+            {},
+            {{"provider", "hf-inference"}}};
   auto plan = backend->plan(*h.client, call);
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().kind, ErrorKind::usage);
@@ -153,7 +173,10 @@ TEST(ServerlessPlan, HintsNameTheCommandBeingRun) {
   Harness h;
   http::Headers headers;
   headers.set("Content-Type", "application/json");
-  h.fake->push_status(200, headers, model_info("org/m", "text-generation", R"({"together":{"status":"live","providerId":"x","task":"conversational"}})"));
+  h.fake->push_status(
+      200, headers,
+      model_info("org/m", "text-generation",
+                 R"({"together":{"status":"live","providerId":"x","task":"conversational"}})"));
   auto backend = make_serverless_backend();
   Call call{"batchrun", "org/m", std::string("text-classification"), {}, {{"provider", "auto"}}};
   auto plan = backend->plan(*h.client, call);
@@ -164,7 +187,11 @@ TEST(ServerlessPlan, HintsNameTheCommandBeingRun) {
 TEST(ServerlessEncode, CodecHintShowsTheCallOfTheCommand) {
   Harness h;
   auto backend = make_serverless_backend();
-  Call call{"serverless", "org/m", std::string("text-classification"), {}, {{"provider", "hf-inference"}}};
+  Call call{"serverless",
+            "org/m",
+            std::string("text-classification"),
+            {},
+            {{"provider", "hf-inference"}}};
   auto plan = backend->plan(*h.client, call);
   ASSERT_TRUE(plan);
   EncodeContext context;
@@ -174,8 +201,8 @@ TEST(ServerlessEncode, CodecHintShowsTheCallOfTheCommand) {
   EXPECT_EQ(request.error().hint, "for example: hfrun endpoint URL --text 'I like you'");
 }
 
-// A transport whose first answer streams two chunks and then breaks (nothing shown to the user yet),
-// and whose second answer is a whole stream.
+// A transport whose first answer streams two chunks and then breaks (nothing shown to the user
+// yet), and whose second answer is a whole stream.
 class ResetThenStream final : public http::Transport {
 public:
   explicit ResetThenStream(std::vector<std::string> second) : m_second(std::move(second)) {}
@@ -187,7 +214,8 @@ public:
     response.headers.set("x-request-id", "req-" + std::to_string(calls));
     HFRUN_TRY(request.sink->begin(200, response.headers));
     if (calls == 1) {
-      HFRUN_TRY(request.sink->write("data: {\"choices\":[{\"delta\":{\"content\":\"You said:\"}}]}\n\n"));
+      HFRUN_TRY(
+          request.sink->write("data: {\"choices\":[{\"delta\":{\"content\":\"You said:\"}}]}\n\n"));
       (void)request.sink->finish(false);
       Error e = make_error(ErrorKind::network, "connection reset");
       e.transport = TransportFailure::reset;
@@ -239,10 +267,11 @@ Result<Outcome> run_chat(Harness& h, StreamObserver& observer, bool raw = false)
 }
 
 TEST(ServerlessExecute, ARetriedStreamStartsFromACleanResult) {
-  auto transport = std::make_unique<ResetThenStream>(std::vector<std::string>{
-      "data: {\"choices\":[{\"delta\":{\"content\":\"You said:\"}}]}\n\n",
-      "data: {\"choices\":[{\"delta\":{\"content\":\" hello world\"},\"finish_reason\":\"stop\"}]}\n\n",
-      "data: [DONE]\n\n"});
+  auto transport = std::make_unique<ResetThenStream>(
+      std::vector<std::string>{"data: {\"choices\":[{\"delta\":{\"content\":\"You said:\"}}]}\n\n",
+                               "data: {\"choices\":[{\"delta\":{\"content\":\" hello "
+                               "world\"},\"finish_reason\":\"stop\"}]}\n\n",
+                               "data: [DONE]\n\n"});
   auto* raw = transport.get();
   Harness h(std::move(transport));
   // The first attempt's chunk was assembled but not shown (--json): the reset is retried.
@@ -259,8 +288,8 @@ TEST(ServerlessExecute, ARetriedStreamStartsFromACleanResult) {
 }
 
 TEST(ServerlessExecute, AStreamCutWithoutDoneOrFinishReasonIsTruncated) {
-  auto transport = std::make_unique<ResetThenStream>(
-      std::vector<std::string>{"data: {\"choices\":[{\"delta\":{\"content\":\"You said:\"}}]}\n\n"});
+  auto transport = std::make_unique<ResetThenStream>(std::vector<std::string>{
+      "data: {\"choices\":[{\"delta\":{\"content\":\"You said:\"}}]}\n\n"});
   transport->calls = 1; // no reset: straight to the second answer
   Harness h(std::move(transport));
   Collect observer;
@@ -299,10 +328,14 @@ TEST(ServerlessExecute, ProviderResultUrlIsFetchedWithoutTheToken) {
   Harness h;
   http::Headers json_type;
   json_type.set("Content-Type", "application/json");
-  h.fake->push_status(200, json_type,
-                      model_info("black-forest-labs/FLUX.1-dev", "text-to-image",
-                                 R"({"fal-ai":{"status":"live","providerId":"fal-ai/flux/dev","task":"text-to-image"}})"));
-  h.fake->push_status(200, json_type, R"({"images":[{"url":"https://v3.fal.media/files/cat.jpg","content_type":"image/jpeg"}]})");
+  h.fake->push_status(
+      200, json_type,
+      model_info(
+          "black-forest-labs/FLUX.1-dev", "text-to-image",
+          R"({"fal-ai":{"status":"live","providerId":"fal-ai/flux/dev","task":"text-to-image"}})"));
+  h.fake->push_status(
+      200, json_type,
+      R"({"images":[{"url":"https://v3.fal.media/files/cat.jpg","content_type":"image/jpeg"}]})");
   http::Headers jpeg;
   jpeg.set("Content-Type", "image/jpeg");
   h.fake->push_status(200, jpeg, std::string("\xFF\xD8\xFF\xE0jpeg", 8));

@@ -178,7 +178,8 @@ namespace {
 
 TEST(ClientOffline, NoRequestGoesOutWithHfHubOffline) {
   ClientOptions options;
-  options.config = config::load_config(config::map_env({{"HF_HUB_OFFLINE", "1"}, {"HOME", "/tmp"}}));
+  options.config =
+      config::load_config(config::map_env({{"HF_HUB_OFFLINE", "1"}, {"HOME", "/tmp"}}));
   auto fake = std::make_unique<http::FakeTransport>();
   auto* transport = fake.get();
   util::FakeSleeper sleeper;

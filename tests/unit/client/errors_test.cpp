@@ -1,9 +1,8 @@
 // Hugging Face's meaning of an error status, on top of the transport's (http/server_error).
-#include <hfrun/client/errors.hpp>
-
 #include "unit/http/reply.hpp"
 
 #include <gtest/gtest.h>
+#include <hfrun/client/errors.hpp>
 
 namespace hfrun::client {
 namespace {

@@ -1,11 +1,9 @@
-#include <hfrun/http/transport.hpp>
-
 #include "support/loopback_server.hpp"
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <gtest/gtest.h>
+#include <hfrun/http/transport.hpp>
 #include <random>
 
 namespace hfrun::http {
@@ -74,13 +72,13 @@ protected:
     });
     s.Post("/upload", [](const httplib::Request& req, httplib::Response& res) {
       res.set_content(std::to_string(req.body.size()) + ":" +
-                          (req.body == expected_upload(req.body.size()) ? "same" : "different") + ":" +
-                          req.get_header_value("Content-Type"),
+                          (req.body == expected_upload(req.body.size()) ? "same" : "different") +
+                          ":" + req.get_header_value("Content-Type"),
                       "text/plain");
     });
     s.Get("/auth", [](const httplib::Request& req, httplib::Response& res) {
       res.set_content(req.has_header("Authorization") ? req.get_header_value("Authorization")
-                                                       : "<none>",
+                                                      : "<none>",
                       "text/plain");
     });
     s.Get("/redirect-same", [this](const httplib::Request&, httplib::Response& res) {
@@ -89,9 +87,8 @@ protected:
     s.Get("/redirect-other", [this](const httplib::Request&, httplib::Response& res) {
       res.set_redirect(m_server.other_host_url() + "/auth", 302);
     });
-    s.Get("/loop", [](const httplib::Request&, httplib::Response& res) {
-      res.set_redirect("/loop", 302);
-    });
+    s.Get("/loop",
+          [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop", 302); });
     s.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
       std::this_thread::sleep_for(300ms);
       res.set_content("slow", "text/plain");

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <hfrun/http/message.hpp>
-
 #include <string>
 
 namespace hfrun::http {

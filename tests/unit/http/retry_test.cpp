@@ -215,7 +215,9 @@ TEST_F(RetryTest, CtrlCDuringTheRetryAfterWaitEndsAtOnceAsInterrupted) {
       waits.push_back(duration);
       m_token.cancel(2); // SIGINT arrives during the wait
     }
-    std::chrono::system_clock::time_point now() override { return std::chrono::system_clock::now(); }
+    std::chrono::system_clock::time_point now() override {
+      return std::chrono::system_clock::now();
+    }
     std::vector<milliseconds> waits;
 
   private:

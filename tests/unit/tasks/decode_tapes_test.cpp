@@ -3,11 +3,9 @@
 // says which task each tape belongs to; a tape no rule covers fails the test.
 #include "support.hpp"
 
+#include <gtest/gtest.h>
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
-
-#include <gtest/gtest.h>
-
 #include <map>
 #include <regex>
 #include <set>
@@ -139,7 +137,9 @@ std::string schema_key(const TaskSpec& spec) {
   return "";
 }
 
-bool is_stream(const Tape& t) { return t.content_type.starts_with("text/event-stream"); }
+bool is_stream(const Tape& t) {
+  return t.content_type.starts_with("text/event-stream");
+}
 
 TEST(TaskTapes, EveryTapeIsMappedAndEveryTaskHasReplies) {
   ASSERT_GE(tapes().size(), 250u);
@@ -150,15 +150,33 @@ TEST(TaskTapes, EveryTapeIsMappedAndEveryTaskHasReplies) {
     }
   }
   // Every task the recordings cover: all but image-to-text's siblings never recorded.
-  for (const char* name :
-       {"text-classification", "token-classification", "question-answering", "summarization",
-        "translation", "fill-mask", "feature-extraction", "sentence-similarity",
-        "zero-shot-classification", "table-question-answering", "text-generation",
-        "conversational", "text-to-image", "image-to-image", "image-classification",
-        "object-detection", "image-segmentation", "image-to-text", "automatic-speech-recognition",
-        "audio-classification", "audio-to-audio", "text-to-speech", "zero-shot-image-classification",
-        "visual-question-answering", "document-question-answering", "tabular-classification",
-        "tabular-regression"}) {
+  for (const char* name : {"text-classification",
+                           "token-classification",
+                           "question-answering",
+                           "summarization",
+                           "translation",
+                           "fill-mask",
+                           "feature-extraction",
+                           "sentence-similarity",
+                           "zero-shot-classification",
+                           "table-question-answering",
+                           "text-generation",
+                           "conversational",
+                           "text-to-image",
+                           "image-to-image",
+                           "image-classification",
+                           "object-detection",
+                           "image-segmentation",
+                           "image-to-text",
+                           "automatic-speech-recognition",
+                           "audio-classification",
+                           "audio-to-audio",
+                           "text-to-speech",
+                           "zero-shot-image-classification",
+                           "visual-question-answering",
+                           "document-question-answering",
+                           "tabular-classification",
+                           "tabular-regression"}) {
     EXPECT_TRUE(tasks.contains(name)) << name;
   }
 }

@@ -3,20 +3,18 @@
 // difference documented in docs/outputs.md and pinned here.
 #include "support.hpp"
 
+#include <gtest/gtest.h>
 #include <hfrun/tasks/codec.hpp>
 #include <hfrun/tasks/task.hpp>
-
-#include <gtest/gtest.h>
-
 #include <set>
 
 namespace hfrun::tasks {
 namespace {
 
 using json = nlohmann::json;
+using test::materialize;
 using util::base64_decode;
 using util::base64_encode;
-using test::materialize;
 
 std::filesystem::path file_for(const json& described) {
   const std::string d = described.get<std::string>();
@@ -69,7 +67,8 @@ struct Capture {
 
 std::vector<Capture> inference_captures() {
   std::vector<Capture> out;
-  for (auto& r : test::read_jsonl(test::shared_dir() / "peer-captures" / "inference-requests.jsonl")) {
+  for (auto& r :
+       test::read_jsonl(test::shared_dir() / "peer-captures" / "inference-requests.jsonl")) {
     if (r["request_kind"] != "inference") {
       continue;
     }

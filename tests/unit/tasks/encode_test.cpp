@@ -1,11 +1,10 @@
 // encode(): inputs to bodies beyond the captured calls, and the usage errors a user sees.
 #include "support.hpp"
-
-#include <hfrun/tasks/chat.hpp>
-#include <hfrun/tasks/codec.hpp>
 #include "tasks/sniff.hpp"
 
 #include <gtest/gtest.h>
+#include <hfrun/tasks/chat.hpp>
+#include <hfrun/tasks/codec.hpp>
 
 namespace hfrun::tasks {
 namespace {
@@ -31,13 +30,16 @@ Error usage_error(std::string_view task_name, const Inputs& in) {
 }
 
 TEST(TaskEncode, MissingInputNamesTheOption) {
-  EXPECT_EQ(usage_error("image-classification", {}).message, "image-classification needs --file IMAGE");
+  EXPECT_EQ(usage_error("image-classification", {}).message,
+            "image-classification needs --file IMAGE");
   EXPECT_EQ(usage_error("automatic-speech-recognition", {}).message,
             "automatic-speech-recognition needs --file AUDIO");
-  EXPECT_EQ(usage_error("text-classification", {}).message, "text-classification needs --text TEXT");
+  EXPECT_EQ(usage_error("text-classification", {}).message,
+            "text-classification needs --text TEXT");
   Inputs only_question;
   only_question.params["question"] = "Why?";
-  EXPECT_NE(usage_error("question-answering", only_question).message.find("context="), std::string::npos);
+  EXPECT_NE(usage_error("question-answering", only_question).message.find("context="),
+            std::string::npos);
   EXPECT_NE(usage_error("conversational", {}).message.find("--text"), std::string::npos);
   Inputs missing_file;
   missing_file.file = "/nonexistent/cat.png";
@@ -51,11 +53,13 @@ TEST(TaskEncode, ZeroShotImageNeedsTwoLabels) {
   EXPECT_NE(usage_error("zero-shot-image-classification", in).message.find("candidate_labels"),
             std::string::npos);
   in.params["candidate_labels"] = json::array({"cat"});
-  EXPECT_NE(usage_error("zero-shot-image-classification", in).message.find("two"), std::string::npos);
+  EXPECT_NE(usage_error("zero-shot-image-classification", in).message.find("two"),
+            std::string::npos);
   in.params["candidate_labels"] = "cat, dog"; // comma-separated string
   const json body = body_of("zero-shot-image-classification", in);
   EXPECT_EQ(body["parameters"]["candidate_labels"], json({"cat", "dog"}));
-  EXPECT_EQ(base64_decode(body["inputs"]["image"].get<std::string>()), test::read_file(test::tiny_png()));
+  EXPECT_EQ(base64_decode(body["inputs"]["image"].get<std::string>()),
+            test::read_file(test::tiny_png()));
 }
 
 TEST(TaskEncode, BinaryTaskWithParametersStreamsBase64Json) {
@@ -94,8 +98,9 @@ TEST(TaskEncode, InputsReplacesTheWholeInputsValue) {
   Inputs qa;
   qa.inputs = json{{"question", "q"}, {"context", "c"}};
   qa.params["top_k"] = 2;
-  EXPECT_EQ(body_of("question-answering", qa),
-            json({{"inputs", {{"question", "q"}, {"context", "c"}}}, {"parameters", {{"top_k", 2}}}}));
+  EXPECT_EQ(
+      body_of("question-answering", qa),
+      json({{"inputs", {{"question", "q"}, {"context", "c"}}}, {"parameters", {{"top_k", 2}}}}));
 }
 
 TEST(TaskEncode, TableGivenAsJsonTextRowsOrCsv) {
@@ -104,7 +109,8 @@ TEST(TaskEncode, TableGivenAsJsonTextRowsOrCsv) {
   in.params["query"] = "How many stars?";
   in.params["table"] = columns.dump(); // table=@table.json gives the file's text
   EXPECT_EQ(body_of("table-question-answering", in)["inputs"]["table"], columns);
-  in.params["table"] = json::parse(R"([{"Repository":"Transformers","Stars":"36542"},{"Repository":"Datasets","Stars":"4512"}])");
+  in.params["table"] = json::parse(
+      R"([{"Repository":"Transformers","Stars":"36542"},{"Repository":"Datasets","Stars":"4512"}])");
   EXPECT_EQ(body_of("table-question-answering", in)["inputs"]["table"], columns);
   in.params["table"] = "Repository,Stars\nTransformers,36542\n\"Datasets\",4512\n";
   EXPECT_EQ(body_of("table-question-answering", in)["inputs"]["table"], columns);
@@ -118,8 +124,9 @@ TEST(TaskEncode, TabularFromCsvFile) {
   }
   Inputs in;
   in.file = csv;
-  EXPECT_EQ(body_of("tabular-regression", in),
-            json::parse(R"({"inputs":{"data":{"Height":["11.52","12.48"],"Width":["4.02","4.3056"]}}})"));
+  EXPECT_EQ(
+      body_of("tabular-regression", in),
+      json::parse(R"({"inputs":{"data":{"Height":["11.52","12.48"],"Width":["4.02","4.3056"]}}})"));
   std::filesystem::remove(csv);
 }
 
@@ -127,8 +134,10 @@ TEST(TaskEncode, SentenceSimilarityFromTextAndSentenceLines) {
   Inputs in;
   in.text = "That is a happy person";
   in.params["sentences"] = "That is a happy dog\nToday is a sunny day\n";
-  EXPECT_EQ(body_of("sentence-similarity", in),
-            json::parse(R"({"inputs":{"source_sentence":"That is a happy person","sentences":["That is a happy dog","Today is a sunny day"]}})"));
+  EXPECT_EQ(
+      body_of("sentence-similarity", in),
+      json::parse(
+          R"({"inputs":{"source_sentence":"That is a happy person","sentences":["That is a happy dog","Today is a sunny day"]}})"));
 }
 
 TEST(TaskEncode, ImageQuestionTasksTakeTheQuestionFromText) {
@@ -148,7 +157,8 @@ TEST(TaskEncode, ImageToImageTextIsThePromptAndAcceptIsPng) {
   auto body = encode(*find_task("image-to-image"), in);
   ASSERT_TRUE(body);
   EXPECT_EQ(body->accept, "image/png");
-  EXPECT_EQ(json::parse(test::materialize(*body))["parameters"], json({{"prompt", "make it blue"}}));
+  EXPECT_EQ(json::parse(test::materialize(*body))["parameters"],
+            json({{"prompt", "make it blue"}}));
   Inputs text_only;
   text_only.text = "a cat";
   auto t2i = encode(*find_task("text-to-image"), text_only);
@@ -162,8 +172,12 @@ TEST(TaskEncode, TextGenerationIsAnOpenAiCompletion) {
   in.text = "The answer is";
   in.params["max_new_tokens"] = 8;
   in.params["temperature"] = 0.5;
-  const json body = body_of("text-generation", in, EncodeOptions{"openai-community/gpt2", true, ""});
-  EXPECT_EQ(body, json::parse(R"({"model":"openai-community/gpt2","stream":true,"max_tokens":8,"temperature":0.5,"prompt":"The answer is"})"));
+  const json body =
+      body_of("text-generation", in, EncodeOptions{"openai-community/gpt2", true, ""});
+  EXPECT_EQ(
+      body,
+      json::parse(
+          R"({"model":"openai-community/gpt2","stream":true,"max_tokens":8,"temperature":0.5,"prompt":"The answer is"})"));
 }
 
 TEST(TaskChat, BodyPassesParametersThroughAndOrdersMessages) {
@@ -190,10 +204,12 @@ TEST(TaskChat, EncodedChatBodyPutsTheModelFirst) {
   Inputs in;
   in.text = "Hello";
   in.params["max_tokens"] = 16;
-  auto body = encode(*find_task("chat"), in, EncodeOptions{"meta-llama/Llama-3.1-8B-Instruct", std::nullopt, ""});
+  auto body = encode(*find_task("chat"), in,
+                     EncodeOptions{"meta-llama/Llama-3.1-8B-Instruct", std::nullopt, ""});
   ASSERT_TRUE(body);
-  EXPECT_EQ(body->json,
-            R"({"model":"meta-llama/Llama-3.1-8B-Instruct","messages":[{"content":"Hello","role":"user"}],"max_tokens":16})");
+  EXPECT_EQ(
+      body->json,
+      R"({"model":"meta-llama/Llama-3.1-8B-Instruct","messages":[{"content":"Hello","role":"user"}],"max_tokens":16})");
 }
 
 TEST(TaskChat, MessagesFromAFileAndBadMessages) {
@@ -219,22 +235,37 @@ TEST(TaskChat, MessagesFromAFileAndBadMessages) {
 
 TEST(TaskChat, StreamAssemblerToleratesProviderVariants) {
   ChatStreamAssembler a;
-  EXPECT_EQ(*a.feed_data(R"( {"choices":[{"index":0,"delta":{"role":"assistant"}}],"usage":null})"), "");
+  EXPECT_EQ(*a.feed_data(R"( {"choices":[{"index":0,"delta":{"role":"assistant"}}],"usage":null})"),
+            "");
   EXPECT_EQ(*a.feed_data(R"({"choices":[{"index":0,"delta":{"content":""}}]})"), "");
-  EXPECT_EQ(*a.feed_data(R"({"model":"m","choices":[{"index":0,"delta":{"content":"Hel","token_id":5},"text":"Hel"}]})"), "Hel");
-  EXPECT_EQ(*a.feed_data(R"({"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]})"), "lo");
-  EXPECT_EQ(*a.feed_data(R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})"), "");
+  EXPECT_EQ(
+      *a.feed_data(
+          R"({"model":"m","choices":[{"index":0,"delta":{"content":"Hel","token_id":5},"text":"Hel"}]})"),
+      "Hel");
+  EXPECT_EQ(
+      *a.feed_data(R"({"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]})"),
+      "lo");
+  EXPECT_EQ(
+      *a.feed_data(
+          R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})"),
+      "");
   EXPECT_EQ(*a.feed_data("[DONE]"), "");
-  EXPECT_EQ(a.result(), json::parse(R"({"task":"conversational","model":"m","role":"assistant","content":"Hello","finish_reason":"stop","usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})"));
+  EXPECT_EQ(
+      a.result(),
+      json::parse(
+          R"({"task":"conversational","model":"m","role":"assistant","content":"Hello","finish_reason":"stop","usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})"));
 }
 
 TEST(TaskChat, StreamAssemblerMergesToolCallsAndReportsErrors) {
   ChatStreamAssembler a;
-  ASSERT_TRUE(a.feed_data(R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"get","arguments":"{\"a\""}}]}}]})"));
-  ASSERT_TRUE(a.feed_data(R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":":1}"}}]},"finish_reason":"tool_calls"}]})"));
+  ASSERT_TRUE(a.feed_data(
+      R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"get","arguments":"{\"a\""}}]}}]})"));
+  ASSERT_TRUE(a.feed_data(
+      R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":":1}"}}]},"finish_reason":"tool_calls"}]})"));
   EXPECT_EQ(a.result()["tool_calls"][0]["function"]["arguments"], "{\"a\":1}");
   EXPECT_EQ(a.result()["tool_calls"][0]["id"], "c1");
-  auto error = a.feed_data(R"({"error":"Input validation error: too long","error_type":"validation"})");
+  auto error =
+      a.feed_data(R"({"error":"Input validation error: too long","error_type":"validation"})");
   ASSERT_FALSE(error);
   EXPECT_EQ(error.error().kind, ErrorKind::rejected);
   EXPECT_EQ(error.error().server_message, "Input validation error: too long");
@@ -246,9 +277,18 @@ TEST(TaskChat, StreamAssemblerMergesToolCallsAndReportsErrors) {
 
 TEST(TaskChat, TgiTextGenerationEvents) {
   ChatStreamAssembler a("text-generation");
-  EXPECT_EQ(*a.feed_data(R"({"index":1,"token":{"id":3,"text":" one","special":false},"generated_text":null,"details":null})"), " one");
-  EXPECT_EQ(*a.feed_data(R"({"index":2,"token":{"id":1,"text":"</s>","special":true},"generated_text":" one","details":{"finish_reason":"eos_token","generated_tokens":2}})"), "");
-  EXPECT_EQ(a.result(), json::parse(R"({"task":"text-generation","generated_text":" one","finish_reason":"eos_token","usage":null})"));
+  EXPECT_EQ(
+      *a.feed_data(
+          R"({"index":1,"token":{"id":3,"text":" one","special":false},"generated_text":null,"details":null})"),
+      " one");
+  EXPECT_EQ(
+      *a.feed_data(
+          R"({"index":2,"token":{"id":1,"text":"</s>","special":true},"generated_text":" one","details":{"finish_reason":"eos_token","generated_tokens":2}})"),
+      "");
+  EXPECT_EQ(
+      a.result(),
+      json::parse(
+          R"({"task":"text-generation","generated_text":" one","finish_reason":"eos_token","usage":null})"));
 }
 
 TEST(TaskSniff, ContentTypesFromBytesNotNames) {
@@ -256,7 +296,8 @@ TEST(TaskSniff, ContentTypesFromBytesNotNames) {
   EXPECT_EQ(*sniff_content_type(test::tiny_wav()), "audio/wav");
   // A PNG named .wav is still a PNG.
   const auto renamed = std::filesystem::temp_directory_path() / "hfrun_tasks_png.wav";
-  std::filesystem::copy_file(test::tiny_png(), renamed, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(test::tiny_png(), renamed,
+                             std::filesystem::copy_options::overwrite_existing);
   EXPECT_EQ(*sniff_content_type(renamed), "image/png");
   std::filesystem::remove(renamed);
   EXPECT_EQ(sniff_content_type("/nonexistent.png").error().kind, ErrorKind::usage);

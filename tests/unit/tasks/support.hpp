@@ -1,13 +1,11 @@
 // Test helpers for the task codec: shared fixtures and body materialisation.
 #pragma once
 
-#include <hfrun/util/base64.hpp>
-#include <hfrun/tasks/codec.hpp>
-
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <hfrun/tasks/codec.hpp>
+#include <hfrun/util/base64.hpp>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,10 +15,18 @@ using util::base64_decode;
 using util::base64_encode;
 
 // Copies of the ../shared fixtures (tests/data/README.md names each origin).
-inline std::filesystem::path shared_dir() { return std::filesystem::path(HFRUN_TEST_DATA_DIR); }
-inline std::filesystem::path data_dir() { return std::filesystem::path(HFRUN_TEST_DATA_DIR) / "tasks"; }
-inline std::filesystem::path tiny_png() { return shared_dir() / "peer-captures" / "tiny.png"; }
-inline std::filesystem::path tiny_wav() { return shared_dir() / "peer-captures" / "tiny.wav"; }
+inline std::filesystem::path shared_dir() {
+  return std::filesystem::path(HFRUN_TEST_DATA_DIR);
+}
+inline std::filesystem::path data_dir() {
+  return std::filesystem::path(HFRUN_TEST_DATA_DIR) / "tasks";
+}
+inline std::filesystem::path tiny_png() {
+  return shared_dir() / "peer-captures" / "tiny.png";
+}
+inline std::filesystem::path tiny_wav() {
+  return shared_dir() / "peer-captures" / "tiny.wav";
+}
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -29,7 +35,8 @@ inline std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
-// The bytes the transport would send for an encoded body (the file read whole: test inputs are tiny).
+// The bytes the transport would send for an encoded body (the file read whole: test inputs are
+// tiny).
 inline std::string materialize(const EncodedBody& body) {
   switch (body.kind) {
   case BodyKind::json:

@@ -1,8 +1,6 @@
-#include <hfrun/util/cancel.hpp>
-
-#include <gtest/gtest.h>
-
 #include <csignal>
+#include <gtest/gtest.h>
+#include <hfrun/util/cancel.hpp>
 #include <thread>
 
 namespace hfrun::util {
