@@ -3,28 +3,15 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <hfrun/util/digest.hpp>
 #include <string>
 #include <string_view>
 
 namespace hfrun::util {
 
-class Sha1 {
+class Sha1 final : public Digest {
 public:
-  Sha1();
-  ~Sha1();
-  Sha1(Sha1&&) noexcept;
-  Sha1& operator=(Sha1&&) noexcept;
-  Sha1(const Sha1&) = delete;
-  Sha1& operator=(const Sha1&) = delete;
-
-  void update(std::string_view bytes);
-  // Lower-case hex digest of everything fed so far; the hasher then starts over.
-  [[nodiscard]] std::string hex_digest();
-
-private:
-  struct Ctx;
-  std::unique_ptr<Ctx> m_ctx;
+  Sha1() : Digest(Algorithm::sha1) {}
 };
 
 // The header git hashes before a blob's content: "blob <size>\0".

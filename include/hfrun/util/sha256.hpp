@@ -3,28 +3,15 @@
 
 #include <filesystem>
 #include <hfrun/error.hpp>
-#include <memory>
+#include <hfrun/util/digest.hpp>
 #include <string>
 #include <string_view>
 
 namespace hfrun::util {
 
-class Sha256 {
+class Sha256 final : public Digest {
 public:
-  Sha256();
-  ~Sha256();
-  Sha256(Sha256&&) noexcept;
-  Sha256& operator=(Sha256&&) noexcept;
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  void update(std::string_view bytes);
-  // Lower-case hex digest of everything fed so far; the hasher then starts over.
-  [[nodiscard]] std::string hex_digest();
-
-private:
-  struct Ctx;
-  std::unique_ptr<Ctx> m_ctx;
+  Sha256() : Digest(Algorithm::sha256) {}
 };
 
 // Lower-case hex SHA-256 of `bytes`.
