@@ -1,5 +1,5 @@
 // `hfrun download` and `hfrun cache` against the emulator: the cache layout official readers
-// expect (../shared/protocols/hub.md §3.3), nothing fetched twice, offline mode, errors, verify.
+// expect (docs/cache.md), nothing fetched twice, offline mode, errors, verify.
 #include "serverless_e2e.hpp"
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// The shared Hugging Face cache (../shared/protocols/hub.md §3.3, docs/cache.md): the exact layout
+// The shared Hugging Face cache (docs/cache.md): the exact layout
 // huggingface_hub, transformers, @huggingface/hub and llama.cpp read and write. Blobs are named by
 // etag, snapshots hold relative symbolic links to them, refs name commits without a newline.
 #pragma once

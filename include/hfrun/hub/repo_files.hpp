@@ -1,4 +1,4 @@
-// Hub calls for downloading a repository's files (../shared/protocols/hub.md §1.3, §3.1): a
+// Hub calls for downloading a repository's files (docs/download.md): a
 // revision resolved to its commit, the paginated tree listing, and the /resolve/ URL of a file.
 #pragma once
 
