@@ -1,9 +1,10 @@
-// hfrun cache ls / verify: what the shared Hugging Face cache holds, and whether it is intact
-// (docs/cache.md).
+// hfrun cache ls / verify / rm / prune: what the shared Hugging Face cache holds, whether it is
+// intact, and removing from it (docs/cache.md).
 #include "command.hpp"
 
 #include <ctime>
 #include <hfrun/cache/inspect.hpp>
+#include <hfrun/cache/remove.hpp>
 
 namespace hfrun::cli {
 
@@ -96,11 +97,29 @@ public:
     m_verify->add_option("repo", m_repo, "The repo (org/name, or model/org/name)")->required();
     m_verify->add_option("--repo-type", m_repo_type, "model, dataset or space (default: model)")
         ->check(CLI::IsMember({"model", "dataset", "space"}));
+    m_rm = sub.add_subcommand("rm", "Remove revisions (REPO@REV, a ref or a commit) or whole repos "
+                                    "(REPO), and the blobs no remaining snapshot links to");
+    m_rm->fallthrough();
+    m_rm->add_option("repos", m_targets, "REPO or REPO@REV (org/name, or model/org/name)")
+        ->required();
+    m_rm->add_option("--repo-type", m_repo_type, "model, dataset or space (default: model)")
+        ->check(CLI::IsMember({"model", "dataset", "space"}));
+    m_rm->add_flag("--yes,-y", m_yes, "Do not ask for confirmation");
+    m_prune = sub.add_subcommand("prune", "Remove stale partial downloads (.incomplete) and blobs "
+                                          "no snapshot links to");
+    m_prune->fallthrough();
+    m_prune->add_flag("--yes,-y", m_yes, "Do not ask for confirmation");
   }
 
   Result<void> run(CommandEnv& env) override {
     if (m_verify->parsed()) {
       return verify(env);
+    }
+    if (m_rm->parsed()) {
+      return remove(env);
+    }
+    if (m_prune->parsed()) {
+      return prune(env);
     }
     return list(env);
   }
@@ -204,8 +223,107 @@ private:
     return {};
   }
 
+  Result<void> remove(CommandEnv& env) {
+    // Targets grouped by repo, so "a@v1 a@v2" is judged as one plan (a blob both share goes).
+    // An empty revision list means the whole repo.
+    std::vector<std::pair<hub::RepoRef, std::vector<std::string>>> groups;
+    for (const auto& target : m_targets) {
+      // The revision follows the last '@' ("org/name@v1.0"); repo ids never hold one.
+      const auto at = target.rfind('@');
+      HFRUN_TRY_ASSIGN(repo, parse_repo_arg(target.substr(0, at), m_repo_type));
+      if (at != std::string::npos && at + 1 == target.size()) {
+        return fail(ErrorKind::usage, "an empty revision after '@' in " + target);
+      }
+      auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
+        return g.first.type == repo.type && g.first.id == repo.id;
+      });
+      const bool whole = at == std::string::npos;
+      if (group == groups.end()) {
+        groups.emplace_back(repo, std::vector<std::string>{});
+        group = std::prev(groups.end());
+        if (!whole) {
+          group->second.push_back(target.substr(at + 1));
+        }
+      } else if (whole) {
+        group->second.clear();
+      } else if (!group->second.empty()) {
+        group->second.push_back(target.substr(at + 1));
+      }
+    }
+    std::vector<cache::RemovalPlan> plans;
+    for (const auto& [repo, revisions] : groups) {
+      HFRUN_TRY_ASSIGN(
+          plan, cache::plan_removal(cache::RepoCache(env.config.hub_cache, repo), revisions));
+      plans.push_back(std::move(plan));
+    }
+    return confirm_and_apply(env, plans, "rm");
+  }
+
+  Result<void> prune(CommandEnv& env) {
+    return confirm_and_apply(env, cache::plan_prune(env.config.hub_cache), "prune");
+  }
+
+  Result<void> confirm_and_apply(CommandEnv& env,
+                                 const std::vector<cache::RemovalPlan>& plans,
+                                 const std::string& verb) {
+    std::size_t revisions = 0;
+    std::size_t blobs = 0;
+    std::uint64_t bytes = 0;
+    std::string listing;
+    for (const auto& plan : plans) {
+      revisions += plan.commits.size();
+      blobs += plan.blobs.size();
+      bytes += plan.bytes;
+      if (plan.whole_repo) {
+        listing += plan.root.string() + "\n";
+        continue;
+      }
+      for (const auto& commit : plan.commits) {
+        listing += (plan.root / "snapshots" / commit).string() + "\n";
+      }
+      for (const auto& ref : plan.refs) {
+        listing += (plan.root / "refs" / ref).string() + "\n";
+      }
+      for (const auto& blob : plan.blobs) {
+        listing += (plan.root / "blobs" / blob).string() + "\n";
+      }
+    }
+    char mib[32];
+    std::snprintf(mib, sizeof mib, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+    const std::string summary = std::to_string(revisions) + " revision" +
+                                (revisions == 1 ? "" : "s") + ", " + std::to_string(blobs) +
+                                " blob" + (blobs == 1 ? "" : "s") + ", " + mib;
+    if (plans.empty()) {
+      return env.out.result_text("nothing to remove");
+    }
+    if (env.global.dry_run) {
+      return env.out.result_text(listing + "would remove " + summary + " (--dry-run)");
+    }
+    if (!m_yes) {
+      if (!env.out.io().in_is_tty) {
+        return fail(ErrorKind::usage, "hfrun cache " + verb + " would remove " + summary +
+                                          "; not on a terminal: pass --yes");
+      }
+      std::fprintf(env.out.io().err, "%sremove %s? [y/N] ", listing.c_str(), summary.c_str());
+      std::fflush(env.out.io().err);
+      char answer[16] = {};
+      if (std::fgets(answer, sizeof answer, env.out.io().in) == nullptr ||
+          (answer[0] != 'y' && answer[0] != 'Y')) {
+        return env.out.result_text("nothing removed");
+      }
+    }
+    for (const auto& plan : plans) {
+      HFRUN_TRY(cache::apply_removal(plan));
+    }
+    return env.out.result_text(listing + "removed " + summary);
+  }
+
   CLI::App* m_ls = nullptr;
   CLI::App* m_verify = nullptr;
+  CLI::App* m_rm = nullptr;
+  CLI::App* m_prune = nullptr;
+  std::vector<std::string> m_targets;
+  bool m_yes = false;
   std::string m_repo;
   std::string m_repo_type = "model";
 };

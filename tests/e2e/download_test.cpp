@@ -298,5 +298,65 @@ TEST(CacheE2e, LsListsTheRepoAndVerifyCatchesACorruptBlob) {
       << verify.out;
 }
 
+TEST(CacheE2e, RmRevisionKeepsTheRestAndRmRepoTakesTheFolder) {
+  Home home;
+  const std::string id = "ggml-org/gemma-3-1b-it-GGUF";
+  const fs::path repo = home.hub() / "models--ggml-org--gemma-3-1b-it-GGUF";
+  auto main = run({"download", id, "--include", "*.md"}, with_env(home.env()));
+  ASSERT_EQ(main.exit_code, 0) << describe(main);
+  auto pr =
+      run({"download", id, "--revision", "refs/pr/1", "--include", "*.md"}, with_env(home.env()));
+  ASSERT_EQ(pr.exit_code, 0) << describe(pr);
+  const fs::path pr_snapshot = trimmed(pr.out);
+  ASSERT_TRUE(fs::is_directory(pr_snapshot));
+
+  auto refused = run({"cache", "rm", id + "@refs/pr/1"}, with_env(home.env()));
+  EXPECT_EQ(refused.exit_code, 2) << describe(refused);
+  EXPECT_NE(refused.err.find("pass --yes"), std::string::npos) << refused.err;
+  auto dry = run({"--dry-run", "cache", "rm", id + "@refs/pr/1"}, with_env(home.env()));
+  EXPECT_EQ(dry.exit_code, 0) << describe(dry);
+  EXPECT_NE(dry.out.find("would remove 1 revision"), std::string::npos) << dry.out;
+  EXPECT_TRUE(fs::is_directory(pr_snapshot));
+
+  auto rm = run({"cache", "rm", id + "@refs/pr/1", "--yes"}, with_env(home.env()));
+  ASSERT_EQ(rm.exit_code, 0) << describe(rm);
+  EXPECT_NE(rm.out.find("removed 1 revision"), std::string::npos) << rm.out;
+  EXPECT_FALSE(fs::exists(pr_snapshot));
+  EXPECT_FALSE(fs::exists(repo / "refs" / "refs" / "pr" / "1"));
+  EXPECT_TRUE(fs::is_directory(trimmed(main.out)));
+  EXPECT_EQ(read_bytes(repo / "refs" / "main"), commit_of(id));
+  auto verify = run({"cache", "verify", id}, with_env(home.env()));
+  EXPECT_EQ(verify.exit_code, 0) << describe(verify);
+
+  auto missing = run({"cache", "rm", id + "@refs/pr/1", "--yes"}, with_env(home.env()));
+  EXPECT_EQ(missing.exit_code, 4) << describe(missing);
+  EXPECT_NE(missing.err.find(id + "@refs/pr/1"), std::string::npos) << missing.err;
+
+  auto whole = run({"cache", "rm", id, "--yes"}, with_env(home.env()));
+  ASSERT_EQ(whole.exit_code, 0) << describe(whole);
+  EXPECT_FALSE(fs::exists(repo));
+  auto gone = run({"cache", "rm", id, "--yes"}, with_env(home.env()));
+  EXPECT_EQ(gone.exit_code, 4) << describe(gone);
+}
+
+TEST(CacheE2e, PruneRemovesStalePartialsAndOrphanBlobsOnly) {
+  Home home;
+  auto dl = run({"download", k_sdxl, "--include", "*.json"}, with_env(home.env()));
+  ASSERT_EQ(dl.exit_code, 0) << describe(dl);
+  const fs::path blobs = home.hub() / k_sdxl_folder / "blobs";
+  serverless::write_bytes(blobs / "0000orphan", "nobody links me");
+  serverless::write_bytes(blobs / "0000partial.123-4.incomplete", "part");
+  auto prune = run({"cache", "prune", "--yes"}, with_env(home.env()));
+  ASSERT_EQ(prune.exit_code, 0) << describe(prune);
+  EXPECT_NE(prune.out.find("removed 0 revisions, 2 blobs"), std::string::npos) << prune.out;
+  EXPECT_FALSE(fs::exists(blobs / "0000orphan"));
+  EXPECT_FALSE(fs::exists(blobs / "0000partial.123-4.incomplete"));
+  auto verify = run({"cache", "verify", k_sdxl}, with_env(home.env()));
+  EXPECT_EQ(verify.exit_code, 0) << describe(verify);
+  auto again = run({"cache", "prune", "--yes"}, with_env(home.env()));
+  EXPECT_EQ(again.exit_code, 0) << describe(again);
+  EXPECT_EQ(trimmed(again.out), "nothing to remove");
+}
+
 } // namespace
 } // namespace hfrun::test
