@@ -24,7 +24,7 @@ import { downloadFile, listFiles } from "@huggingface/hub";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PORT_FILE = process.env.HFRUN_EMULATOR_PORT_FILE;
-// The fixtures copied from ../shared (tests/data/README.md says from where).
+// The fixtures copied into tests/data (tests/data/README.md says from where).
 const SHARED = process.argv[2] ?? path.resolve(HERE, "../data");
 if (!PORT_FILE || !existsSync(PORT_FILE)) {
 	console.error("usage: scripts/emulator.sh run <hfrun-emulator> -- node run.mjs [data dir] (HFRUN_EMULATOR_PORT_FILE is not set)");

@@ -40,7 +40,7 @@ struct Context {
   [[nodiscard]] const nlohmann::json* user_for_token(std::string_view token) const;
 };
 
-// The default tapes, tests/data/recordings/hfjs-tapes.json embedded at build time
+// The default tapes, tests/data/recordings/hfjs-tapes.tar.gz embedded at build time
 // (embed_text.cmake).
 [[nodiscard]] std::string_view embedded_tapes();
 

@@ -1,6 +1,6 @@
 # Writes OUT: a C++ file defining `std::string_view emulator::FUNCTION()` that returns the bytes of
 # FILE (UTF-8 text). Run at build time, so an edit of FILE rebuilds the binary; the binary needs no
-# file at run time (the default tapes: tests/data/recordings/hfjs-tapes.json).
+# file at run time (the default tapes: tests/data/recordings/hfjs-tapes.tar.gz).
 file(READ "${FILE}" _text)
 get_filename_component(_name "${FILE}" NAME)
 string(FIND "${_text}" ")hfrunembed\"" _clash)

@@ -33,7 +33,7 @@ Serves the Hugging Face Hub, its file CDN and the Inference Providers router on 
   --bandwidth B       cap every response body at B bytes/s (per connection)
   --max-body B        answer 413 to request bodies over B bytes (default 10485760; 0 = no limit)
   --tapes FILE        recorded router exchanges to replay instead of the built-in ones
-                      (tests/data/recordings/hfjs-tapes.json, embedded)
+                      (tests/data/recordings/hfjs-tapes.tar.gz, embedded)
   --print-digests     print "id<TAB>path<TAB>size<TAB>sha256" for every LFS file of the world and exit
   -h, --help          this help
 )";

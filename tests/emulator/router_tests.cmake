@@ -17,6 +17,6 @@ if(TARGET hfrun_warnings)
 endif()
 target_compile_definitions(hfrun_emulator_router_tests PRIVATE
   HFRUN_EMULATOR_BINARY="$<TARGET_FILE:hfrun-emulator>"
-  HFRUN_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data")
+  HFRUN_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data" HFRUN_TAPES_FILE="${HFRUN_TAPES_FILE}")
 add_dependencies(hfrun_emulator_router_tests hfrun-emulator)
 gtest_discover_tests(hfrun_emulator_router_tests PROPERTIES LABELS emulator DISCOVERY_TIMEOUT 60)

@@ -1,4 +1,4 @@
-// The recorded exchanges of huggingface.js (tests/data/recordings/hfjs-tapes.json) that were sent
+// The recorded exchanges of huggingface.js (tests/data/recordings/hfjs-tapes.tar.gz) that were sent
 // to https://router.huggingface.co, indexed by method and path; a request whose body equals a
 // tape's (as JSON when both parse, else byte for byte) is answered with the recorded status,
 // content type and body.

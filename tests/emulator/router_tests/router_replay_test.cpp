@@ -101,7 +101,7 @@ protected:
 
 TEST_F(RouterTest, AnswersEveryMatchingTapeWithTheRecordedBody) {
   const auto tapes = json::parse(
-      read_file(std::filesystem::path(HFRUN_TEST_DATA_DIR) / "recordings" / "hfjs-tapes.json"),
+      read_file(HFRUN_TAPES_FILE),
       nullptr, false);
   ASSERT_TRUE(tapes.is_object());
   constexpr std::string_view k_origin = "https://router.huggingface.co";

@@ -54,7 +54,7 @@ std::vector<Tape> load_tapes() {
     rules.push_back(std::move(rule));
   }
   const json tapes =
-      json::parse(test::read_file(test::shared_dir() / "recordings" / "hfjs-tapes.json"));
+      json::parse(test::read_file(HFRUN_TAPES_FILE));
   std::vector<Tape> out;
   for (const auto& [key, t] : tapes.items()) {
     const std::string url = t["url"].get<std::string>();

@@ -1,5 +1,5 @@
 // decode() / binary_result() / ChatStreamAssembler against every real reply recorded by the JS
-// client's test suite (tests/data/recordings/hfjs-tapes.json). tests/data/tasks/tape_tasks.json
+// client's test suite (tests/data/recordings/hfjs-tapes.tar.gz). tests/data/tasks/tape_tasks.json
 // says which task each tape belongs to; a tape no rule covers fails the test.
 #include "support.hpp"
 
@@ -45,7 +45,7 @@ std::vector<Tape> load_tapes() {
     rules.push_back(std::move(rule));
   }
   const json tapes =
-      json::parse(test::read_file(test::shared_dir() / "recordings" / "hfjs-tapes.json"));
+      json::parse(test::read_file(HFRUN_TAPES_FILE));
   std::vector<Tape> out;
   for (const auto& [key, t] : tapes.items()) {
     const std::string url = t["url"].get<std::string>();

@@ -14,7 +14,7 @@ namespace hfrun::tasks::test {
 using util::base64_decode;
 using util::base64_encode;
 
-// Copies of the ../shared fixtures (tests/data/README.md names each origin).
+// Fixtures copied into tests/data (tests/data/README.md names each origin).
 inline std::filesystem::path shared_dir() {
   return std::filesystem::path(HFRUN_TEST_DATA_DIR);
 }
