@@ -100,9 +100,7 @@ protected:
 };
 
 TEST_F(RouterTest, AnswersEveryMatchingTapeWithTheRecordedBody) {
-  const auto tapes = json::parse(
-      read_file(HFRUN_TAPES_FILE),
-      nullptr, false);
+  const auto tapes = json::parse(read_file(HFRUN_TAPES_FILE), nullptr, false);
   ASSERT_TRUE(tapes.is_object());
   constexpr std::string_view k_origin = "https://router.huggingface.co";
   // The emulator answers a (method, path, body) with the first tape in key order, as here.

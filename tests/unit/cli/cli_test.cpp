@@ -1,6 +1,7 @@
 // The CLI in-process: argv in, exit code + stdout + stderr out, against a loopback stand-in for the
 // Hub's whoami route.
 #include "support/loopback_server.hpp"
+#include "unit/cli/slurp.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -26,17 +27,7 @@ struct Captured {
   std::string err;
 };
 
-std::string slurp(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string text;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
-    text.append(buffer, n);
-  }
-  return text;
-}
+using hfrun::test::slurp;
 
 class CliTest : public ::testing::Test {
 protected:

@@ -1,6 +1,7 @@
 // The output layer on its own: stdout failures, masking, control characters, --quiet, --json
 // errors, -o -.
 #include "cli/output.hpp"
+#include "unit/cli/slurp.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -11,17 +12,7 @@
 namespace hfrun::cli {
 namespace {
 
-std::string slurp(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string text;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
-    text.append(buffer, n);
-  }
-  return text;
-}
+using hfrun::test::slurp;
 
 // Streams for one Output: stdout and stderr in temporary files unless replaced.
 struct Streams {
