@@ -10,19 +10,6 @@ namespace hfrun::cache {
 
 namespace {
 
-std::string unique_suffix() {
-  static thread_local std::mt19937_64 engine(std::random_device{}() ^
-                                             static_cast<std::uint64_t>(::getpid()) << 16);
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  auto bits = engine();
-  for (int i = 0; i < 8; ++i) {
-    out += k_hex[bits & 0xF];
-    bits >>= 4;
-  }
-  return out;
-}
-
 Error write_error(const fs::path& path, int err) {
   return make_error(ErrorKind::output_failed,
                     "cannot write " + path.string() + ": " + std::strerror(err),
@@ -71,7 +58,7 @@ Result<void> BlobSink::begin(int status, const http::Headers&) {
     return unexpected<Error>(write_error(m_blob.parent_path(), ec.value()));
   }
   // Process-unique, as huggingface_hub >= 1.18 names it: concurrent writers never share a file.
-  m_temp = m_blob.string() + "." + unique_suffix() + ".incomplete";
+  m_temp = m_blob.string() + "." + temp_suffix() + ".incomplete";
   m_fd = ::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (m_fd < 0) {
     const int err = errno;

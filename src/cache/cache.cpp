@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -52,22 +53,9 @@ Result<void> make_dirs(const fs::path& dir) {
   return {};
 }
 
-std::string random_hex8() {
-  static thread_local std::mt19937_64 engine(std::random_device{}() ^
-                                             static_cast<std::uint64_t>(::getpid()));
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  auto bits = engine();
-  for (int i = 0; i < 8; ++i) {
-    out += k_hex[bits & 0xF];
-    bits >>= 4;
-  }
-  return out;
-}
-
 // Writes `content` to `target` through a temp file beside it and rename().
 Result<void> write_replace(const fs::path& target, std::string_view content) {
-  const fs::path temp = target.string() + "." + random_hex8() + ".tmp";
+  const fs::path temp = target.string() + "." + temp_suffix() + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) {
     return unexpected<Error>(io_error("cannot create", temp, errno));
@@ -305,7 +293,7 @@ RepoCache::link(std::string_view commit, std::string_view path, std::string_view
   HFRUN_TRY(make_dirs(pointer.parent_path()));
   const std::string target = blob_link_target(path, etag);
   // A fresh link beside the pointer renamed over it: a reader never sees the entry missing.
-  const fs::path temp = pointer.string() + "." + random_hex8() + ".tmp";
+  const fs::path temp = pointer.string() + "." + temp_suffix() + ".tmp";
   if (::symlink(target.c_str(), temp.c_str()) != 0) {
     return unexpected<Error>(io_error("cannot create the link", temp, errno));
   }
@@ -385,6 +373,31 @@ FileLock::~FileLock() {
   if (m_fd >= 0) {
     ::close(m_fd); // closing the descriptor releases the flock
   }
+}
+
+std::string temp_suffix() {
+  static thread_local std::mt19937_64 engine(std::random_device{}() ^
+                                             static_cast<std::uint64_t>(::getpid()));
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  auto bits = engine();
+  for (int i = 0; i < 8; ++i) {
+    out += k_hex[bits & 0xF];
+    bits >>= 4;
+  }
+  return out;
+}
+
+std::vector<std::string> snapshot_entries(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_symlink(ec) || !it->is_directory(ec)) {
+      out.push_back(it->path().lexically_relative(dir).generic_string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 } // namespace hfrun::cache

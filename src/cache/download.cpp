@@ -149,19 +149,6 @@ Result<void> fill_local_dir(const RepoCache& repo,
   return {};
 }
 
-// Entries of snapshots/<commit>/, relative, files and links only.
-std::vector<std::string> snapshot_files(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_symlink(ec) || !it->is_directory(ec)) {
-      out.push_back(it->path().lexically_relative(dir).generic_string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 fs::path result_path(const fs::path& base, const DownloadRequest& request) {
   // As `hf download`: one named file prints that file's path, anything else the folder.
   return request.files.size() == 1 ? base / request.files.front() : base;
@@ -403,7 +390,7 @@ Result<DownloadResult> resolve_offline(const fs::path& hub_cache, const Download
         expected.push_back(path);
       }
     } else {
-      expected = snapshot_files(repo.snapshot_dir(commit));
+      expected = snapshot_entries(repo.snapshot_dir(commit));
     }
     for (const auto& path : expected) {
       if (keep_path(path, request.include, request.exclude)) {

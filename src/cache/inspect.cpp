@@ -13,19 +13,6 @@ bool is_incomplete(const fs::path& path) {
   return path.extension() == ".incomplete";
 }
 
-// Every entry under snapshots/<commit>/ that is not a folder, as paths relative to that folder.
-std::vector<std::string> snapshot_entries(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_symlink(ec) || !it->is_directory(ec)) {
-      out.push_back(it->path().lexically_relative(dir).generic_string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 std::int64_t mtime_seconds(const fs::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {

@@ -87,6 +87,13 @@ private:
   hub::RepoRef m_repo;
 };
 
+// Eight random hex digits that keep a temporary file's name apart from concurrent writers'.
+[[nodiscard]] std::string temp_suffix();
+
+// Every entry under snapshots/<commit>/ that is not a folder (files and links), as paths relative
+// to that folder, sorted.
+[[nodiscard]] std::vector<std::string> snapshot_entries(const fs::path& dir);
+
 // <cache>/CACHEDIR.TAG (the Cache Directory Tagging Standard), created when missing.
 [[nodiscard]] Result<void> ensure_cachedir_tag(const fs::path& hub_cache);
 

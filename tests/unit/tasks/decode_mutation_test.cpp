@@ -7,6 +7,7 @@
 // the middle of a stream alike): each list is cut to its first two and its last element before
 // mutating, and of each stream the first three and the last three events are mutated.
 #include "support.hpp"
+#include "tapes.hpp"
 
 #include <exception>
 #include <functional>
@@ -25,57 +26,14 @@ namespace {
 using json = nlohmann::json;
 using pointer = json::json_pointer;
 
-struct Tape {
-  std::string url;
-  int status = 0;
-  std::string content_type;
-  std::string body;
-  const TaskSpec* spec = nullptr;
-};
+using test::Tape;
 
 // The tapes of tests/data/tasks/tape_tasks.json's rules that carry a JSON or SSE body (the skip
 // entries and raw binary bodies have no fields to mutate). The fixture is trusted: hfrun's own.
 std::vector<Tape> load_tapes() {
-  const json fixture = json::parse(test::read_file(test::data_dir() / "tape_tasks.json"));
-  struct Rule {
-    std::regex url;
-    std::optional<std::regex> body;
-    std::string task;
-  };
-  std::vector<Rule> rules;
-  for (const auto& s : fixture["skip"]) {
-    rules.push_back({std::regex(s["url"].get<std::string>()), std::nullopt, ""});
-  }
-  for (const auto& r : fixture["rules"]) {
-    Rule rule{std::regex(r["url"].get<std::string>()), std::nullopt, r["task"].get<std::string>()};
-    if (r.contains("body")) {
-      rule.body = std::regex(r["body"].get<std::string>());
-    }
-    rules.push_back(std::move(rule));
-  }
-  const json tapes =
-      json::parse(test::read_file(HFRUN_TAPES_FILE));
   std::vector<Tape> out;
-  for (const auto& [key, t] : tapes.items()) {
-    const std::string url = t["url"].get<std::string>();
-    const json& init_body = t["init"].contains("body") ? t["init"]["body"] : json("");
-    const std::string request =
-        init_body.is_string() ? init_body.get<std::string>() : init_body.dump();
-    const Rule* match = nullptr;
-    for (const auto& rule : rules) {
-      if (std::regex_search(url, rule.url) &&
-          (!rule.body || std::regex_search(request, *rule.body))) {
-        match = &rule;
-        break;
-      }
-    }
-    if (match == nullptr || match->task.empty()) {
-      continue; // decode_tapes_test.cpp fails for unmapped tapes
-    }
-    const json& response = t["response"];
-    Tape tape{url, response["status"].get<int>(), response["headers"].value("content-type", ""),
-              response["body"].get<std::string>(), find_task(match->task)};
-    if (tape.spec != nullptr && !tape.body.starts_with("data:application/octet-stream;base64,")) {
+  for (auto& tape : test::load_tape_set().tapes) {
+    if (!tape.binary) { // decode_tapes_test.cpp fails for unmapped tapes
       out.push_back(std::move(tape));
     }
   }

@@ -2,6 +2,7 @@
 // client's test suite (tests/data/recordings/hfjs-tapes.tar.gz). tests/data/tasks/tape_tasks.json
 // says which task each tape belongs to; a tape no rule covers fails the test.
 #include "support.hpp"
+#include "tapes.hpp"
 
 #include <gtest/gtest.h>
 #include <hfrun/tasks/chat.hpp>
@@ -16,69 +17,17 @@ namespace {
 using json = nlohmann::json;
 using util::base64_decode;
 
-struct Rule {
-  std::regex url;
-  std::optional<std::regex> body;
-  std::string task; // empty: skipped
-};
-
-struct Tape {
-  std::string url;
-  std::string request;
-  int status;
-  std::string content_type;
-  std::string body; // raw bytes for binary replies
-  const TaskSpec* spec;
-};
+using test::Tape;
 
 std::vector<Tape> load_tapes() {
-  const json fixture = json::parse(test::read_file(test::data_dir() / "tape_tasks.json"));
-  std::vector<Rule> rules;
-  for (const auto& s : fixture["skip"]) {
-    rules.push_back({std::regex(s["url"].get<std::string>()), std::nullopt, ""});
+  test::TapeSet set = test::load_tape_set();
+  for (const auto& url : set.unmapped) {
+    ADD_FAILURE() << "no rule in tape_tasks.json for " << url;
   }
-  for (const auto& r : fixture["rules"]) {
-    Rule rule{std::regex(r["url"].get<std::string>()), std::nullopt, r["task"].get<std::string>()};
-    if (r.contains("body")) {
-      rule.body = std::regex(r["body"].get<std::string>());
-    }
-    rules.push_back(std::move(rule));
+  for (const auto& task : set.unknown_tasks) {
+    ADD_FAILURE() << "tape_tasks.json names a task hfrun lacks: " << task;
   }
-  const json tapes =
-      json::parse(test::read_file(HFRUN_TAPES_FILE));
-  std::vector<Tape> out;
-  for (const auto& [key, t] : tapes.items()) {
-    const std::string url = t["url"].get<std::string>();
-    const std::string request = t["init"].value("body", json("")).is_string()
-                                    ? t["init"].value("body", std::string())
-                                    : t["init"]["body"].dump();
-    const Rule* match = nullptr;
-    for (const auto& rule : rules) {
-      if (std::regex_search(url, rule.url) &&
-          (!rule.body || std::regex_search(request, *rule.body))) {
-        match = &rule;
-        break;
-      }
-    }
-    EXPECT_NE(match, nullptr) << "no rule in tape_tasks.json for " << url;
-    if (match == nullptr || match->task.empty()) {
-      continue;
-    }
-    const TaskSpec* spec = find_task(match->task);
-    EXPECT_NE(spec, nullptr) << match->task;
-    if (spec == nullptr) {
-      continue;
-    }
-    const json& response = t["response"];
-    std::string body = response["body"].get<std::string>();
-    constexpr std::string_view k_binary = "data:application/octet-stream;base64,";
-    if (body.starts_with(k_binary)) {
-      body = base64_decode(std::string_view(body).substr(k_binary.size())).value_or("<bad base64>");
-    }
-    out.push_back({url, request, response["status"].get<int>(),
-                   response["headers"].value("content-type", ""), std::move(body), spec});
-  }
-  return out;
+  return std::move(set.tapes);
 }
 
 const std::vector<Tape>& tapes() {
