@@ -66,5 +66,6 @@ std::unique_ptr<Command> make_serverless_command();
 std::unique_ptr<Command> make_probe_command();
 std::unique_ptr<Command> make_download_command();
 std::unique_ptr<Command> make_cache_command();
+std::unique_ptr<Command> make_space_command();
 
 } // namespace hfrun::cli

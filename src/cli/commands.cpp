@@ -5,7 +5,7 @@
 namespace hfrun::cli {
 
 std::span<const CommandEntry> command_table() {
-  static const std::array<CommandEntry, 5> k_commands{{
+  static const std::array<CommandEntry, 6> k_commands{{
       {"cache", "What the shared Hugging Face cache holds (ls), and whether it is intact (verify)",
        "hfrun cache ls\n  hfrun cache ls openai-community/gpt2 --json\n"
        "  hfrun cache verify openai-community/gpt2",
@@ -29,6 +29,11 @@ std::span<const CommandEntry> command_table() {
        "  hfrun serverless black-forest-labs/FLUX.1-dev --text \"a cat\" --provider fal-ai -o "
        "cat.jpg",
        &make_serverless_command},
+      {"space", "Call a Gradio Space or any Gradio app (OWNER/NAME or URL); --list shows its API",
+       "hfrun space hysts/SDXL --list\n"
+       "  hfrun space hysts/SDXL prompt=\"a cat\" --output-dir out/\n"
+       "  hfrun space http://127.0.0.1:7860 --api /predict image=@cat.png --json",
+       &make_space_command},
       {"whoami", "Which account the token belongs to (checks the token)",
        "hfrun whoami\n  HF_TOKEN=... hfrun whoami --json", &make_whoami_command},
   }};

@@ -316,4 +316,25 @@ void ProgressBar::draw(bool final) {
   std::fflush(m_err);
 }
 
+void StatusLine::show(std::string_view text) {
+  if (!m_enabled) {
+    return;
+  }
+  std::string line = m_output.shown(text);
+  if (const int width = 120; line.size() > static_cast<std::size_t>(width)) {
+    line = util::truncate_utf8(line, static_cast<std::size_t>(width));
+  }
+  write_all(m_output.io().err, "\r" + line + "\x1b[K");
+  std::fflush(m_output.io().err);
+  m_drawn = true;
+}
+
+void StatusLine::clear() {
+  if (m_enabled && m_drawn) {
+    write_all(m_output.io().err, "\r\x1b[K");
+    std::fflush(m_output.io().err);
+    m_drawn = false;
+  }
+}
+
 } // namespace hfrun::cli

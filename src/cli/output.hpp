@@ -125,6 +125,26 @@ private:
   bool m_finished = false;
 };
 
+// One status line on a terminal's stderr, replaced by each show() ("queue: 2 of 3, ~3 s") and
+// erased by clear() or at the end; invisible when progress is disabled (not a terminal, -q,
+// --no-progress). The text is shown as Output::shown() makes it (from servers: made safe).
+class StatusLine {
+public:
+  explicit StatusLine(const Output& output)
+      : m_output(output), m_enabled(output.progress_enabled()) {}
+  ~StatusLine() { clear(); }
+  StatusLine(const StatusLine&) = delete;
+  StatusLine& operator=(const StatusLine&) = delete;
+  [[nodiscard]] bool enabled() const { return m_enabled; }
+  void show(std::string_view text);
+  void clear();
+
+private:
+  const Output& m_output;
+  bool m_enabled = false;
+  bool m_drawn = false;
+};
+
 // "1.5 MiB"
 [[nodiscard]] std::string human_bytes(std::uint64_t bytes);
 

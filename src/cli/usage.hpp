@@ -17,14 +17,6 @@ namespace hfrun::cli {
 // yet" rather than an unknown command. docs/commands.md lists the built ones.
 [[nodiscard]] const std::vector<std::string>& contract_commands();
 
-// Levenshtein distance (bytes).
-[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
-
-// The candidate closest to `word` when it is close enough to be a typo of it (distance at most 2,
-// and less than half the word), else nothing.
-[[nodiscard]] std::optional<std::string> closest_match(std::string_view word,
-                                                       const std::vector<std::string>& candidates);
-
 // The first problem in `args` that CLI11 would report late or wrongly, in command-line order: an
 // unknown command (with "did you mean"), a contract command not built yet, an unknown option of the
 // command or the globals (with "did you mean"). Nothing when there is none: CLI11's message stands.

@@ -211,7 +211,12 @@ std::string Client::curl_command(const http::Request& request) const {
     cmd += " -L";
   }
   cmd += " " + util::shell_quote(request.url);
+  const auto described = request.body ? request.body->describe() : std::nullopt;
+  const bool form = described && described->kind == http::BodyDescription::Kind::form_file;
   for (const auto& [name, value] : request.headers.entries()) {
+    if (form && http::iequals(name, "Content-Type")) {
+      continue; // curl -F writes its own, with its own boundary
+    }
     if (carries_token(value, m_options.token)) {
       // Double quotes so the shell expands $HF_TOKEN; the value itself is never printed.
       std::string quoted;
@@ -232,13 +237,16 @@ std::string Client::curl_command(const http::Request& request) const {
     cmd += " -H " + util::shell_quote(name + ": " + value);
   }
   if (request.body) {
-    auto described = request.body->describe();
     if (!described) {
       cmd += " --data-binary '<body not shown>'";
     } else if (described->kind == http::BodyDescription::Kind::bytes) {
       cmd += " --data-binary " + util::shell_quote(described->bytes);
     } else if (described->kind == http::BodyDescription::Kind::file) {
       cmd += " --data-binary @" + util::shell_quote(described->path);
+    } else if (form) {
+      cmd += " -F " + util::shell_quote(described->form_field + "=@" + described->path +
+                                        ";filename=" + described->form_filename +
+                                        ";type=" + described->form_type);
     } else {
       // base64 in JSON: assembled by the shell and streamed into curl, as hfrun streams it.
       body_prefix = "{ printf '%s' " + util::shell_quote(described->prefix) + "; base64 -w0 " +

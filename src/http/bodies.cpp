@@ -4,6 +4,7 @@
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/util/base64.hpp>
 #include <hfrun/util/fd.hpp>
+#include <random>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -114,17 +115,23 @@ private:
   FileReader m_file;
 };
 
-class Base64JsonBody final : public BodySource {
+// prefix + the file (as base64, or as it is) + suffix, read chunk by chunk.
+class FramedFileBody final : public BodySource {
 public:
-  Base64JsonBody(std::string prefix, FileReader file, std::string suffix)
+  FramedFileBody(std::string prefix,
+                 FileReader file,
+                 std::string suffix,
+                 bool base64,
+                 std::optional<BodyDescription> description)
       : m_prefix(std::move(prefix)), m_suffix(std::move(suffix)), m_file(std::move(file)),
-        m_raw(k_raw_chunk) {}
+        m_raw(k_raw_chunk), m_base64(base64), m_description(std::move(description)) {}
 
   std::optional<std::uint64_t> size() const override {
     if (!m_file.size()) {
       return std::nullopt;
     }
-    return m_prefix.size() + util::base64_encoded_size(*m_file.size()) + m_suffix.size();
+    const std::uint64_t n = *m_file.size();
+    return m_prefix.size() + (m_base64 ? util::base64_encoded_size(n) : n) + m_suffix.size();
   }
 
   Result<std::size_t> read(char* buffer, std::size_t capacity) override {
@@ -168,14 +175,7 @@ public:
     return {};
   }
 
-  std::optional<BodyDescription> describe() const override {
-    BodyDescription d;
-    d.kind = BodyDescription::Kind::base64_json;
-    d.path = m_file.path().string();
-    d.prefix = m_prefix;
-    d.suffix = m_suffix;
-    return d;
-  }
+  std::optional<BodyDescription> describe() const override { return m_description; }
 
 private:
   enum class Phase { prefix, encoded, suffix, done };
@@ -197,10 +197,14 @@ private:
     m_offset = 0;
     HFRUN_TRY_ASSIGN(n, m_file.read(m_raw.data(), m_raw.size()));
     if (n == 0) {
-      m_encoder.finish(m_pending);
+      if (m_base64) {
+        m_encoder.finish(m_pending);
+      }
       m_file_done = true;
-    } else {
+    } else if (m_base64) {
       m_encoder.feed(std::string_view(m_raw.data(), n), m_pending);
+    } else {
+      m_pending.assign(m_raw.data(), n);
     }
     return {};
   }
@@ -211,6 +215,8 @@ private:
   util::Base64Encoder m_encoder;
   std::vector<char> m_raw;
   std::string m_pending; // encoded text not yet handed out
+  bool m_base64 = true;
+  std::optional<BodyDescription> m_description;
   bool m_file_done = false;
   Phase m_phase = Phase::prefix;
   std::size_t m_offset = 0; // position within the current phase's string
@@ -230,8 +236,64 @@ Result<std::shared_ptr<BodySource>> file_body(const std::filesystem::path& path)
 Result<std::shared_ptr<BodySource>>
 base64_json_body(std::string prefix, const std::filesystem::path& path, std::string suffix) {
   HFRUN_TRY_ASSIGN(file, FileReader::open(path));
-  return std::shared_ptr<BodySource>(
-      std::make_shared<Base64JsonBody>(std::move(prefix), std::move(file), std::move(suffix)));
+  BodyDescription d;
+  d.kind = BodyDescription::Kind::base64_json;
+  d.path = path.string();
+  d.prefix = prefix;
+  d.suffix = suffix;
+  return std::shared_ptr<BodySource>(std::make_shared<FramedFileBody>(
+      std::move(prefix), std::move(file), std::move(suffix), true, std::move(d)));
+}
+
+namespace {
+
+// A quoted-string of a Content-Disposition parameter (RFC 7578 §4.2): quotes and backslashes
+// escaped, line breaks (which would end the header) percent-encoded as browsers do.
+std::string disposition_quoted(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\r') {
+      out += "%0D";
+    } else if (c == '\n') {
+      out += "%0A";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+Result<MultipartBody> multipart_file_body(const MultipartFile& part) {
+  HFRUN_TRY_ASSIGN(file, FileReader::open(part.path));
+  // Random enough that no file holds it by chance; the file is not scanned for it, as curl and
+  // browsers do not scan either.
+  std::random_device entropy;
+  std::string boundary = "----hfrun-";
+  static constexpr char k_hex[] = "0123456789abcdef";
+  for (int i = 0; i < 24; ++i) {
+    boundary += k_hex[entropy() % 16];
+  }
+  const std::string prefix =
+      "--" + boundary +
+      "\r\nContent-Disposition: form-data; name=" + disposition_quoted(part.field) +
+      "; filename=" + disposition_quoted(part.filename) + "\r\nContent-Type: " + part.content_type +
+      "\r\n\r\n";
+  const std::string suffix = "\r\n--" + boundary + "--\r\n";
+  BodyDescription d;
+  d.kind = BodyDescription::Kind::form_file;
+  d.path = part.path.string();
+  d.form_field = part.field;
+  d.form_filename = part.filename;
+  d.form_type = part.content_type;
+  MultipartBody out;
+  out.content_type = "multipart/form-data; boundary=" + boundary;
+  out.body = std::make_shared<FramedFileBody>(prefix, std::move(file), suffix, false, std::move(d));
+  return out;
 }
 
 } // namespace hfrun::http

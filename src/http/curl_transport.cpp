@@ -160,7 +160,8 @@ int on_seek(void* user, curl_off_t offset, int origin) {
 // Also reports upload progress to the request's callback.
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t ultotal, curl_off_t ulnow) {
   auto& t = *static_cast<Transfer*>(user);
-  if (t.options->cancel != nullptr && t.options->cancel->cancelled()) {
+  if (t.options->cancel != nullptr && t.options->cancel->cancelled() &&
+      !t.request->survives_cancel) {
     t.abort_error = make_error(ErrorKind::interrupted, "interrupted");
     return 1;
   }

@@ -30,7 +30,7 @@ readonly table=(
   client:3
   hub:4 tasks:4
   cache:5
-  backends:6 probe:6
+  backends:6 probe:6 space:6
   cli:7
 )
 
@@ -181,7 +181,7 @@ check() {
   check_includes "$root" || failed=$?
   if ((failed)); then
     echo "include_direction: the order is util <- http <- config <- client <- {hub, tasks} <- cache" \
-         "<- {backends, probe} <- cli (src/CMakeLists.txt)" >&2
+         "<- {backends, probe, space} <- cli (src/CMakeLists.txt)" >&2
   fi
   return $failed
 }

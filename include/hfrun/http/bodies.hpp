@@ -23,4 +23,18 @@ namespace hfrun::http {
 [[nodiscard]] Result<std::shared_ptr<BodySource>>
 base64_json_body(std::string prefix, const std::filesystem::path& path, std::string suffix);
 
+// One file as a multipart/form-data body (RFC 7578), streamed from disk: an HTML form's file field,
+// as Gradio's /upload wants it.
+struct MultipartFile {
+  std::string field;        // the form field: "files"
+  std::string filename;     // what the server is told the file is called
+  std::string content_type; // the part's type: "image/png", "application/octet-stream"
+  std::filesystem::path path;
+};
+struct MultipartBody {
+  std::shared_ptr<BodySource> body;
+  std::string content_type; // "multipart/form-data; boundary=..." for the request's header
+};
+[[nodiscard]] Result<MultipartBody> multipart_file_body(const MultipartFile& part);
+
 } // namespace hfrun::http

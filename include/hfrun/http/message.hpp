@@ -41,12 +41,15 @@ private:
 
 // What a body is, for printing an equivalent curl command (--dry-run) without reading it.
 struct BodyDescription {
-  enum class Kind { bytes, file, base64_json };
+  enum class Kind { bytes, file, base64_json, form_file };
   Kind kind = Kind::bytes;
   std::string bytes;  // Kind::bytes: the whole body
   std::string path;   // Kind::file and Kind::base64_json: the file
   std::string prefix; // Kind::base64_json: body = prefix + base64(file) + suffix
   std::string suffix;
+  std::string form_field; // Kind::form_file: curl -F 'field=@path;filename=...;type=...'
+  std::string form_filename;
+  std::string form_type;
 };
 
 // A request body produced piece by piece, so uploads are never held whole in memory. Must be
@@ -97,6 +100,9 @@ struct Request {
   // Called as the upload goes out (bytes sent so far, total; total 0 when unknown), at most a few
   // times a second: a progress bar for large uploads. Null: no reports.
   std::function<void(std::uint64_t sent, std::uint64_t total)> upload_progress;
+  // A clean-up request that must still go out after Ctrl-C (a Space job's cancel): the
+  // cancellation token does not abort it. Give it a short timeout.
+  bool survives_cancel = false;
 };
 
 struct Response {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +46,13 @@ namespace hfrun::util {
 // `s` as one POSIX shell word: unchanged when it only has characters that need no quoting
 // (letters, digits and `_ - . / : @ % + = ,`), else in single quotes with each ' written '\''.
 [[nodiscard]] std::string shell_quote(std::string_view s);
+
+// Levenshtein distance (bytes).
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` when it is close enough to be a typo of it (distance at most 2,
+// and less than half the word), else nothing: the "did you mean" of usage errors.
+[[nodiscard]] std::optional<std::string> closest_match(std::string_view word,
+                                                       const std::vector<std::string>& candidates);
 
 } // namespace hfrun::util
