@@ -13,9 +13,10 @@
 
 namespace emulator {
 
-class RequestLog; // request_log.hpp: JSON Lines of what reached each role
-class World;      // world.hpp: the hub part's index of `world` (repos, files, digests)
-class Faults;     // faults.hpp: injected faults and traffic shaping
+class RequestLog;  // request_log.hpp: JSON Lines of what reached each role
+class World;       // world.hpp: the hub part's index of `world` (repos, files, digests)
+class Faults;      // faults.hpp: injected faults and traffic shaping
+class SpaceStates; // space_state.hpp: which Spaces were woken, and when (the gradio part's)
 
 struct Context {
   // The loaded world: {"models": [...], "spaces": [...], "users": [...], ...} (see
@@ -25,6 +26,7 @@ struct Context {
   std::string hub_url;
   std::string router_url;
   std::string cdn_url;
+  std::string gradio_url; // the Gradio apps of the world's Spaces, each under /spaces/{id}
   RequestLog* log = nullptr;
   // The recorded router exchanges to replay (JSON text of hfjs-tapes.json's format): --tapes FILE,
   // else the embedded default (embedded_tapes()).
@@ -33,6 +35,8 @@ struct Context {
   const World* repos = nullptr;
   // Faults and shaping, applied to every role by the hub part's post-routing handler.
   Faults* faults = nullptr;
+  // A sleeping Space wakes when its host is visited; the Hub's runtime route reads the stage here.
+  SpaceStates* spaces = nullptr;
 
   // The world's model with this id (following no renames), or nullptr.
   [[nodiscard]] const nlohmann::json* find_model(std::string_view id) const;
@@ -59,5 +63,8 @@ void register_hub_routes(httplib::Server& server, Context& ctx);
 void register_cdn_routes(httplib::Server& server, Context& ctx);
 // Registered by the router part: /hf-inference/..., /v1/..., /{provider}/...
 void register_router_routes(httplib::Server& server, Context& ctx);
+// Registered by the gradio part: /spaces/{owner}/{name}/... for every world Space with a "gradio"
+// app (docs/emulator.md, "Gradio").
+void register_gradio_routes(httplib::Server& server, Context& ctx);
 
 } // namespace emulator

@@ -1,6 +1,7 @@
 #include "hub_api.hpp"
 
 #include "content.hpp"
+#include "space_state.hpp"
 
 #include <algorithm>
 #include <set>
@@ -289,12 +290,13 @@ std::string query_without_cursor(const httplib::Request& req) {
   return out;
 }
 
-std::string runtime_stage(const Repo& space) {
-  return space.info.value("stage", "RUNNING");
+std::string runtime_stage(const Context& ctx, const Repo& space) {
+  return ctx.spaces != nullptr ? ctx.spaces->stage(space.info)
+                               : space.info.value("stage", "RUNNING");
 }
 
-ordered_json runtime_json(const Repo& space) {
-  const auto stage = runtime_stage(space);
+ordered_json runtime_json(const Context& ctx, const Repo& space) {
+  const auto stage = runtime_stage(ctx, space);
   const auto hardware = space.info.value("hardware", "cpu-basic");
   const bool up =
       stage == "RUNNING" || stage == "RUNNING_BUILDING" || stage == "RUNNING_APP_STARTING";
@@ -660,7 +662,8 @@ void whoami(const httplib::Request&, httplib::Response& res, const Caller& calle
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }
 
-void space_info(const httplib::Request& req,
+void space_info(const Context& ctx,
+                const httplib::Request& req,
                 httplib::Response& res,
                 const Repo& space,
                 const std::string& revision) {
@@ -696,7 +699,7 @@ void space_info(const httplib::Request& req,
   out["private"] = space.is_private;
   out["gated"] = false;
   out["disabled"] = false;
-  out["host"] = space.info.value("_host", "");
+  out["host"] = space_host_url(space.info, ctx.gradio_url);
   out["subdomain"] = space.info.value("_subdomain", "");
   out["likes"] = space.info.value("likes", 0);
   out["sdk"] = space.info.value("sdk", "gradio");
@@ -708,7 +711,7 @@ void space_info(const httplib::Request& req,
   }
   out["siblings"] = siblings;
   out["createdAt"] = space.info.value("createdAt", std::string(k_default_date));
-  out["runtime"] = runtime_json(space);
+  out["runtime"] = runtime_json(ctx, space);
   out["models"] = space.info.value("models", json::array());
   out["usedStorage"] = space.used_storage();
   if (!expand.empty()) {
@@ -724,15 +727,15 @@ void space_info(const httplib::Request& req,
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }
 
-void space_runtime(httplib::Response& res, const Repo& space) {
+void space_runtime(const Context& ctx, httplib::Response& res, const Repo& space) {
   res.status = 200;
-  res.set_content(runtime_json(space).dump(), "application/json; charset=utf-8");
+  res.set_content(runtime_json(ctx, space).dump(), "application/json; charset=utf-8");
 }
 
-void space_host(httplib::Response& res, const Repo& space) {
+void space_host(const Context& ctx, httplib::Response& res, const Repo& space) {
   ordered_json out;
   out["subdomain"] = space.info.value("_subdomain", "");
-  out["host"] = space.info.value("_host", "");
+  out["host"] = space_host_url(space.info, ctx.gradio_url);
   res.status = 200;
   res.set_content(out.dump(), "application/json; charset=utf-8");
 }

@@ -42,12 +42,14 @@ void paths_info(const httplib::Request& req,
                 const std::string& revision);
 void refs(const httplib::Request& req, httplib::Response& res, const Repo& repo);
 void whoami(const httplib::Request& req, httplib::Response& res, const Caller& caller);
-void space_info(const httplib::Request& req,
+// The host and the runtime stage come from ctx (the gradio role's URL, Spaces woken since start).
+void space_info(const Context& ctx,
+                const httplib::Request& req,
                 httplib::Response& res,
                 const Repo& space,
                 const std::string& revision);
-void space_runtime(httplib::Response& res, const Repo& space);
-void space_host(httplib::Response& res, const Repo& space);
+void space_runtime(const Context& ctx, httplib::Response& res, const Repo& space);
+void space_host(const Context& ctx, httplib::Response& res, const Repo& space);
 void list_spaces(const Context& ctx,
                  const httplib::Request& req,
                  httplib::Response& res,

@@ -106,13 +106,13 @@ void spaces_api(const Context& ctx,
     return;
   }
   if (tail.empty()) {
-    hub::space_info(req, res, *space, "main");
+    hub::space_info(ctx, req, res, *space, "main");
   } else if (tail[0] == "revision" && tail.size() >= 2) {
-    hub::space_info(req, res, *space, join(tail, 1));
+    hub::space_info(ctx, req, res, *space, join(tail, 1));
   } else if (tail.size() == 1 && tail[0] == "runtime") {
-    hub::space_runtime(res, *space);
+    hub::space_runtime(ctx, res, *space);
   } else if (tail.size() == 1 && tail[0] == "host") {
-    hub::space_host(res, *space);
+    hub::space_host(ctx, res, *space);
   } else {
     not_found(res);
   }

@@ -1,8 +1,9 @@
-// hfrun-emulator: the Hugging Face Hub, its file CDN and the Inference Providers router on three
-// loopback ports, for tests and for users' CI pipelines (docs/emulator.md).
+// hfrun-emulator: the Hugging Face Hub, its file CDN, the Inference Providers router and Gradio
+// apps on four loopback ports, for tests and for users' CI pipelines (docs/emulator.md).
 #include "context.hpp"
 #include "faults.hpp"
 #include "request_log.hpp"
+#include "space_state.hpp"
 #include "world.hpp"
 
 #include <csignal>
@@ -23,10 +24,13 @@ namespace {
 
 constexpr const char* k_usage = R"(Usage: hfrun-emulator [OPTIONS]
 
-Serves the Hugging Face Hub, its file CDN and the Inference Providers router on 127.0.0.1.
+Serves the Hugging Face Hub, its file CDN, the Inference Providers router and the Gradio apps of
+the world's Spaces on 127.0.0.1.
 
-  --port N            hub on N, router on N+1, cdn on N+2; 0 (default) picks free ports
-  --port-file FILE    write {"hub","router","cdn","token","pid"} as JSON once all roles listen
+  --port N            hub on N, router on N+1, cdn on N+2, gradio on N+3; 0 (default) picks free
+                      ports
+  --port-file FILE    write {"hub","router","cdn","gradio","token","pid"} as JSON once all roles
+                      listen
   --world FILE        load this world instead of the built-in one (repeat to merge several)
   --log FILE          append one JSON line per request (also at GET /_emulator/log)
   --latency-ms N      add N ms before every response
@@ -212,6 +216,8 @@ int main(int argc, char** argv) {
   ctx.log = &log;
   emulator::Faults faults({options.latency_ms, options.bandwidth, options.max_body});
   ctx.faults = &faults;
+  emulator::SpaceStates spaces;
+  ctx.spaces = &spaces;
   if (options.tapes.empty()) {
     ctx.tapes_text = std::string(emulator::embedded_tapes());
   } else {
@@ -232,7 +238,8 @@ int main(int argc, char** argv) {
   const std::vector<Role> roles = {
       {"hub", &emulator::Context::hub_url, emulator::register_hub_routes},
       {"router", &emulator::Context::router_url, emulator::register_router_routes},
-      {"cdn", &emulator::Context::cdn_url, emulator::register_cdn_routes}};
+      {"cdn", &emulator::Context::cdn_url, emulator::register_cdn_routes},
+      {"gradio", &emulator::Context::gradio_url, emulator::register_gradio_routes}};
   std::vector<std::unique_ptr<httplib::Server>> servers;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     auto server = std::make_unique<httplib::Server>();

@@ -1,0 +1,280 @@
+#include "space_apps.hpp"
+
+#include "content.hpp"
+#include "media.hpp"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace emulator::gradio {
+
+namespace {
+
+using nlohmann::json;
+
+const json k_file_schema = {
+    {"properties",
+     {{"path", {{"type", "string"}}},
+      {"url", {{"anyOf", json::array({{{"type", "string"}}, {{"type", "null"}}})}}},
+      {"meta", {{"properties", {{"_type", {{"const", "gradio.FileData"}, {"type", "string"}}}}}}}}},
+    {"required", json::array({"path"})},
+    {"title", "FileData"},
+    {"type", "object"}};
+
+Param text_param(std::string name, json example = "Hello!!") {
+  return {std::move(name), "Textbox",         "str", {{"type", "string"}}, false,
+          nullptr,         std::move(example)};
+}
+Param number_param(std::string name, std::optional<double> def, json example = 3) {
+  Param p{std::move(name), "Number", "float",           {{"type", "number"}},
+          def.has_value(), nullptr,  std::move(example)};
+  if (def) {
+    p.default_value = *def;
+  }
+  return p;
+}
+Param file_param(std::string name, std::string component) {
+  return {
+      std::move(name),
+      std::move(component),
+      "filepath",
+      k_file_schema,
+      false,
+      nullptr,
+      {{"path", "https://raw.githubusercontent.com/gradio-app/gradio/main/test/test_files/bus.png"},
+       {"meta", {{"_type", "gradio.FileData"}}}}};
+}
+Return text_return(std::string label) {
+  return {std::move(label), "Textbox", "str", {{"type", "string"}}};
+}
+
+std::map<std::string, AppDef> build_apps() {
+  std::map<std::string, AppDef> apps;
+  apps["text"] = {{{"predict", {text_param("name")}, {text_return("output")}, false, false}}};
+  apps["classify"] = {{{"predict",
+                        {file_param("image", "Image")},
+                        {{"label",
+                          "Label",
+                          "Dict(label: str | int | float | None, confidences: list[Dict(label: str "
+                          "| int | float | None, confidence: float | None)] | None)",
+                          {{"type", "object"}}}},
+                        false,
+                        false}}};
+  Param steps{"steps", "Slider", "float", {{"type", "number"}, {"minimum", 1}, {"maximum", 50}},
+              true,    20,       20};
+  apps["generate"] = {{{"generate",
+                        {text_param("prompt", "a cat"), steps},
+                        {{"image", "Image", "filepath", k_file_schema}},
+                        false,
+                        false}}};
+  apps["stream"] = {
+      {{"chat", {text_param("message", "hello")}, {text_return("reply")}, true, false}}};
+  Param operation{"operation",
+                  "Radio",
+                  "Literal['add', 'subtract', 'multiply', 'divide']",
+                  {{"type", "string"}, {"enum", {"add", "subtract", "multiply", "divide"}}},
+                  true,
+                  "add",
+                  "add"};
+  apps["calc"] = {{{"add",
+                    {number_param("a", std::nullopt), number_param("b", 1)},
+                    {{"output", "Number", "float", {{"type", "number"}}}},
+                    false,
+                    false},
+                   {"operate",
+                    {number_param("a", std::nullopt), operation, number_param("b", std::nullopt)},
+                    {{"output", "Number", "float", {{"type", "number"}}}},
+                    false,
+                    false},
+                   {"remember",
+                    {number_param("value", std::nullopt)},
+                    {{"total", "Number", "float", {{"type", "number"}}}},
+                    false,
+                    true}}};
+  apps["broken"] = {{{"predict", {text_param("text")}, {text_return("output")}, false, false},
+                     {"explain", {text_param("text")}, {text_return("output")}, false, false}}};
+  apps["slow"] = {
+      {{"predict", {number_param("seconds", 1, 1)}, {text_return("output")}, false, false}}};
+  apps["zerogpu"] = {
+      {{"predict", {text_param("prompt", "a cat")}, {text_return("output")}, false, false}}};
+  apps["fileinfo"] = {{{"inspect",
+                        {file_param("file", "File")},
+                        {{"info", "JSON", "Dict[Any, Any]", {{"type", "object"}}}},
+                        false,
+                        false}}};
+  return apps;
+}
+
+const std::map<std::string, AppDef>& apps() {
+  static const auto k_apps = build_apps();
+  return k_apps;
+}
+
+double number_in(const json& inputs, std::size_t i, double fallback) {
+  return i < inputs.size() && inputs[i].is_number() ? inputs[i].get<double>() : fallback;
+}
+std::string text_in(const json& inputs, std::size_t i) {
+  return i < inputs.size() && inputs[i].is_string() ? inputs[i].get<std::string>() : std::string();
+}
+// The server path of a FileData input ("" when it is none).
+std::string file_in(const json& inputs, std::size_t i) {
+  if (i < inputs.size() && inputs[i].is_object() && inputs[i].contains("path") &&
+      inputs[i]["path"].is_string()) {
+    return inputs[i]["path"].get<std::string>();
+  }
+  return "";
+}
+
+JobResult ok(json outputs) {
+  return {true, std::move(outputs), nullptr};
+}
+JobResult app_error(json text) {
+  return {
+      false,
+      nullptr,
+      {{"error", std::move(text)}, {"duration", nullptr}, {"visible", true}, {"title", "Error"}}};
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::uint64_t seed_of(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const unsigned char c : text) {
+    h = (h ^ c) * 1099511628211ULL;
+  }
+  return h;
+}
+
+// A file input the server never received is what Gradio refuses (spaces.md §5).
+JobResult missing_file(const std::string& path) {
+  return app_error("File " + path + " was not uploaded to this app");
+}
+
+} // namespace
+
+const AppDef* find_app(const std::string& kind) {
+  const auto it = apps().find(kind);
+  return it == apps().end() ? nullptr : &it->second;
+}
+
+JobResult
+run_app(const std::string& kind, const Endpoint& endpoint, const json& inputs, JobIo& io) {
+  io.estimation(0, 1, 0.1);
+  io.starts();
+  if (kind == "text") {
+    return ok({"Hello, " + text_in(inputs, 0) + "!"});
+  }
+  if (kind == "classify" || kind == "fileinfo") {
+    const std::string path = file_in(inputs, 0);
+    const bool remote = path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0;
+    const auto local = io.local_file(path);
+    if ((!remote || kind == "fileinfo") && !local) {
+      return missing_file(path);
+    }
+    if (kind == "fileinfo") {
+      std::ifstream in(*local, std::ios::binary | std::ios::ate);
+      const auto size = static_cast<std::uint64_t>(in.tellg());
+      const auto slash = path.find_last_of('/');
+      return ok({{{"name", path.substr(slash + 1)}, {"size", size}}});
+    }
+    const std::string bytes = remote ? path : read_file(*local);
+    const std::string digest = sha256_hex(bytes);
+    static const char* k_labels[] = {"tabby cat", "golden retriever", "goldfinch"};
+    const int pick = std::stoi(digest.substr(0, 2), nullptr, 16) % 3;
+    json confidences = json::array();
+    confidences.push_back({{"label", k_labels[pick]}, {"confidence", 0.82}});
+    confidences.push_back({{"label", k_labels[(pick + 1) % 3]}, {"confidence", 0.11}});
+    confidences.push_back({{"label", k_labels[(pick + 2) % 3]}, {"confidence", 0.04}});
+    return ok({{{"label", k_labels[pick]}, {"confidences", confidences}}});
+  }
+  if (kind == "generate") {
+    const std::string prompt = text_in(inputs, 0);
+    const int steps = static_cast<int>(number_in(inputs, 1, 20));
+    for (int i = 0; i < 3; ++i) {
+      io.progress(i, 3, "steps", "denoising");
+    }
+    const auto png = media::make_png_mask(64, 64, seed_of(prompt + "/" + std::to_string(steps)));
+    return ok(json::array({io.output_file("image.png", png, "image/png")}));
+  }
+  if (kind == "stream") {
+    const std::string reply = "You said: " + text_in(inputs, 0);
+    std::string shown;
+    std::size_t at = 0;
+    while (at < reply.size()) {
+      const auto next = reply.find(' ', at + 1);
+      const auto end = next == std::string::npos ? reply.size() : next;
+      shown = reply.substr(0, end);
+      at = end;
+      io.generating({shown});
+      if (!io.wait(std::chrono::milliseconds(30))) {
+        return ok(json::array());
+      }
+    }
+    return ok({reply});
+  }
+  if (kind == "calc") {
+    if (endpoint.api == "remember") {
+      const double total = number_in(inputs, 0, 0) + number_in(inputs, 1, 0);
+      // The total, and the State output, which Gradio keeps on the server and sends as null.
+      return ok({total, nullptr});
+    }
+    const double a = number_in(inputs, 0, 0);
+    if (endpoint.api == "add") {
+      return ok({a + number_in(inputs, 1, 1)});
+    }
+    const std::string op =
+        inputs.size() > 1 && inputs[1].is_string() ? inputs[1].get<std::string>() : "add";
+    const double b = number_in(inputs, 2, 0);
+    if (op == "divide" && b == 0) {
+      return app_error("Cannot divide by zero");
+    }
+    const double r = op == "subtract"   ? a - b
+                     : op == "multiply" ? a * b
+                     : op == "divide"   ? a / b
+                                        : a + b;
+    return ok({r});
+  }
+  if (kind == "broken") {
+    if (endpoint.api == "explain") {
+      return app_error("The input was rejected: " + text_in(inputs, 0));
+    }
+    return app_error(nullptr); // show_error=False: the text stays on the server
+  }
+  if (kind == "slow") {
+    const double seconds = number_in(inputs, 0, 1);
+    io.estimation(1, 3, seconds + 1.5);
+    if (!io.wait(std::chrono::milliseconds(150))) {
+      return ok(json::array());
+    }
+    io.estimation(0, 2, seconds);
+    io.log("info", "warming up");
+    const auto step = std::chrono::milliseconds(static_cast<long long>(seconds * 1000 / 3));
+    for (int i = 0; i < 3; ++i) {
+      io.progress(i, 3, "steps", "denoising");
+      io.heartbeat();
+      if (!io.wait(step)) {
+        return ok(json::array());
+      }
+    }
+    std::ostringstream text;
+    text << "done after " << seconds << "s";
+    return ok({text.str()});
+  }
+  if (kind == "zerogpu") {
+    if (io.header("x-ip-token").empty()) {
+      return app_error(
+          "You have exceeded your free GPU quota (60s requested vs. 0s left). "
+          "[Create a free account](https://huggingface.co/join) to get more usage quota.");
+    }
+    return ok({"ok: " + text_in(inputs, 0)});
+  }
+  return app_error("the emulator has no app " + kind);
+}
+
+} // namespace emulator::gradio
