@@ -339,6 +339,10 @@ public:
     }
     HFRUN_TRY_ASSIGN(app, space::connect(env.client, target, options));
     wait_line.clear();
+    const auto route = m_route == "call" ? space::Route::call : space::Route::queue;
+    if (!m_list) {
+      HFRUN_TRY(space::check_callable(app, route)); // before uploads and the API lookup
+    }
     HFRUN_TRY(space::load_info(env.client, app));
 
     if (m_list) {
@@ -370,7 +374,7 @@ public:
     const bool stream = !env.global.json && !env.global.raw;
     Watcher watcher(env.out, stream);
     space::CallOptions call;
-    call.route = m_route == "call" ? space::Route::call : space::Route::queue;
+    call.route = route;
     call.cancel = &env.cancel;
     const auto started = std::chrono::steady_clock::now();
     auto ran = space::run_job(env.client, app, endpoint->name, data, watcher, call);

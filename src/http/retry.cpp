@@ -232,9 +232,10 @@ Result<Response> send_with_retry(Transport& transport,
                                  util::Sleeper& sleeper,
                                  const RetryNote& on_retry) {
   std::mt19937_64 rng = make_rng();
+  const int max_retries = request.retryable ? policy.max_retries : 0;
   for (int attempt = 0;; ++attempt) {
     Result<Response> result = transport.send(request);
-    if (attempt >= policy.max_retries) {
+    if (attempt >= max_retries) {
       return result;
     }
     const Decision d = decide(result, request, policy, sleeper);

@@ -19,7 +19,7 @@ Error space_error(const http::Response& response, const std::string& id) {
                  "private Space needs a token with access to it";
   } else if (response.status == 401 || response.status == 403) {
     error.kind = ErrorKind::auth;
-    error.hint = "the Space is private or needs a token with access: pass --token or set HF_TOKEN";
+    error.hint = "the Space is private: it needs a token with access to it";
   }
   return error;
 }

@@ -160,6 +160,7 @@ void post_cancel(client::Client& client,
       json_post(app, app.config.base() + "/cancel",
                 {{"event_id", event_id}, {"session_hash", session_hash}, {"fn_index", fn_index}});
   request.survives_cancel = true;
+  request.retryable = false;
   request.timeouts = http::Timeouts{3s, 5s, 0ms};
   (void)client.send(request, client::Auth::never);
 }
@@ -244,30 +245,15 @@ run_direct(client::Client& client, const App& app, const Dependency& dep, const 
 
 } // namespace
 
-Result<CallResult> run_job(client::Client& client,
-                           const App& app,
-                           const std::string& endpoint,
-                           const json& data,
-                           JobWatcher& watcher,
-                           const CallOptions& options) {
-  const std::string api =
-      endpoint.empty() || endpoint.front() != '/' ? endpoint : endpoint.substr(1);
-  if (options.route == Route::call) {
+Result<void> check_callable(const App& app, Route route) {
+  if (route == Route::call) {
     if (!app.config.has_call_route()) {
       return fail(ErrorKind::usage,
                   app.name() + " runs Gradio " + app.config.version +
                       ", which has no /call route (it came with 4.20)",
                   "leave out --route call: the queue works with this app");
     }
-    return run_call_route(client, app, api, data, watcher);
-  }
-  const Dependency* dep = app.config.dependency(api);
-  if (dep == nullptr) {
-    return fail(ErrorKind::not_found, app.name() + " has no endpoint /" + api,
-                "`hfrun space " + app.target.text + " --list` shows the endpoints it has");
-  }
-  if (!dep->queued) {
-    return run_direct(client, app, *dep, data);
+    return {};
   }
   const Protocol protocol = app.config.protocol.value_or(Protocol::sse_v3);
   switch (protocol) {
@@ -275,7 +261,7 @@ Result<CallResult> run_job(client::Client& client,
   case Protocol::sse_v2_1:
   case Protocol::sse_v2:
   case Protocol::sse_v1:
-    return run_queue(client, app, *dep, data, watcher, options);
+    return {};
   case Protocol::sse:
   case Protocol::ws:
     break;
@@ -289,6 +275,29 @@ Result<CallResult> run_job(client::Client& client,
                   ? "Gradio 3.x queues over websockets, which this build's libcurl lacks; the app "
                     "needs Gradio 4.9 or later (docs/space.md, \"Gradio versions\")"
                   : "the app needs Gradio 4.9 or later (docs/space.md, \"Gradio versions\")");
+}
+
+Result<CallResult> run_job(client::Client& client,
+                           const App& app,
+                           const std::string& endpoint,
+                           const json& data,
+                           JobWatcher& watcher,
+                           const CallOptions& options) {
+  HFRUN_TRY(check_callable(app, options.route));
+  const std::string api =
+      endpoint.empty() || endpoint.front() != '/' ? endpoint : endpoint.substr(1);
+  if (options.route == Route::call) {
+    return run_call_route(client, app, api, data, watcher);
+  }
+  const Dependency* dep = app.config.dependency(api);
+  if (dep == nullptr) {
+    return fail(ErrorKind::not_found, app.name() + " has no endpoint /" + api,
+                "`hfrun space " + app.target.text + " --list` shows the endpoints it has");
+  }
+  if (!dep->queued) {
+    return run_direct(client, app, *dep, data);
+  }
+  return run_queue(client, app, *dep, data, watcher, options);
 }
 
 } // namespace hfrun::space

@@ -74,6 +74,7 @@ wait_until_running(client::Client& client, const Target& target, const ConnectOp
       http::Request visit;
       visit.url = target.host + "/config";
       visit.timeouts = http::Timeouts{10s, 15s, 0ms};
+      visit.retryable = false;
       (void)client.send(visit, client::Auth::never);
       woken = true;
     }

@@ -21,6 +21,7 @@ struct Emulator {
   std::string hub;
   std::string router;
   std::string cdn;
+  std::string gradio;
   std::string token;
   std::filesystem::path dir; // the launcher's private directory (requests.jsonl is the request log)
   std::unique_ptr<EmulatorProcess> process;
@@ -45,6 +46,7 @@ public:
     e.hub = e.process->info().hub;
     e.router = e.process->info().router;
     e.cdn = e.process->info().cdn;
+    e.gradio = e.process->info().gradio;
     e.token = e.process->info().token.empty() ? std::string(HFRUN_EMULATOR_TOKEN)
                                               : e.process->info().token;
   }

@@ -18,6 +18,7 @@ struct EmulatorInfo {
   std::string hub;
   std::string router;
   std::string cdn;
+  std::string gradio; // the Gradio apps of the world's Spaces (empty from an emulator without them)
   std::string token;
   int pid = 0;
 };

@@ -103,6 +103,9 @@ struct Request {
   // A clean-up request that must still go out after Ctrl-C (a Space job's cancel): the
   // cancellation token does not abort it. Give it a short timeout.
   bool survives_cancel = false;
+  // False: sent once whatever the retry policy (a visit whose answer does not matter, such as the
+  // one that wakes a sleeping Space).
+  bool retryable = true;
 };
 
 struct Response {

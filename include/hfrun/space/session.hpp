@@ -96,6 +96,11 @@ struct CallResult {
   int updates = 0; // generator updates received
 };
 
+// Whether hfrun can run jobs on the app: its queue protocol is one hfrun speaks (sse_v1 and later;
+// ws and sse are ErrorKind::unavailable naming the app's Gradio version), or the /call route exists
+// when `route` is Route::call (else ErrorKind::usage).
+[[nodiscard]] Result<void> check_callable(const App& app, Route route);
+
 // Runs `endpoint` once with `data` (payload_data's array). A Ctrl-C (options.cancel) posts
 // {base}/cancel for the job before returning ErrorKind::interrupted.
 [[nodiscard]] Result<CallResult> run_job(client::Client& client,
