@@ -4,9 +4,11 @@
 // the Hugging Face proxy's 401 page for private Spaces and 503 page while a Space sleeps.
 #include "context.hpp"
 #include "hub_common.hpp"
+#include "hub_files.hpp"
 #include "space_apps.hpp"
 #include "space_state.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -132,6 +134,7 @@ struct Session {
   int pending = 0;
   bool gone = false; // the stream disconnected: its jobs are killed
   std::set<std::string> cancelled;
+  json state; // the session's State value (start_job)
 };
 
 // One /call job's events (event name, data), read by GET /call/{api}/{event_id}.
@@ -563,7 +566,20 @@ void start_job(Server& server,
                session, call, headers = std::move(headers)]() mutable {
     Io io(server, app, event_id, session, call, std::move(headers));
     const auto& endpoint = app.def->endpoints[static_cast<std::size_t>(fn_index)];
+    // Gradio keeps a State on the server, per session: the function gets the session's value
+    // (clients send null for it) and its State output replaces it; the wire carries null there
+    // (blocks.py preprocess_data / postprocess_data).
+    if (endpoint.state && session && inputs.is_array() && !inputs.empty()) {
+      std::lock_guard lock(session->mutex);
+      inputs.back() = session->state;
+    }
     auto result = gradio::run_app(app.kind, endpoint, inputs, io);
+    if (endpoint.state && session && result.success && result.outputs.is_array() &&
+        !result.outputs.empty()) {
+      std::lock_guard lock(session->mutex);
+      session->state = result.outputs.back();
+      result.outputs.back() = nullptr;
+    }
     io.finish(result);
   }).detach();
 }
@@ -831,17 +847,30 @@ void upload(Server& server,
   json_reply(res, 200, paths);
 }
 
-void serve_file(Server& server, const App& app, const std::string& path, httplib::Response& res) {
-  if (!server.files.has(app.id, path)) {
+// GET {prefix}/file={path}: a Range gets 206 (routes.py file() serves ranges; clients resume and
+// probe with them), and the bytes stream from disk rather than through memory.
+void serve_file(Server& server,
+                const App& app,
+                const std::string& path,
+                const httplib::Request& req,
+                httplib::Response& res) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (!server.files.has(app.id, path) || ec) {
     res.status = 403;
     res.set_content(json{{"detail", "File not allowed: " + path + "."}}.dump(), "application/json");
     return;
   }
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string ext = fs::path(path).extension().string();
-  res.status = 200;
-  res.set_content(bytes, ext == ".png" ? "image/png" : "application/octet-stream");
+  hub::serve_bytes(
+      req, res, size,
+      [path](std::uint64_t offset, char* out, std::size_t n) {
+        std::ifstream in(path, std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(offset));
+        in.read(out, static_cast<std::streamsize>(n));
+        std::fill(out + std::max<std::streamsize>(in.gcount(), 0), out + n, '\0');
+      },
+      ext == ".png" ? "image/png" : "application/octet-stream");
 }
 
 void dispatch(Server& server,
@@ -888,7 +917,7 @@ void dispatch(Server& server,
   } else if (route == "/upload" && post && reader != nullptr) {
     upload(server, app, req, res, *reader);
   } else if (route.rfind("/file=", 0) == 0 && !post) {
-    serve_file(server, app, route.substr(6), res);
+    serve_file(server, app, route.substr(6), req, res);
   } else if ((route == "/cancel" || route == "/reset") && post) {
     const json body = json::parse(read_body(req, reader), nullptr, false);
     if (route == "/cancel" && body.is_object()) {
