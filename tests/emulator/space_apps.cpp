@@ -98,6 +98,15 @@ std::map<std::string, AppDef> build_apps() {
       {{"predict", {number_param("seconds", 1, 1)}, {text_return("output")}, false, false}}};
   apps["zerogpu"] = {
       {{"predict", {text_param("prompt", "a cat")}, {text_return("output")}, false, false}}};
+  Param task{"task",
+             "Radio",
+             "Literal['transcribe', 'translate']",
+             {{"type", "string"}, {"enum", {"transcribe", "translate"}}},
+             true,
+             "transcribe",
+             "transcribe"};
+  apps["transcribe"] = {
+      {{"predict", {file_param("inputs", "Audio"), task}, {text_return("output")}, false, false}}};
   apps["fileinfo"] = {{{"inspect",
                         {file_param("file", "File")},
                         {{"info", "JSON", "Dict[Any, Any]", {{"type", "object"}}}},
@@ -170,6 +179,17 @@ run_app(const std::string& kind, const Endpoint& endpoint, const json& inputs, J
   if (kind == "text") {
     return ok({"Hello, " + text_in(inputs, 0) + "!"});
   }
+  if (kind == "transcribe") {
+    const std::string path = file_in(inputs, 0);
+    const auto local = io.local_file(path);
+    if (!local && path.rfind("http", 0) != 0) {
+      return missing_file(path);
+    }
+    const std::string bytes = local ? read_file(*local) : path;
+    const bool translate = text_in(inputs, 1) == "translate";
+    return ok({std::string(translate ? " The audio says, in English: " : " The audio says: ") +
+               "a recording of " + std::to_string(bytes.size()) + " bytes."});
+  }
   if (kind == "classify" || kind == "fileinfo") {
     const std::string path = file_in(inputs, 0);
     const bool remote = path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0;
@@ -221,8 +241,8 @@ run_app(const std::string& kind, const Endpoint& endpoint, const json& inputs, J
   if (kind == "calc") {
     if (endpoint.api == "remember") {
       const double total = number_in(inputs, 0, 0) + number_in(inputs, 1, 0);
-      // The total, and the State output, which Gradio keeps on the server and sends as null.
-      return ok({total, nullptr});
+      // The total, and the new State (the server keeps it for the session and sends null).
+      return ok({total, total});
     }
     const double a = number_in(inputs, 0, 0);
     if (endpoint.api == "add") {
