@@ -189,7 +189,7 @@ emulator_stop
 
 echo
 pairs=(); for n in "${names[@]}"; do pairs+=("$n:${label[$n]}"); done
-python3 "$helper" report --out "$work" --pairs "${pairs[@]}"
+python3 "$helper" report --baseline-label "curl sending the same request(s)" --out "$work" --pairs "${pairs[@]}"
 if ((do_hyperfine)); then
   echo
   echo "Cross-check, hyperfine -N (each command's runs back to back), median ms:"
