@@ -3,8 +3,10 @@
 #include "content.hpp"
 #include "media.hpp"
 
+#include <array>
 #include <fstream>
 #include <map>
+#include <openssl/evp.h>
 #include <sstream>
 
 namespace emulator::gradio {
@@ -152,6 +154,28 @@ std::string read_file(const std::string& path) {
   return out.str();
 }
 
+// SHA-256 of a file read in slices: file-info's inputs may be GiB-sized uploads.
+std::string file_sha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  std::string buf(1U << 20U, '\0');
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0) {
+    EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(ctx, md.data(), &n);
+  EVP_MD_CTX_free(ctx);
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out.push_back(k_hex[md[i] >> 4U]);
+    out.push_back(k_hex[md[i] & 15U]);
+  }
+  return out;
+}
+
 std::uint64_t seed_of(const std::string& text) {
   std::uint64_t h = 1469598103934665603ULL;
   for (const unsigned char c : text) {
@@ -174,8 +198,11 @@ const AppDef* find_app(const std::string& kind) {
 
 JobResult
 run_app(const std::string& kind, const Endpoint& endpoint, const json& inputs, JobIo& io) {
-  io.estimation(0, 1, 0.1);
-  io.starts();
+  // The slow app is queued behind others first (its own estimations, then process_starts).
+  if (kind != "slow") {
+    io.estimation(0, 1, 0.1);
+    io.starts();
+  }
   if (kind == "text") {
     return ok({"Hello, " + text_in(inputs, 0) + "!"});
   }
@@ -201,7 +228,8 @@ run_app(const std::string& kind, const Endpoint& endpoint, const json& inputs, J
       std::ifstream in(*local, std::ios::binary | std::ios::ate);
       const auto size = static_cast<std::uint64_t>(in.tellg());
       const auto slash = path.find_last_of('/');
-      return ok({{{"name", path.substr(slash + 1)}, {"size", size}}});
+      return ok(
+          {{{"name", path.substr(slash + 1)}, {"size", size}, {"sha256", file_sha256(*local)}}});
     }
     const std::string bytes = remote ? path : read_file(*local);
     const std::string digest = sha256_hex(bytes);
@@ -264,15 +292,22 @@ run_app(const std::string& kind, const Endpoint& endpoint, const json& inputs, J
     if (endpoint.api == "explain") {
       return app_error("The input was rejected: " + text_in(inputs, 0));
     }
-    return app_error(nullptr); // show_error=False: the text stays on the server
+    // Not a gr.Error and show_error=False: utils.error_payload is {"error": None} alone (the
+    // duration/visible/title keys come only with gr.Error).
+    return {false, nullptr, {{"error", nullptr}}};
   }
   if (kind == "slow") {
     const double seconds = number_in(inputs, 0, 1);
-    io.estimation(1, 3, seconds + 1.5);
+    // Two events ahead, then one, then its turn (queueing.py sends estimations only while queued).
+    io.estimation(2, 3, 2.5);
     if (!io.wait(std::chrono::milliseconds(150))) {
       return ok(json::array());
     }
-    io.estimation(0, 2, seconds);
+    io.estimation(1, 3, 1.5);
+    if (!io.wait(std::chrono::milliseconds(150))) {
+      return ok(json::array());
+    }
+    io.starts();
     io.log("info", "warming up");
     const auto step = std::chrono::milliseconds(static_cast<long long>(seconds * 1000 / 3));
     for (int i = 0; i < 3; ++i) {

@@ -9,6 +9,7 @@
 #include "space_state.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -17,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <random>
 #include <set>
@@ -78,6 +80,17 @@ public:
     const fs::path dir = m_root / random_hex(16);
     fs::create_directories(dir);
     return dir / (name.empty() ? std::string("file") : fs::path(name).filename().string());
+  }
+  // Moves a finished upload to <root>/<sha256>/<name>: content-addressed, as Gradio's cache
+  // (routes.py upload_file), so the same bytes always get the same server path.
+  fs::path settle(const fs::path& temp, const std::string& sha256) {
+    const fs::path dir = m_root / sha256;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const fs::path dest = dir / temp.filename();
+    fs::rename(temp, dest, ec);
+    fs::remove(temp.parent_path(), ec);
+    return dest;
   }
   void add(const std::string& app, const fs::path& path) {
     std::lock_guard lock(m_mutex);
@@ -805,15 +818,33 @@ void upload(Server& server,
   std::uint64_t size = 0;
   bool too_large = false;
   bool is_file_part = false;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> digest(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const auto finish_part = [&] {
+    if (!out.is_open()) {
+      return;
+    }
+    out.close();
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(digest.get(), md.data(), &n);
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string sha;
+    for (unsigned int i = 0; i < n; ++i) {
+      sha.push_back(k_hex[md[i] >> 4U]);
+      sha.push_back(k_hex[md[i] & 15U]);
+    }
+    const fs::path placed = server.files.settle(current, sha);
+    server.files.add(app.id, placed);
+    paths.push_back(placed.string());
+  };
   reader(
       [&](const httplib::MultipartFormData& part) {
-        if (out.is_open()) {
-          out.close();
-        }
-        is_file_part = part.name == "files" && !part.filename.empty();
+        finish_part();
+        is_file_part = part.name == "files" && !part.filename.empty() && !too_large;
         if (is_file_part) {
           current = server.files.new_path(part.filename);
           out.open(current, std::ios::binary);
+          EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr);
           size = 0;
         }
         return true;
@@ -828,14 +859,13 @@ void upload(Server& server,
           return false;
         }
         out.write(data, static_cast<std::streamsize>(n));
-        if (paths.empty() || paths.back() != current.string()) {
-          paths.push_back(current.string());
-          server.files.add(app.id, current);
-        }
+        EVP_DigestUpdate(digest.get(), data, n);
         return true;
       });
-  if (out.is_open()) {
+  if (too_large) {
     out.close();
+  } else {
+    finish_part();
   }
   if (too_large) {
     res.status = 413;
