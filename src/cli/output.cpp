@@ -251,19 +251,6 @@ void Output::plain_err(std::string_view line) {
   write_err(shown(line) + "\n");
 }
 
-std::string human_bytes(std::uint64_t bytes) {
-  static constexpr const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024.0 && unit < 4) {
-    value /= 1024.0;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, k_units[unit]);
-  return buffer;
-}
-
 ProgressBar::ProgressBar(const Output& output,
                          std::string label,
                          std::optional<std::uint64_t> total)

@@ -8,6 +8,7 @@
 #include <hfrun/cli/run.hpp>
 #include <hfrun/error.hpp>
 #include <hfrun/util/redact.hpp>
+#include <hfrun/util/strings.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -145,7 +146,6 @@ private:
   bool m_drawn = false;
 };
 
-// "1.5 MiB"
-[[nodiscard]] std::string human_bytes(std::uint64_t bytes);
+using util::human_bytes;
 
 } // namespace hfrun::cli

@@ -17,19 +17,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string human_size(std::uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024 && unit < 4) {
-    value /= 1024;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return text;
-}
-
 // What the part is said to be; Gradio keeps the name and sniffs the content itself.
 std::string type_of_name(const std::string& name) {
   const auto dot = name.find_last_of('.');
@@ -107,8 +94,8 @@ Result<std::string> upload_file(client::Client& client,
   const auto size = fs::file_size(path, ec);
   if (!ec && app.config.max_file_size && size > *app.config.max_file_size) {
     return fail(ErrorKind::rejected,
-                path.string() + " is " + human_size(size) + "; " + app.name() +
-                    " accepts files up to " + human_size(*app.config.max_file_size),
+                path.string() + " is " + util::human_bytes(size) + "; " + app.name() +
+                    " accepts files up to " + util::human_bytes(*app.config.max_file_size),
                 "nothing was sent; use a smaller file");
   }
   http::MultipartFile part;

@@ -204,6 +204,9 @@ Result<Job::Step> Job::on_message(const json& message, JobWatcher& watcher) {
     return Step::more;
   }
   if (msg == "estimation") {
+    // Gradio estimates only jobs still waiting: the job is (back) in the queue.
+    m_status.started = false;
+    m_status.progress.clear();
     read_status(message, m_status);
     watcher.on_status(m_status);
   } else if (msg == "process_starts") {

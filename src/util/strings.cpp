@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdio>
 #include <hfrun/util/strings.hpp>
 
 namespace hfrun::util {
@@ -227,6 +228,19 @@ std::optional<std::string> closest_match(std::string_view word,
     }
   }
   return best;
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  static constexpr const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024.0 && unit < 4) {
+    value /= 1024.0;
+    ++unit;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, k_units[unit]);
+  return buffer;
 }
 
 } // namespace hfrun::util

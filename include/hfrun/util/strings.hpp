@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,9 @@ namespace hfrun::util {
 // `s` as one POSIX shell word: unchanged when it only has characters that need no quoting
 // (letters, digits and `_ - . / : @ % + = ,`), else in single quotes with each ' written '\''.
 [[nodiscard]] std::string shell_quote(std::string_view s);
+
+// A byte count for people: "812 B", "1.5 MiB" (binary units, one decimal).
+[[nodiscard]] std::string human_bytes(std::uint64_t bytes);
 
 // Levenshtein distance (bytes).
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
