@@ -1,5 +1,6 @@
 // The shared steps of every backend: encode from the task codec, send -> decode, streaming with a
 // clean result per attempt, and the table of backends.
+#include "endpoint_backend.hpp"
 #include "serverless_backend.hpp"
 
 #include <array>
@@ -282,6 +283,7 @@ Result<Outcome> Backend::execute(client::Client& client,
 std::span<const BackendEntry> backend_table() {
   static const std::array k_backends{
       BackendEntry{"serverless", &make_serverless_backend},
+      BackendEntry{"endpoint", &make_endpoint_backend},
   };
   return k_backends;
 }

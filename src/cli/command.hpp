@@ -67,5 +67,6 @@ std::unique_ptr<Command> make_probe_command();
 std::unique_ptr<Command> make_download_command();
 std::unique_ptr<Command> make_cache_command();
 std::unique_ptr<Command> make_space_command();
+std::unique_ptr<Command> make_endpoint_command();
 
 } // namespace hfrun::cli

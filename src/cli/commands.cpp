@@ -5,7 +5,7 @@
 namespace hfrun::cli {
 
 std::span<const CommandEntry> command_table() {
-  static const std::array<CommandEntry, 6> k_commands{{
+  static const std::array<CommandEntry, 7> k_commands{{
       {"cache", "What the shared Hugging Face cache holds (ls), and whether it is intact (verify)",
        "hfrun cache ls\n  hfrun cache ls openai-community/gpt2 --json\n"
        "  hfrun cache verify openai-community/gpt2",
@@ -15,6 +15,16 @@ std::span<const CommandEntry> command_table() {
        "  hfrun download stabilityai/stable-diffusion-xl-base-1.0 --include 'unet/*'\n"
        "  cd \"$(hfrun download openai-community/gpt2 --include '*.json')\"",
        &make_download_command},
+      {"endpoint",
+       "Run a model on a dedicated Inference Endpoint or any self-hosted server, by URL (the "
+       "server's flavour is found by itself)",
+       "hfrun endpoint https://xyz.us-east-1.aws.endpoints.huggingface.cloud --text \"Hello\"\n"
+       "  hfrun endpoint http://localhost:8080 --text \"Hello\" max_tokens:=64      # TGI, vLLM, "
+       "llama.cpp ...\n"
+       "  hfrun endpoint http://localhost:8081 --text \"a sentence\" --json          # TEI "
+       "embeddings\n"
+       "  hfrun endpoint https://my-toolkit-endpoint --task image-classification --file cat.png",
+       &make_endpoint_command},
       {"probe",
        "Which ways each model can run (providers, endpoints, Spaces, local apps), with the "
        "command for each",

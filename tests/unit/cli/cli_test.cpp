@@ -236,10 +236,10 @@ TEST_F(CliTest, TypoedCommandSuggestsTheClosestOne) {
 }
 
 TEST_F(CliTest, ContractCommandNotBuiltYetSaysSo) {
-  auto c = run({"endpoint", "list"});
+  auto c = run({"local", "gpt2"});
   EXPECT_EQ(c.code, 2);
   EXPECT_TRUE(
-      c.err.starts_with("hfrun: error: `hfrun endpoint` is not available in this version yet\n"))
+      c.err.starts_with("hfrun: error: `hfrun local` is not available in this version yet\n"))
       << c.err;
 }
 

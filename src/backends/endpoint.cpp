@@ -1,0 +1,169 @@
+// The endpoint backend: a dedicated Inference Endpoint or any self-hosted server, by URL. plan()
+// finds the server's flavour (--flavor, else the probes of flavor.cpp) and the route of the task
+// on that flavour; encode() and execute() are the shared task codec's: the servers' bodies and
+// answers are the hf-inference and OpenAI shapes the codec already speaks (docs/endpoint.md).
+#include "endpoint_backend.hpp"
+#include "flavor.hpp"
+
+#include <hfrun/http/url.hpp>
+
+namespace hfrun::backends {
+
+namespace {
+
+using tasks::TaskId;
+
+std::string without_trailing_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') {
+    url.pop_back();
+  }
+  return url;
+}
+
+bool openai_flavor(Flavor f) {
+  switch (f) {
+  case Flavor::tgi:
+  case Flavor::vllm:
+  case Flavor::sglang:
+  case Flavor::llamacpp:
+  case Flavor::ollama:
+  case Flavor::transformers_serve:
+  case Flavor::openai:
+    return true;
+  case Flavor::tei:
+  case Flavor::toolkit:
+    return false;
+  }
+  return false;
+}
+
+// The path of a task on a flavour, or nullopt when that server does not run it.
+std::optional<std::string> route(Flavor flavor, TaskId task) {
+  if (flavor == Flavor::toolkit) {
+    return std::string(); // POST / for every task: the toolkit's pipeline decides
+  }
+  if (flavor == Flavor::tei) {
+    if (task == TaskId::feature_extraction) {
+      return std::string("/embed");
+    }
+    if (task == TaskId::text_classification) {
+      return std::string("/predict");
+    }
+    return std::nullopt;
+  }
+  if (openai_flavor(flavor)) {
+    if (task == TaskId::conversational) {
+      return std::string("/v1/chat/completions");
+    }
+    if (task == TaskId::text_generation) {
+      return std::string("/v1/completions");
+    }
+  }
+  return std::nullopt;
+}
+
+// What the server itself says it does, as a task of the codec.
+const tasks::TaskSpec* server_task(const FlavorInfo& info) {
+  if (info.flavor == Flavor::tei) {
+    return tasks::find_task(info.task.empty() ? "feature-extraction" : info.task);
+  }
+  if (openai_flavor(info.flavor)) {
+    // Chat is what these servers are run for; text-generation is --task text-generation.
+    return tasks::find_task("conversational");
+  }
+  return nullptr;
+}
+
+class EndpointBackend final : public Backend {
+public:
+  bool needs_lookup(const Call& call) const override {
+    return call.option("flavor").empty() || (!call.task && call.option("flavor") != "toolkit");
+  }
+
+  Result<Plan> plan(client::Client& client, const Call& call) override {
+    static constexpr std::string_view k_management[] = {
+        "list", "show", "create", "update", "pause", "resume", "scale-to-zero", "wait", "delete"};
+    for (const auto verb : k_management) {
+      if (call.target == verb) {
+        return fail(ErrorKind::usage,
+                    "`hfrun endpoint " + call.target +
+                        "` (managing Inference Endpoints) is not available in this version yet",
+                    "manage endpoints on https://ui.endpoints.huggingface.co or with `hf "
+                    "endpoints`; `hfrun endpoint URL ...` calls one");
+      }
+    }
+    const auto parts = http::parse_url(call.target);
+    if (!parts) {
+      return fail(ErrorKind::usage,
+                  "'" + call.target +
+                      "' is not a URL; endpoint names (NAMESPACE/NAME) need the "
+                      "management API, which this version does not speak yet",
+                  "pass the endpoint's URL (its page on ui.endpoints.huggingface.co shows it), "
+                  "e.g. hfrun endpoint https://xyz.us-east-1.aws.endpoints.huggingface.cloud "
+                  "--text \"Hello\"");
+    }
+    const std::string base = without_trailing_slash(call.target);
+    // The token goes to the URL the user named (product.md), also over plain http.
+    client.trust_origin(base);
+
+    HFRUN_TRY_ASSIGN(requested, requested_task(call));
+    FlavorInfo info;
+    const std::string forced = call.option("flavor");
+    if (!forced.empty()) {
+      const auto flavor = parse_flavor(forced);
+      if (!flavor) {
+        return fail(ErrorKind::usage, "unknown --flavor " + forced,
+                    "use one of: " + flavor_names());
+      }
+      info.flavor = *flavor;
+      info.why = "--flavor " + forced;
+    }
+    if (forced.empty() || (requested == nullptr && info.flavor != Flavor::toolkit)) {
+      const std::string why = info.why;
+      HFRUN_TRY_ASSIGN(found, detect_flavor(client, base));
+      if (forced.empty()) {
+        info = std::move(found);
+      } else {
+        info.task = found.task;
+        info.model = found.model;
+        info.why = why;
+      }
+    }
+    if (requested == nullptr) {
+      requested = server_task(info);
+    }
+    if (requested == nullptr) {
+      return fail(ErrorKind::usage,
+                  "which task does this " + std::string(flavor_name(info.flavor)) +
+                      " endpoint run? it does not say",
+                  "pass --task TASK, e.g. --task image-classification (`hfrun " + call.command +
+                      " --help`)");
+    }
+    const auto path = route(info.flavor, requested->id);
+    if (!path) {
+      return fail(ErrorKind::usage,
+                  std::string(flavor_name(info.flavor)) + " servers do not run " +
+                      std::string(requested->name),
+                  "pick the task the server runs with --task, or force its flavour with --flavor");
+    }
+    Plan plan;
+    plan.task = requested;
+    plan.target = base;
+    plan.url = base + *path;
+    if (openai_flavor(info.flavor)) {
+      // OpenAI bodies name a model; TGI ignores it, llama.cpp takes any, vLLM and Ollama want
+      // the served one.
+      plan.body_model = info.model.empty() ? std::string(flavor_name(info.flavor)) : info.model;
+    }
+    plan.via = std::string(flavor_name(info.flavor)) + " (" + info.why + ")";
+    return plan;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Backend> make_endpoint_backend() {
+  return std::make_unique<EndpointBackend>();
+}
+
+} // namespace hfrun::backends

@@ -1,0 +1,37 @@
+// hfrun endpoint URL [INPUT] [PARAMS]: an Inference Endpoint or any self-hosted inference server.
+// Everything but --flavor is the generic run-model command's.
+#include "run_model.hpp"
+
+namespace hfrun::cli {
+
+namespace {
+
+class EndpointCommand final : public RunModelCommand {
+public:
+  EndpointCommand()
+      : RunModelCommand("endpoint",
+                        "url",
+                        "The endpoint's URL (an Inference Endpoint, or any TGI, TEI, vLLM, SGLang, "
+                        "llama.cpp, Ollama or Inference Toolkit server)") {}
+
+protected:
+  void add_backend_options(CLI::App& sub) override {
+    sub.add_option("--flavor", m_flavor,
+                   "The server: tgi, tei, vllm, sglang, llamacpp, ollama, transformers-serve, "
+                   "toolkit, openai (default: found by probing the URL)");
+  }
+  std::map<std::string, std::string> backend_options() const override {
+    return {{"flavor", m_flavor}};
+  }
+
+private:
+  std::string m_flavor;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_endpoint_command() {
+  return std::make_unique<EndpointCommand>();
+}
+
+} // namespace hfrun::cli

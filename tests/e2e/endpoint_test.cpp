@@ -1,0 +1,51 @@
+// hfrun endpoint against servers of the emulator: its router's hf-inference route stands in for an
+// Inference Toolkit endpoint (POST / with the toolkit's bodies), and the router root for an
+// OpenAI-compatible server (/v1/models, /v1/chat/completions). The per-flavour servers (TGI, TEI,
+// llama.cpp, Ollama) come with the emulator's endpoint part (docs/endpoint.md, "Not yet").
+#include "emulator_fixture.hpp"
+#include "serverless_e2e.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hfrun::test {
+namespace {
+
+using nlohmann::json;
+using serverless::k_png;
+
+TEST(Endpoint, AToolkitEndpointRunsTheTaskGiven) {
+  const std::string url =
+      EmulatorEnvironment::emulator().router + "/hf-inference/models/google/vit-base-patch16-224";
+  auto r = hfrun({"endpoint", url, "--task", "image-classification", "--file", k_png, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << r.out;
+  EXPECT_EQ(doc["task"], "image-classification");
+  EXPECT_FALSE(doc["labels"].empty()) << r.out;
+  auto untold = hfrun({"endpoint", url, "--file", k_png});
+  EXPECT_EQ(untold.exit_code, 2) << untold.err;
+  EXPECT_NE(untold.err.find("pass --task"), std::string::npos) << untold.err;
+}
+
+TEST(Endpoint, AnOpenAiServerChatsByDefault) {
+  auto r = hfrun(
+      {"endpoint", EmulatorEnvironment::emulator().router, "--text", "Hello", "--json", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = json::parse(r.out, nullptr, false);
+  EXPECT_EQ(doc["task"], "conversational") << r.out;
+  EXPECT_EQ(doc["content"], "You said: Hello");
+  EXPECT_NE(r.err.find("via openai (GET /v1/models: owned_by"), std::string::npos) << r.err;
+}
+
+TEST(Endpoint, ConnectionRefusedIsExitEight) {
+  auto r = hfrun({"endpoint", "http://127.0.0.1:9", "--text", "Hello"});
+  EXPECT_EQ(r.exit_code, 8) << r.err;
+}
+
+TEST(Endpoint, AnEndpointNameIsRefusedUntilTheManagementApi) {
+  auto r = hfrun({"endpoint", "my-endpoint", "--text", "Hello"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
+} // namespace
+} // namespace hfrun::test
