@@ -382,6 +382,23 @@ TEST(Gradio, CancelEndsTheJobAtOnce) {
   EXPECT_EQ(body_json(reset), json({{"success", true}}));
 }
 
+TEST(Gradio, AStreamThatGoesAwayKillsItsSessionsJob) {
+  const auto id = join("hfrun-demo/slow-queue", {3}, "gone1");
+  const auto path = app("hfrun-demo/slow-queue") + "/gradio_api/queue/data?session_hash=gone1";
+  // Read until the job runs, then hang up.
+  const auto first = read_stream(path, 5s, [](const Stream& s) {
+    return std::any_of(s.messages.begin(), s.messages.end(),
+                       [](const json& m) { return m.value("msg", "") == "progress"; });
+  });
+  ASSERT_FALSE(of_event(first, id).empty()) << first.raw;
+  // Past the job's end (about 3.3 s after the join): it must not have run to completion.
+  const auto later = read_stream(path, 5s);
+  for (const auto& m : of_event(later, id)) {
+    EXPECT_FALSE(m.value("msg", "") == "process_completed" && m["output"].contains("data"))
+        << later.raw;
+  }
+}
+
 TEST(Gradio, StateIsKeptPerSession) {
   const auto total = [](const std::string& session, int value) {
     const auto id = join("hfrun-demo/calculator", {value, nullptr}, session, 2);
