@@ -5,6 +5,7 @@
 #include "endpoint_backend.hpp"
 #include "flavor.hpp"
 
+#include <cstdlib>
 #include <hfrun/http/url.hpp>
 
 namespace hfrun::backends {
@@ -120,7 +121,10 @@ public:
     }
     if (forced.empty() || (requested == nullptr && info.flavor != Flavor::toolkit)) {
       const std::string why = info.why;
-      HFRUN_TRY_ASSIGN(found, detect_flavor(client, base));
+      const double wait_s = std::strtod(call.option("wait_timeout", "600").c_str(), nullptr);
+      HFRUN_TRY_ASSIGN(
+          found, detect_flavor(client, base,
+                               std::chrono::milliseconds(static_cast<long long>(wait_s * 1000))));
       if (forced.empty()) {
         info = std::move(found);
       } else {

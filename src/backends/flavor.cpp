@@ -170,14 +170,60 @@ FlavorInfo classify(const ProbeAnswers& a) {
   return f;
 }
 
-Result<FlavorInfo> detect_flavor(client::Client& client, const std::string& base) {
-  ProbeAnswers answers;
-  const auto probe = [&](const char* path, ProbeAnswer& out) -> Result<void> {
+namespace {
+
+bool not_ready(const Result<http::Response>& sent) {
+  if (!sent) {
+    return sent.error().kind == ErrorKind::network &&
+           sent.error().transport == TransportFailure::connect;
+  }
+  return sent->status == 502 || sent->status == 503 || sent->status == 504;
+}
+
+// The first probe, again while the server is not up yet.
+Result<http::Response> first_probe(client::Client& client,
+                                   const std::string& base,
+                                   std::chrono::milliseconds wait_timeout) {
+  util::Sleeper& sleeper = client.sleeper();
+  const auto start = sleeper.now();
+  auto delay = std::chrono::milliseconds(1000);
+  while (true) {
     http::Request request;
-    request.url = base + path;
-    request.retryable = false; // a route a server lacks answers 404 at once; no point waiting
+    request.url = base + "/info";
+    request.retryable = false;
     request.timeouts = http::Timeouts{10s, 15s, 0ms};
     auto sent = client.send(request);
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(sleeper.now() - start);
+    if (!not_ready(sent) || waited >= wait_timeout) {
+      return sent;
+    }
+    const std::string state = sent ? "HTTP " + std::to_string(sent->status) : "connection refused";
+    client.note("waiting for " + base + " to come up (" + state + ", " +
+                std::to_string(waited.count() / 1000) + " s of " +
+                std::to_string(wait_timeout.count() / 1000) + " s; --wait-timeout)");
+    sleeper.sleep_for(std::min(delay, wait_timeout - waited));
+    delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+} // namespace
+
+Result<FlavorInfo> detect_flavor(client::Client& client,
+                                 const std::string& base,
+                                 std::chrono::milliseconds wait_timeout) {
+  ProbeAnswers answers;
+  const auto probe = [&](const char* path, ProbeAnswer& out) -> Result<void> {
+    Result<http::Response> sent = fail(ErrorKind::internal, "not sent");
+    if (std::string_view(path) == "/info") {
+      sent = first_probe(client, base, wait_timeout);
+    } else {
+      http::Request request;
+      request.url = base + path;
+      request.retryable = false; // a route a server lacks answers 404 at once; no point waiting
+      request.timeouts = http::Timeouts{10s, 15s, 0ms};
+      sent = client.send(request);
+    }
     if (!sent) {
       if (sent.error().kind == ErrorKind::stopped) {
         return unexpected<Error>(sent.error()); // --dry-run

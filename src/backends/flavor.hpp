@@ -3,6 +3,7 @@
 // the servers' own discovery answers.
 #pragma once
 
+#include <chrono>
 #include <hfrun/client/client.hpp>
 #include <optional>
 #include <string>
@@ -53,7 +54,12 @@ struct ProbeAnswers {
 [[nodiscard]] FlavorInfo classify(const ProbeAnswers& answers);
 
 // Sends the probes to `base` (each only while no earlier one decided) and classifies them. A 401 or
-// 403 is ErrorKind::auth (a token is missing or wrong), not an unknown flavour.
-[[nodiscard]] Result<FlavorInfo> detect_flavor(client::Client& client, const std::string& base);
+// 403 is ErrorKind::auth (a token is missing or wrong), not an unknown flavour. A server not ready
+// yet (connection refused, 502/503/504 on the first probe: loading, scaled to zero) is waited for
+// with capped backoff (1 s, 2 s, 4 s, then 5 s) and one note per wait, up to `wait_timeout`; then
+// its error stands (exit 8 or 7).
+[[nodiscard]] Result<FlavorInfo> detect_flavor(client::Client& client,
+                                               const std::string& base,
+                                               std::chrono::milliseconds wait_timeout);
 
 } // namespace hfrun::backends

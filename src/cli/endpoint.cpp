@@ -19,13 +19,18 @@ protected:
     sub.add_option("--flavor", m_flavor,
                    "The server: tgi, tei, vllm, sglang, llamacpp, ollama, transformers-serve, "
                    "toolkit, openai (default: found by probing the URL)");
+    sub.add_option("--wait-timeout", m_wait_timeout_s,
+                   "Seconds to wait for a server still starting (connection refused, 503); "
+                   "default 600")
+        ->check(CLI::NonNegativeNumber);
   }
   std::map<std::string, std::string> backend_options() const override {
-    return {{"flavor", m_flavor}};
+    return {{"flavor", m_flavor}, {"wait_timeout", std::to_string(m_wait_timeout_s)}};
   }
 
 private:
   std::string m_flavor;
+  double m_wait_timeout_s = 600;
 };
 
 } // namespace

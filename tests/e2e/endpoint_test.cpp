@@ -37,9 +37,15 @@ TEST(Endpoint, AnOpenAiServerChatsByDefault) {
   EXPECT_NE(r.err.find("via openai (GET /v1/models: owned_by"), std::string::npos) << r.err;
 }
 
-TEST(Endpoint, ConnectionRefusedIsExitEight) {
-  auto r = hfrun({"endpoint", "http://127.0.0.1:9", "--text", "Hello"});
-  EXPECT_EQ(r.exit_code, 8) << r.err;
+TEST(Endpoint, ConnectionRefusedIsWaitedForThenExitEight) {
+  auto now = hfrun({"endpoint", "http://127.0.0.1:9", "--text", "Hello", "--wait-timeout", "0"});
+  EXPECT_EQ(now.exit_code, 8) << now.err;
+  auto later = hfrun({"endpoint", "http://127.0.0.1:9", "--text", "Hello", "--wait-timeout", "1"});
+  EXPECT_EQ(later.exit_code, 8) << later.err;
+  EXPECT_NE(
+      later.err.find("waiting for http://127.0.0.1:9 to come up (connection refused, 0 s of 1 s"),
+      std::string::npos)
+      << later.err;
 }
 
 TEST(Endpoint, AnEndpointNameIsRefusedUntilTheManagementApi) {

@@ -60,6 +60,14 @@ public:
   [[nodiscard]] const config::Token& token() const { return m_options.token; }
   [[nodiscard]] bool dry_run() const { return m_options.dry_run; }
   [[nodiscard]] const ClientOptions& options() const { return m_options; }
+  // The waits of this client (retries) and its notes on stderr, for layers above that wait too (a
+  // server still starting) with the same cancellable clock and the same voice.
+  [[nodiscard]] util::Sleeper& sleeper() const { return m_sleeper; }
+  void note(std::string_view line) const {
+    if (m_reporter.note) {
+      m_reporter.note(line);
+    }
+  }
 
   // The runnable curl command for a request, the token shown as $HF_TOKEN; the values of other
   // credential headers (util::is_credential_header: X-Api-Key, Cookie ...) shown as ***.

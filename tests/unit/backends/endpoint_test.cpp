@@ -162,6 +162,31 @@ TEST(EndpointPlan, ProbesInOrderUntilOneAnswers) {
   EXPECT_EQ(plan->body_model, "Qwen/Qwen2.5-7B");
 }
 
+TEST(EndpointPlan, AServerStillStartingIsWaitedFor) {
+  Harness h;
+  h.fake->push_failure(TransportFailure::connect, "connection refused");
+  h.push(503, R"({"error":"unhealthy","error_type":"unhealthy"})");
+  h.push(200, R"({"model_id":"m","router":"text-generation-router"})");
+  auto plan = make_endpoint_backend()->plan(*h.client, call_of(k_base));
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(h.sleeper.sleeps,
+            (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(1000),
+                                                    std::chrono::milliseconds(2000)}));
+}
+
+TEST(EndpointPlan, WaitingEndsAtTheWaitTimeout) {
+  Harness h;
+  for (int i = 0; i < 4; ++i) {
+    h.fake->push_failure(TransportFailure::connect, "connection refused");
+  }
+  auto call = call_of(k_base);
+  call.options["wait_timeout"] = "3";
+  auto plan = make_endpoint_backend()->plan(*h.client, call);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().kind, ErrorKind::network);
+  EXPECT_EQ(h.sleeper.total(), std::chrono::milliseconds(3000));
+}
+
 TEST(EndpointPlan, UnauthorizedWhileProbingIsAuth) {
   Harness h;
   h.push(401, R"({"error":"Unauthorized"})");
