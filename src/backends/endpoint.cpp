@@ -6,6 +6,7 @@
 #include "flavor.hpp"
 
 #include <cstdlib>
+#include <hfrun/http/bodies.hpp>
 #include <hfrun/http/url.hpp>
 
 namespace hfrun::backends {
@@ -77,6 +78,38 @@ const tasks::TaskSpec* server_task(const FlavorInfo& info) {
 
 class EndpointBackend final : public Backend {
 public:
+  // --input-key NAME: a custom handler's own body, {"NAME": <the text, or the file as base64>,
+  // ...parameters at the top level}, the file streamed (the seed's {"image": "<base64>"}).
+  Result<http::Request>
+  encode(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context) override {
+    if (m_input_key.empty()) {
+      return encode_with_codec(plan, inputs, context);
+    }
+    nlohmann::json rest = inputs.params.is_object() ? inputs.params : nlohmann::json::object();
+    if (rest.contains(m_input_key)) {
+      return fail(ErrorKind::usage, "parameter " + m_input_key + " is also the --input-key",
+                  "drop one of them");
+    }
+    http::Request request;
+    request.method = "POST";
+    request.url = plan.url;
+    request.headers.set("Content-Type", "application/json");
+    const std::string key = nlohmann::json(m_input_key).dump();
+    if (inputs.file) {
+      const std::string suffix = rest.empty() ? "\"}" : "\"," + rest.dump().substr(1);
+      HFRUN_TRY_ASSIGN(body, http::base64_json_body("{" + key + ":\"", *inputs.file, suffix));
+      request.body = body;
+      return request;
+    }
+    if (!inputs.text && !inputs.inputs) {
+      return fail(ErrorKind::usage, "--input-key " + m_input_key + " needs an input",
+                  "give --text TEXT, --file PATH or --inputs JSON");
+    }
+    rest[m_input_key] = inputs.inputs ? *inputs.inputs : nlohmann::json(*inputs.text);
+    request.body = http::string_body(rest.dump());
+    return request;
+  }
+
   bool needs_lookup(const Call& call) const override {
     return call.option("flavor").empty() || (!call.task && call.option("flavor") != "toolkit");
   }
@@ -160,8 +193,16 @@ public:
       plan.body_model = info.model.empty() ? std::string(flavor_name(info.flavor)) : info.model;
     }
     plan.via = std::string(flavor_name(info.flavor)) + " (" + info.why + ")";
+    m_input_key = call.option("input_key");
+    if (!m_input_key.empty() && info.flavor != Flavor::toolkit) {
+      return fail(ErrorKind::usage, "--input-key is for custom handlers (--flavor toolkit), not " +
+                                        std::string(flavor_name(info.flavor)) + " servers");
+    }
     return plan;
   }
+
+private:
+  std::string m_input_key;
 };
 
 } // namespace

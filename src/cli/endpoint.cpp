@@ -23,14 +23,20 @@ protected:
                    "Seconds to wait for a server still starting (connection refused, 503); "
                    "default 600")
         ->check(CLI::NonNegativeNumber);
+    sub.add_option("--input-key", m_input_key,
+                   "Custom handlers: send {\"NAME\": <text, or the file as base64>, ...params} "
+                   "(e.g. --input-key image --file cat.png)");
   }
   std::map<std::string, std::string> backend_options() const override {
-    return {{"flavor", m_flavor}, {"wait_timeout", std::to_string(m_wait_timeout_s)}};
+    return {{"flavor", m_flavor},
+            {"wait_timeout", std::to_string(m_wait_timeout_s)},
+            {"input_key", m_input_key}};
   }
 
 private:
   std::string m_flavor;
   double m_wait_timeout_s = 600;
+  std::string m_input_key;
 };
 
 } // namespace

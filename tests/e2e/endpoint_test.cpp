@@ -27,6 +27,24 @@ TEST(Endpoint, AToolkitEndpointRunsTheTaskGiven) {
   EXPECT_NE(untold.err.find("pass --task"), std::string::npos) << untold.err;
 }
 
+TEST(Endpoint, InputKeySendsTheFileAsBase64UnderThatKey) {
+  const std::string url =
+      EmulatorEnvironment::emulator().router + "/hf-inference/models/google/vit-base-patch16-224";
+  // The toolkit route reads {"inputs": "<base64>"}, so --input-key inputs must give its answer.
+  auto keyed = hfrun({"endpoint", url, "--flavor", "toolkit", "--task", "image-classification",
+                      "--input-key", "inputs", "--file", k_png, "--json"});
+  ASSERT_EQ(keyed.exit_code, 0) << keyed.err;
+  auto plain =
+      hfrun({"endpoint", url, "--task", "image-classification", "--file", k_png, "--json"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(json::parse(keyed.out), json::parse(plain.out));
+  auto dry = hfrun({"endpoint", url, "--flavor", "toolkit", "--task", "image-classification",
+                    "--input-key", "image", "--file", k_png, "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("{\"image\":\""), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("base64 -w0"), std::string::npos) << dry.out;
+}
+
 TEST(Endpoint, AnOpenAiServerChatsByDefault) {
   auto r = hfrun(
       {"endpoint", EmulatorEnvironment::emulator().router, "--text", "Hello", "--json", "-v"});
