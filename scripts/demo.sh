@@ -38,6 +38,10 @@ step "$bin" serverless google/vit-base-patch16-224 --file cat.png
 step "$bin" serverless meta-llama/Llama-3.1-8B-Instruct --text "Hello!" max_tokens:=32
 step "$bin" serverless black-forest-labs/FLUX.1-dev --text "a cat" --provider fal-ai -o cat.jpg
 step "$bin" serverless dslim/bert-base-NER --text "My name is Sarah and I live in London"
+step "$bin" space hfrun-demo/calculator --list
+step "$bin" space hfrun-demo/image-classifier image=@cat.png
+step "$bin" space hfrun-demo/chatbot message="Hello there"
+step "$bin" endpoint "$HFRUN_ROUTER_URL" --text "Hello!"
 step "$bin" --dry-run serverless google/vit-base-patch16-224 --task image-classification --provider hf-inference --file cat.png top_k:=3
 echo >&2
 echo "hfrun: demo done (emulator at $HF_ENDPOINT, router $HFRUN_ROUTER_URL)" >&2
