@@ -269,35 +269,51 @@ private:
     std::size_t revisions = 0;
     std::size_t blobs = 0;
     std::uint64_t bytes = 0;
-    std::string listing;
+    std::vector<std::string> paths;
     for (const auto& plan : plans) {
       revisions += plan.commits.size();
       blobs += plan.blobs.size();
       bytes += plan.bytes;
       if (plan.whole_repo) {
-        listing += plan.root.string() + "\n";
+        paths.push_back(plan.root.string());
         continue;
       }
       for (const auto& commit : plan.commits) {
-        listing += (plan.root / "snapshots" / commit).string() + "\n";
+        paths.push_back((plan.root / "snapshots" / commit).string());
       }
       for (const auto& ref : plan.refs) {
-        listing += (plan.root / "refs" / ref).string() + "\n";
+        paths.push_back((plan.root / "refs" / ref).string());
       }
       for (const auto& blob : plan.blobs) {
-        listing += (plan.root / "blobs" / blob).string() + "\n";
+        paths.push_back((plan.root / "blobs" / blob).string());
       }
     }
+    std::string listing;
+    for (const auto& path : paths) {
+      listing += path + "\n";
+    }
+    // --json: what was (or would be) removed, one document whatever happened.
+    const auto report = [&](bool removed, std::string_view text) -> Result<void> {
+      if (env.global.json) {
+        return env.out.result_json({{"removed", removed},
+                                    {"dry_run", env.global.dry_run},
+                                    {"revisions", revisions},
+                                    {"blobs", blobs},
+                                    {"bytes", bytes},
+                                    {"paths", paths}});
+      }
+      return env.out.result_text(text);
+    };
     char mib[32];
     std::snprintf(mib, sizeof mib, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
     const std::string summary = std::to_string(revisions) + " revision" +
                                 (revisions == 1 ? "" : "s") + ", " + std::to_string(blobs) +
                                 " blob" + (blobs == 1 ? "" : "s") + ", " + mib;
     if (plans.empty()) {
-      return env.out.result_text("nothing to remove");
+      return report(false, "nothing to remove");
     }
     if (env.global.dry_run) {
-      return env.out.result_text(listing + "would remove " + summary + " (--dry-run)");
+      return report(false, listing + "would remove " + summary + " (--dry-run)");
     }
     if (!m_yes) {
       if (!env.out.io().in_is_tty) {
@@ -309,13 +325,13 @@ private:
       char answer[16] = {};
       if (std::fgets(answer, sizeof answer, env.out.io().in) == nullptr ||
           (answer[0] != 'y' && answer[0] != 'Y')) {
-        return env.out.result_text("nothing removed");
+        return report(false, "nothing removed");
       }
     }
     for (const auto& plan : plans) {
       HFRUN_TRY(cache::apply_removal(plan));
     }
-    return env.out.result_text(listing + "removed " + summary);
+    return report(true, listing + "removed " + summary);
   }
 
   CLI::App* m_ls = nullptr;

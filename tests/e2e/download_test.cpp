@@ -332,9 +332,12 @@ TEST(CacheE2e, RmRevisionKeepsTheRestAndRmRepoTakesTheFolder) {
   EXPECT_EQ(missing.exit_code, 4) << describe(missing);
   EXPECT_NE(missing.err.find(id + "@refs/pr/1"), std::string::npos) << missing.err;
 
-  auto whole = run({"cache", "rm", id, "--yes"}, with_env(home.env()));
+  auto whole = run({"cache", "rm", id, "--yes", "--json"}, with_env(home.env()));
   ASSERT_EQ(whole.exit_code, 0) << describe(whole);
   EXPECT_FALSE(fs::exists(repo));
+  const auto removed = nlohmann::json::parse(whole.out, nullptr, false);
+  EXPECT_EQ(removed["removed"], true) << whole.out;
+  EXPECT_EQ(removed["paths"], nlohmann::json::array({repo.string()}));
   auto gone = run({"cache", "rm", id, "--yes"}, with_env(home.env()));
   EXPECT_EQ(gone.exit_code, 4) << describe(gone);
 }
@@ -346,6 +349,14 @@ TEST(CacheE2e, PruneRemovesStalePartialsAndOrphanBlobsOnly) {
   const fs::path blobs = home.hub() / k_sdxl_folder / "blobs";
   serverless::write_bytes(blobs / "0000orphan", "nobody links me");
   serverless::write_bytes(blobs / "0000partial.123-4.incomplete", "part");
+  auto planned = run({"--dry-run", "--json", "cache", "prune"}, with_env(home.env()));
+  ASSERT_EQ(planned.exit_code, 0) << describe(planned);
+  const auto plan = nlohmann::json::parse(planned.out, nullptr, false);
+  EXPECT_EQ(plan["removed"], false) << planned.out;
+  EXPECT_EQ(plan["dry_run"], true);
+  EXPECT_EQ(plan["blobs"], 2);
+  EXPECT_EQ(plan["paths"].size(), 2u);
+  EXPECT_TRUE(fs::exists(blobs / "0000orphan"));
   auto prune = run({"cache", "prune", "--yes"}, with_env(home.env()));
   ASSERT_EQ(prune.exit_code, 0) << describe(prune);
   EXPECT_NE(prune.out.find("removed 0 revisions, 2 blobs"), std::string::npos) << prune.out;
