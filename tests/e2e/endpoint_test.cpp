@@ -27,6 +27,33 @@ TEST(Endpoint, AToolkitEndpointRunsTheTaskGiven) {
   EXPECT_NE(untold.err.find("pass --task"), std::string::npos) << untold.err;
 }
 
+TEST(Endpoint, TheJsonIsServerlesssForTheSameTask) {
+  const std::string url =
+      EmulatorEnvironment::emulator().router + "/hf-inference/models/google/vit-base-patch16-224";
+  auto endpoint =
+      hfrun({"endpoint", url, "--task", "image-classification", "--file", k_png, "--json"});
+  ASSERT_EQ(endpoint.exit_code, 0) << endpoint.err;
+  auto serverless =
+      hfrun({"serverless", "google/vit-base-patch16-224", "--provider", "hf-inference", "--task",
+             "image-classification", "--file", k_png, "--json"});
+  ASSERT_EQ(serverless.exit_code, 0) << serverless.err;
+  EXPECT_EQ(json::parse(endpoint.out), json::parse(serverless.out));
+  auto chat =
+      hfrun({"endpoint", EmulatorEnvironment::emulator().router, "--text", "Hello", "--json"});
+  auto routed =
+      hfrun({"serverless", "meta-llama/Llama-3.1-8B-Instruct", "--text", "Hello", "--json"});
+  ASSERT_EQ(chat.exit_code, 0) << chat.err;
+  ASSERT_EQ(routed.exit_code, 0) << routed.err;
+  auto keys = [](const json& j) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : j.items()) {
+      out.push_back(k);
+    }
+    return out;
+  };
+  EXPECT_EQ(keys(json::parse(chat.out)), keys(json::parse(routed.out)));
+}
+
 TEST(Endpoint, InputKeySendsTheFileAsBase64UnderThatKey) {
   const std::string url =
       EmulatorEnvironment::emulator().router + "/hf-inference/models/google/vit-base-patch16-224";

@@ -300,6 +300,15 @@ TEST(Space, ZeroGpuQuotaIsExitFiveAndTheIpTokenPassesThrough) {
   EXPECT_EQ(relayed.out, "ok: x\n");
 }
 
+TEST(Space, TheProbesSuggestionRuns) {
+  auto probe = hfrun({"probe", "stabilityai/stable-diffusion-xl-base-1.0"});
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_NE(probe.out.find("hfrun space hysts/SDXL --list"), std::string::npos) << probe.out;
+  auto list = hfrun({"space", "hysts/SDXL", "--list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("/generate"), std::string::npos) << list.out;
+}
+
 TEST(Space, UnknownSpaceIsNotFound) {
   auto r = hfrun({"space", "hfrun-demo/no-such-space", "--list"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
