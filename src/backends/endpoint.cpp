@@ -8,19 +8,13 @@
 #include <cstdlib>
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/http/url.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::backends {
 
 namespace {
 
 using tasks::TaskId;
-
-std::string without_trailing_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') {
-    url.pop_back();
-  }
-  return url;
-}
 
 bool openai_flavor(Flavor f) {
   switch (f) {
@@ -136,7 +130,7 @@ public:
                   "e.g. hfrun endpoint https://xyz.us-east-1.aws.endpoints.huggingface.cloud "
                   "--text \"Hello\"");
     }
-    const std::string base = without_trailing_slash(call.target);
+    const std::string base = util::without_trailing_slash(call.target);
     // The token goes to the URL the user named (product.md), also over plain http.
     client.trust_origin(base);
 

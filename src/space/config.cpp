@@ -12,13 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string without_trailing_slash(std::string text) {
-  while (!text.empty() && text.back() == '/') {
-    text.pop_back();
-  }
-  return text;
-}
-
 std::vector<int> ids_of(const json& dependency, std::string_view key) {
   std::vector<int> ids;
   if (const json* list = util::json_array(dependency, key)) {
@@ -177,11 +170,11 @@ Result<AppConfig> parse_config(std::string_view body, std::string_view host) {
   // Configs before 4.0 have no "protocol": they all used the websocket queue.
   config.protocol = config.protocol_text.empty() ? std::optional(Protocol::ws)
                                                  : parse_protocol(config.protocol_text);
-  config.api_prefix = without_trailing_slash(util::string_or(doc, "api_prefix", ""));
+  config.api_prefix = util::without_trailing_slash(util::string_or(doc, "api_prefix", ""));
   if (!config.api_prefix.empty() && config.api_prefix.front() != '/') {
     config.api_prefix = std::string("/") + config.api_prefix;
   }
-  const std::string own_host = without_trailing_slash(std::string(host));
+  const std::string own_host = util::without_trailing_slash(std::string(host));
   config.root = own_host;
   if (auto root = util::json_string(doc, "root"); root && !root->empty()) {
     // The server builds root from X-Forwarded-Host (replicas get a path of their own); it is used
@@ -190,7 +183,7 @@ Result<AppConfig> parse_config(std::string_view body, std::string_view host) {
     const auto asked = http::parse_url(own_host);
     const auto named = http::parse_url(*root);
     if (asked && named && http::origin_of(*asked) == http::origin_of(*named)) {
-      config.root = without_trailing_slash(*root);
+      config.root = util::without_trailing_slash(*root);
     }
   }
   if (auto size = util::json_int(doc, "max_file_size"); size && *size > 0) {

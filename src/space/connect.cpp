@@ -16,13 +16,6 @@ bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-std::string without_trailing_slash(std::string text) {
-  while (!text.empty() && text.back() == '/') {
-    text.pop_back();
-  }
-  return text;
-}
-
 // An HTML page where JSON was expected: the Hugging Face proxy's "private Space" or "sleeping"
 // page, or not a Gradio app at all.
 bool is_html(const http::Response& response) {
@@ -133,18 +126,18 @@ Result<Target> parse_target(std::string_view text, std::string_view hub_endpoint
                 "e.g. hfrun space hysts/SDXL --list, or hfrun space http://127.0.0.1:7860 --list");
   }
   // The Space's page on the Hub names the Space.
-  const std::string page = without_trailing_slash(std::string(hub_endpoint)) + "/spaces/";
+  const std::string page = util::without_trailing_slash(std::string(hub_endpoint)) + "/spaces/";
   if (s.rfind(page, 0) == 0) {
     auto rest = s.substr(page.size());
     rest = rest.substr(0, rest.find_first_of("?#"));
-    rest = without_trailing_slash(rest);
+    rest = util::without_trailing_slash(rest);
     if (std::regex_match(rest, k_id)) {
       target.space_id = rest;
       target.hf_space = true;
       return target;
     }
   }
-  target.host = without_trailing_slash(s.substr(0, s.find_first_of("?#")));
+  target.host = util::without_trailing_slash(s.substr(0, s.find_first_of("?#")));
   target.hf_space = url->scheme == "https" && ends_with(util::to_lower(url->host), ".hf.space");
   return target;
 }
@@ -173,7 +166,7 @@ Result<App> connect(client::Client& client, const Target& wanted, const ConnectO
   app.target = wanted;
   if (!wanted.space_id.empty()) {
     HFRUN_TRY_ASSIGN(host, hub::space_host(client, wanted.space_id));
-    app.target.host = without_trailing_slash(host);
+    app.target.host = util::without_trailing_slash(host);
     HFRUN_TRY(wait_until_running(client, app.target, options));
   }
   const auto& token = client.token();

@@ -20,6 +20,13 @@ bool is_continuation(char c) {
 
 } // namespace
 
+std::string without_trailing_slash(std::string text) {
+  while (!text.empty() && text.back() == '/') {
+    text.pop_back();
+  }
+  return text;
+}
+
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) {
     text.remove_prefix(1);

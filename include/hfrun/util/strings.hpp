@@ -14,6 +14,9 @@ namespace hfrun::util {
 // `text` without leading and trailing ASCII whitespace (space, \t, \r, \n, \f, \v).
 [[nodiscard]] std::string_view trim(std::string_view text);
 
+// `text` without the '/' it ends with, if any ("https://h/" -> "https://h").
+[[nodiscard]] std::string without_trailing_slash(std::string text);
+
 // The pieces between each `separator`; "a,,b" gives {"a", "", "b"}, "" gives {""}.
 [[nodiscard]] std::vector<std::string> split(std::string_view text, char separator);
 
