@@ -635,7 +635,13 @@ void queue_join(Server& server,
   {
     std::lock_guard lock(server.mutex);
     auto& slot = server.sessions[app.id + "|" + hash];
-    if (!slot) {
+    const bool dead = slot && [&] {
+      std::lock_guard session_lock(slot->mutex);
+      return slot->gone;
+    }();
+    // A stream that went away killed the jobs running then; a later join starts afresh, as
+    // Gradio's clean_events drops only those events.
+    if (!slot || dead) {
       slot = std::make_shared<Session>();
     }
     session = slot;
