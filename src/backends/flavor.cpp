@@ -180,30 +180,30 @@ bool not_ready(const Result<http::Response>& sent) {
   return sent->status == 502 || sent->status == 503 || sent->status == 504;
 }
 
+http::Request probe_request(const std::string& base, std::string_view path) {
+  http::Request request;
+  request.url = base + std::string(path);
+  request.retryable = false; // a route a server lacks answers 404 at once; no point waiting
+  request.timeouts = http::Timeouts{10s, 15s, 0ms};
+  return request;
+}
+
 // The first probe, again while the server is not up yet.
 Result<http::Response> first_probe(client::Client& client,
                                    const std::string& base,
                                    std::chrono::milliseconds wait_timeout) {
-  util::Sleeper& sleeper = client.sleeper();
-  const auto start = sleeper.now();
-  auto delay = std::chrono::milliseconds(1000);
+  util::PollSchedule schedule(client.sleeper(), wait_timeout);
   while (true) {
-    http::Request request;
-    request.url = base + "/info";
-    request.retryable = false;
-    request.timeouts = http::Timeouts{10s, 15s, 0ms};
+    auto request = probe_request(base, "/info");
     auto sent = client.send(request);
-    const auto waited =
-        std::chrono::duration_cast<std::chrono::milliseconds>(sleeper.now() - start);
-    if (!not_ready(sent) || waited >= wait_timeout) {
+    if (!not_ready(sent) || schedule.expired()) {
       return sent;
     }
     const std::string state = sent ? "HTTP " + std::to_string(sent->status) : "connection refused";
     client.note("waiting for " + base + " to come up (" + state + ", " +
-                std::to_string(waited.count() / 1000) + " s of " +
+                std::to_string(schedule.waited().count() / 1000) + " s of " +
                 std::to_string(wait_timeout.count() / 1000) + " s; --wait-timeout)");
-    sleeper.sleep_for(std::min(delay, wait_timeout - waited));
-    delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+    schedule.wait();
   }
 }
 
@@ -218,10 +218,7 @@ Result<FlavorInfo> detect_flavor(client::Client& client,
     if (std::string_view(path) == "/info") {
       sent = first_probe(client, base, wait_timeout);
     } else {
-      http::Request request;
-      request.url = base + path;
-      request.retryable = false; // a route a server lacks answers 404 at once; no point waiting
-      request.timeouts = http::Timeouts{10s, 15s, 0ms};
+      auto request = probe_request(base, path);
       sent = client.send(request);
     }
     if (!sent) {

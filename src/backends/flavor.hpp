@@ -1,6 +1,5 @@
-// PRIVATE to the backends layer: which server answers behind an endpoint URL (docs/endpoint.md,
-// "Flavours"): the probe order of ../shared/protocols/endpoints.md "Implications" §2, read from
-// the servers' own discovery answers.
+// PRIVATE to the backends layer: which server answers behind an endpoint URL, read from the
+// servers' own discovery answers in the probe order docs/endpoint.md ("Flavours") gives.
 #pragma once
 
 #include <chrono>

@@ -7,7 +7,7 @@
 #include <hfrun/cache/cache.hpp>
 #include <hfrun/util/sha1.hpp>
 #include <hfrun/util/sha256.hpp>
-#include <random>
+#include <hfrun/util/strings.hpp>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
@@ -376,16 +376,7 @@ FileLock::~FileLock() {
 }
 
 std::string temp_suffix() {
-  static thread_local std::mt19937_64 engine(std::random_device{}() ^
-                                             static_cast<std::uint64_t>(::getpid()));
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  auto bits = engine();
-  for (int i = 0; i < 8; ++i) {
-    out += k_hex[bits & 0xF];
-    bits >>= 4;
-  }
-  return out;
+  return util::random_string(8, "0123456789abcdef");
 }
 
 std::vector<std::string> snapshot_entries(const fs::path& dir) {

@@ -4,7 +4,7 @@
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/util/base64.hpp>
 #include <hfrun/util/fd.hpp>
-#include <random>
+#include <hfrun/util/strings.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -272,12 +272,7 @@ Result<MultipartBody> multipart_file_body(const MultipartFile& part) {
   HFRUN_TRY_ASSIGN(file, FileReader::open(part.path));
   // Random enough that no file holds it by chance; the file is not scanned for it, as curl and
   // browsers do not scan either.
-  std::random_device entropy;
-  std::string boundary = "----hfrun-";
-  static constexpr char k_hex[] = "0123456789abcdef";
-  for (int i = 0; i < 24; ++i) {
-    boundary += k_hex[entropy() % 16];
-  }
+  const std::string boundary = "----hfrun-" + util::random_string(24, "0123456789abcdef");
   const std::string prefix =
       "--" + boundary +
       "\r\nContent-Disposition: form-data; name=" + disposition_quoted(part.field) +

@@ -5,7 +5,7 @@
 #include <hfrun/http/sinks.hpp>
 #include <hfrun/space/session.hpp>
 #include <hfrun/util/json.hpp>
-#include <random>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::space {
 
@@ -26,13 +26,7 @@ bool is_finished_marker(const Error& e) {
 
 // 11 characters of [a-z0-9], as the official clients make them.
 std::string new_session_hash() {
-  static constexpr char k_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device entropy;
-  std::string hash;
-  for (int i = 0; i < 11; ++i) {
-    hash += k_chars[entropy() % 36];
-  }
-  return hash;
+  return util::random_string(11, "abcdefghijklmnopqrstuvwxyz0123456789");
 }
 
 http::Request json_post(const App& app, std::string url, const json& body) {

@@ -44,10 +44,8 @@ std::string stage_hint(const std::string& stage, const std::string& id) {
 // Waits while the Space is asleep or on its way up; fails at once when it will not come up.
 Result<void>
 wait_until_running(client::Client& client, const Target& target, const ConnectOptions& options) {
-  util::Sleeper& sleeper = *options.sleeper;
-  const auto start = sleeper.now();
+  util::PollSchedule schedule(*options.sleeper, options.wait_timeout);
   bool woken = false;
-  auto delay = 1000ms;
   while (true) {
     HFRUN_TRY_ASSIGN(runtime, hub::space_runtime(client, target.space_id));
     const auto action = hub::stage_action(runtime.stage);
@@ -71,9 +69,8 @@ wait_until_running(client::Client& client, const Target& target, const ConnectOp
       (void)client.send(visit, client::Auth::never);
       woken = true;
     }
-    const auto waited =
-        std::chrono::duration_cast<std::chrono::milliseconds>(sleeper.now() - start);
-    if (waited >= options.wait_timeout) {
+    const auto waited = schedule.waited();
+    if (schedule.expired()) {
       return fail(ErrorKind::unavailable,
                   "Space " + target.space_id + " is still " + runtime.stage + " after " +
                       std::to_string(waited.count() / 1000) + " s",
@@ -84,8 +81,7 @@ wait_until_running(client::Client& client, const Target& target, const ConnectOp
       options.on_wait(doing + " Space " + target.space_id + " (" + runtime.stage + ", " +
                       std::to_string(waited.count() / 1000) + " s)");
     }
-    sleeper.sleep_for(std::min(delay, options.wait_timeout - waited));
-    delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+    schedule.wait();
   }
 }
 

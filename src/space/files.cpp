@@ -17,24 +17,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// What the part is said to be; Gradio keeps the name and sniffs the content itself.
-std::string type_of_name(const std::string& name) {
-  const auto dot = name.find_last_of('.');
-  const std::string ext = dot == std::string::npos ? "" : util::to_lower(name.substr(dot + 1));
-  static const std::pair<const char*, const char*> k_types[] = {
-      {"png", "image/png"},       {"jpg", "image/jpeg"}, {"jpeg", "image/jpeg"},
-      {"webp", "image/webp"},     {"gif", "image/gif"},  {"wav", "audio/wav"},
-      {"flac", "audio/flac"},     {"mp3", "audio/mpeg"}, {"mp4", "video/mp4"},
-      {"pdf", "application/pdf"}, {"txt", "text/plain"}, {"json", "application/json"},
-      {"csv", "text/csv"}};
-  for (const auto& [e, type] : k_types) {
-    if (ext == e) {
-      return type;
-    }
-  }
-  return "application/octet-stream";
-}
-
 bool is_file_data(const json& value) {
   if (!value.is_object() || util::json_member(value, "path") == nullptr) {
     return false;
@@ -101,7 +83,11 @@ Result<std::string> upload_file(client::Client& client,
   http::MultipartFile part;
   part.field = "files";
   part.filename = path.filename().string();
-  part.content_type = type_of_name(part.filename);
+  // What the part is said to be; Gradio keeps the name and sniffs the content itself.
+  part.content_type = util::mime_type_for_extension(part.filename);
+  if (part.content_type.empty()) {
+    part.content_type = "application/octet-stream";
+  }
   part.path = path;
   HFRUN_TRY_ASSIGN(multipart, http::multipart_file_body(part));
   http::Request request;

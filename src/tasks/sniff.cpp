@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <hfrun/util/strings.hpp>
 #include <magic.h>
 #include <memory>
 #include <string_view>
@@ -45,29 +46,6 @@ std::string canonical(std::string type) {
   return type;
 }
 
-std::string from_extension(const std::filesystem::path& file) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  struct Entry {
-    std::string_view ext, type;
-  };
-  constexpr std::array k_types{
-      Entry{".png", "image/png"},       Entry{".jpg", "image/jpeg"},  Entry{".jpeg", "image/jpeg"},
-      Entry{".gif", "image/gif"},       Entry{".webp", "image/webp"}, Entry{".bmp", "image/bmp"},
-      Entry{".tif", "image/tiff"},      Entry{".tiff", "image/tiff"}, Entry{".wav", "audio/wav"},
-      Entry{".flac", "audio/flac"},     Entry{".mp3", "audio/mpeg"},  Entry{".ogg", "audio/ogg"},
-      Entry{".opus", "audio/ogg"},      Entry{".m4a", "audio/mp4"},   Entry{".webm", "audio/webm"},
-      Entry{".pdf", "application/pdf"},
-  };
-  for (const auto& e : k_types) {
-    if (ext == e.ext) {
-      return std::string(e.type);
-    }
-  }
-  return {};
-}
-
 } // namespace
 
 Result<std::string> sniff_content_type(const std::filesystem::path& file) {
@@ -90,7 +68,7 @@ Result<std::string> sniff_content_type(const std::filesystem::path& file) {
   // Generic answers say nothing a server can use: prefer the extension then.
   if (type.empty() || type == "application/octet-stream" || type == "text/plain" ||
       type == "application/x-empty" || type == "inode/x-empty") {
-    std::string guessed = from_extension(file);
+    std::string guessed = util::mime_type_for_extension(file);
     if (!guessed.empty() || type == "text/plain") {
       return guessed;
     }

@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <hfrun/util/strings.hpp>
+#include <random>
+#include <unistd.h>
 
 namespace hfrun::util {
 
@@ -19,6 +21,39 @@ bool is_continuation(char c) {
 }
 
 } // namespace
+
+std::string mime_type_for_extension(const std::filesystem::path& file) {
+  const std::string ext = to_lower(file.extension().string());
+  struct Entry {
+    std::string_view ext, type;
+  };
+  constexpr Entry k_types[] = {
+      {".png", "image/png"},       {".jpg", "image/jpeg"},  {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},       {".webp", "image/webp"}, {".bmp", "image/bmp"},
+      {".tif", "image/tiff"},      {".tiff", "image/tiff"}, {".wav", "audio/wav"},
+      {".flac", "audio/flac"},     {".mp3", "audio/mpeg"},  {".ogg", "audio/ogg"},
+      {".opus", "audio/ogg"},      {".m4a", "audio/mp4"},   {".webm", "audio/webm"},
+      {".pdf", "application/pdf"},
+  };
+  for (const auto& e : k_types) {
+    if (ext == e.ext) {
+      return std::string(e.type);
+    }
+  }
+  return {};
+}
+
+std::string random_string(std::size_t length, std::string_view alphabet) {
+  static thread_local std::mt19937_64 engine(std::random_device{}() ^
+                                             static_cast<std::uint64_t>(::getpid()));
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string out;
+  out.reserve(length);
+  for (std::size_t i = 0; i < length; ++i) {
+    out += alphabet[pick(engine)];
+  }
+  return out;
+}
 
 std::string without_trailing_slash(std::string text) {
   while (!text.empty() && text.back() == '/') {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,15 @@ namespace hfrun::util {
 // `s` as one POSIX shell word: unchanged when it only has characters that need no quoting
 // (letters, digits and `_ - . / : @ % + = ,`), else in single quotes with each ' written '\''.
 [[nodiscard]] std::string shell_quote(std::string_view s);
+
+// `length` characters drawn from `alphabet`, from a per-thread generator seeded by the OS (and the
+// pid, so forked children differ): unique names (temporary files, multipart boundaries, sessions),
+// not secrets.
+[[nodiscard]] std::string random_string(std::size_t length, std::string_view alphabet);
+
+// The MIME type a file name's extension stands for ("cat.PNG" -> "image/png"), for when the bytes
+// say nothing better; "" for an extension not known here.
+[[nodiscard]] std::string mime_type_for_extension(const std::filesystem::path& file);
 
 // A byte count for people: "812 B", "1.5 MiB" (binary units, one decimal).
 [[nodiscard]] std::string human_bytes(std::uint64_t bytes);

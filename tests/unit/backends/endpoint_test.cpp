@@ -1,6 +1,7 @@
-// The endpoint backend: flavour detection from the servers' own discovery answers (shapes from
-// ../shared/protocols/endpoints.md §2: TGI and TEI /info, llama.cpp /props, vLLM /v1/models,
-// Ollama /api/version), the probe requests in order, 401 while probing, and the route per flavour.
+// The endpoint backend: flavour detection from the servers' own discovery answers (the shapes
+// docs/endpoint.md's "Flavours" table names: TGI and TEI /info, llama.cpp /props, vLLM
+// /v1/models, Ollama /api/version), the probe requests in order, 401 while probing, and the route
+// per flavour.
 #include "backends/endpoint_backend.hpp"
 #include "backends/flavor.hpp"
 #include "unit/http/fake_transport.hpp"

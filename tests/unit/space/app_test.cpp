@@ -1,25 +1,28 @@
-// /config and /info as Gradio versions write them (spaces.md §2). The 5.x documents are those
-// @gradio/client was served in ../shared/peer-captures/gradio-connect.jsonl (seq 86, 87), cut to
-// the fields hfrun reads.
+// /config and /info as Gradio versions write them (docs/space.md, "API discovery"). The 5.x config
+// is the one @gradio/client was served in tests/data/peer-captures/gradio-connect.jsonl (seq 86).
+#include <fstream>
 #include <gtest/gtest.h>
 #include <hfrun/space/app.hpp>
 
 namespace hfrun::space {
 namespace {
 
-constexpr const char* k_config_5x = R"({"version": "5.9.1", "api_prefix": "/gradio_api",
-  "protocol": "sse_v3", "root": "http://127.0.0.1:18763", "enable_queue": true,
-  "max_file_size": null,
-  "components": [
-    {"id": 1, "type": "textbox", "props": {"label": "text", "name": "textbox"}, "skip_api": false},
-    {"id": 2, "type": "textbox", "props": {"label": "output", "name": "textbox"}, "skip_api": false},
-    {"id": 3, "type": "form", "props": {"name": "form"}, "skip_api": true}],
-  "dependencies": [{"id": 0, "targets": [[1, "submit"]], "inputs": [1], "outputs": [2],
-    "queue": null, "api_name": "predict", "types": {"generator": false, "cancel": false},
-    "show_api": true, "connection": "sse"}]})";
+// The body a capture line (by its "seq") was answered with.
+std::string captured_answer(int seq) {
+  std::ifstream in(std::string(HFRUN_TEST_DATA_DIR) + "/peer-captures/gradio-connect.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto entry = nlohmann::json::parse(line, nullptr, false);
+    if (entry.is_object() && entry.value("seq", -1) == seq) {
+      return entry["canned_response"].value("body_text", "");
+    }
+  }
+  ADD_FAILURE() << "no capture line with seq " << seq;
+  return "";
+}
 
 TEST(SpaceConfig, ReadsTheFiveXConfigOfTheCapture) {
-  auto config = parse_config(k_config_5x, "http://127.0.0.1:18763");
+  auto config = parse_config(captured_answer(86), "http://127.0.0.1:18763");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->version, "5.9.1");
   EXPECT_EQ(config->protocol, Protocol::sse_v3);
