@@ -4,12 +4,14 @@
 # Run a command against a fresh emulator, then stop it (exit status: the command's):
 #   scripts/emulator.sh run EMULATOR [EMULATOR_ARGS...] -- COMMAND [ARGS...]
 # The command gets HF_ENDPOINT (hub), HFRUN_ROUTER_URL (router), HFRUN_EMULATOR_CDN (cdn),
-# HF_TOKEN (the world's first user), HFRUN_EMULATOR_PORT_FILE and HFRUN_EMULATOR_PID.
+# HFRUN_EMULATOR_ENDPOINTS (the inference servers' and endpoints' origin), HFRUN_ENDPOINTS_API_URL
+# (the management API, endpoints_api + /v2), HF_TOKEN (the world's first user),
+# HFRUN_EMULATOR_PORT_FILE and HFRUN_EMULATOR_PID.
 #
 # Or source it and use the functions (one emulator at a time per shell):
 #   source scripts/emulator.sh
 #   emulator_start EMULATOR PORT_FILE [EMULATOR_ARGS...]  # --port 0; waits for PORT_FILE; sets EMULATOR_PID
-#   emulator_value PORT_FILE hub|router|cdn|token|pid    # one field of the port file
+#   emulator_value PORT_FILE hub|router|cdn|gradio|endpoints|endpoints_api|token|pid
 #   emulator_export PORT_FILE                            # the variables `run` sets, exported
 #   emulator_stop                                        # SIGTERM, wait; safe to call twice
 # The emulator's stdout and stderr go to EMULATOR_OUTPUT (default: emulator.log beside PORT_FILE).
@@ -47,10 +49,13 @@ emulator_start() {
 }
 
 emulator_export() {
-  export HF_ENDPOINT HFRUN_ROUTER_URL HFRUN_EMULATOR_CDN HF_TOKEN HFRUN_EMULATOR_PORT_FILE HFRUN_EMULATOR_PID
+  export HF_ENDPOINT HFRUN_ROUTER_URL HFRUN_EMULATOR_CDN HFRUN_EMULATOR_ENDPOINTS \
+    HFRUN_ENDPOINTS_API_URL HF_TOKEN HFRUN_EMULATOR_PORT_FILE HFRUN_EMULATOR_PID
   HF_ENDPOINT="$(emulator_value "$1" hub)"
   HFRUN_ROUTER_URL="$(emulator_value "$1" router)"
   HFRUN_EMULATOR_CDN="$(emulator_value "$1" cdn)"
+  HFRUN_EMULATOR_ENDPOINTS="$(emulator_value "$1" endpoints)"
+  HFRUN_ENDPOINTS_API_URL="$(emulator_value "$1" endpoints_api)/v2"
   HF_TOKEN="$(emulator_value "$1" token)"
   HFRUN_EMULATOR_PORT_FILE="$1"
   HFRUN_EMULATOR_PID="$(emulator_value "$1" pid)"

@@ -1,8 +1,9 @@
-// hfrun-emulator: the Hugging Face Hub, its file CDN, the Inference Providers router and Gradio
-// apps on four loopback ports, for tests and for users' CI pipelines (docs/emulator.md).
+// hfrun-emulator: the Hugging Face Hub, its file CDN, the Inference Providers router, Gradio apps,
+// inference servers and the Inference Endpoints API on six loopback ports, for tests and for users' CI pipelines (docs/emulator.md).
 #include "context.hpp"
 #include "faults.hpp"
 #include "request_log.hpp"
+#include "endpoint_state.hpp"
 #include "space_state.hpp"
 #include "world.hpp"
 
@@ -27,10 +28,10 @@ constexpr const char* k_usage = R"(Usage: hfrun-emulator [OPTIONS]
 Serves the Hugging Face Hub, its file CDN, the Inference Providers router and the Gradio apps of
 the world's Spaces on 127.0.0.1.
 
-  --port N            hub on N, router on N+1, cdn on N+2, gradio on N+3; 0 (default) picks free
-                      ports
-  --port-file FILE    write {"hub","router","cdn","gradio","token","pid"} as JSON once all roles
-                      listen
+  --port N            hub on N, router on N+1, cdn on N+2, gradio on N+3, endpoints on N+4,
+                      endpoints_api on N+5; 0 (default) picks free ports
+  --port-file FILE    write {"hub","router","cdn","gradio","endpoints","endpoints_api","token",
+                      "pid"} as JSON once all roles listen
   --world FILE        load this world instead of the built-in one (repeat to merge several)
   --log FILE          append one JSON line per request (also at GET /_emulator/log)
   --latency-ms N      add N ms before every response
@@ -175,6 +176,12 @@ bool write_port_file(const std::string& path, const std::string& text) {
   return !ec;
 }
 
+// The endpoints role: self-hosted servers and the proxy of managed endpoints share one origin.
+void register_data_plane_routes(httplib::Server& server, emulator::Context& ctx) {
+  emulator::register_endpoint_server_routes(server, ctx);
+  emulator::register_endpoint_proxy_routes(server, ctx);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -218,6 +225,8 @@ int main(int argc, char** argv) {
   ctx.faults = &faults;
   emulator::SpaceStates spaces;
   ctx.spaces = &spaces;
+  emulator::EndpointStates endpoints(ctx.world);
+  ctx.endpoints = &endpoints;
   if (options.tapes.empty()) {
     ctx.tapes_text = std::string(emulator::embedded_tapes());
   } else {
@@ -239,7 +248,10 @@ int main(int argc, char** argv) {
       {"hub", &emulator::Context::hub_url, emulator::register_hub_routes},
       {"router", &emulator::Context::router_url, emulator::register_router_routes},
       {"cdn", &emulator::Context::cdn_url, emulator::register_cdn_routes},
-      {"gradio", &emulator::Context::gradio_url, emulator::register_gradio_routes}};
+      {"gradio", &emulator::Context::gradio_url, emulator::register_gradio_routes},
+      {"endpoints", &emulator::Context::endpoints_url, register_data_plane_routes},
+      {"endpoints_api", &emulator::Context::endpoints_api_url,
+       emulator::register_endpoints_api_routes}};
   std::vector<std::unique_ptr<httplib::Server>> servers;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     auto server = std::make_unique<httplib::Server>();

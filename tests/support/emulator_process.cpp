@@ -102,6 +102,8 @@ EmulatorProcess::start(const EmulatorOptions& options) {
       p->m_info.router = text("router");
       p->m_info.cdn = text("cdn");
       p->m_info.gradio = text("gradio");
+      p->m_info.endpoints = text("endpoints");
+      p->m_info.endpoints_api = text("endpoints_api");
       p->m_info.token = text("token");
       p->m_info.pid = j.contains("pid") && j["pid"].is_number_integer() ? j["pid"].get<int>() : 0;
       if (p->m_info.hub.empty() || p->m_info.router.empty() || p->m_info.cdn.empty()) {

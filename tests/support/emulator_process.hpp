@@ -19,6 +19,8 @@ struct EmulatorInfo {
   std::string router;
   std::string cdn;
   std::string gradio; // the Gradio apps of the world's Spaces (empty from an emulator without them)
+  std::string endpoints;     // data plane: self-hosted servers and Inference Endpoints' URLs
+  std::string endpoints_api; // the Inference Endpoints management API (append /v2)
   std::string token;
   int pid = 0;
 };
