@@ -13,10 +13,10 @@
 
 namespace emulator {
 
-class RequestLog;  // request_log.hpp: JSON Lines of what reached each role
-class World;       // world.hpp: the hub part's index of `world` (repos, files, digests)
-class Faults;      // faults.hpp: injected faults and traffic shaping
-class SpaceStates; // space_state.hpp: which Spaces were woken, and when (the gradio part's)
+class RequestLog;     // request_log.hpp: JSON Lines of what reached each role
+class World;          // world.hpp: the hub part's index of `world` (repos, files, digests)
+class Faults;         // faults.hpp: injected faults and traffic shaping
+class SpaceStates;    // space_state.hpp: which Spaces were woken, and when (the gradio part's)
 class EndpointStates; // endpoint_state.hpp: the Inference Endpoints and their state machines
 
 struct Context {

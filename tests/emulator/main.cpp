@@ -1,9 +1,10 @@
 // hfrun-emulator: the Hugging Face Hub, its file CDN, the Inference Providers router, Gradio apps,
-// inference servers and the Inference Endpoints API on six loopback ports, for tests and for users' CI pipelines (docs/emulator.md).
+// inference servers and the Inference Endpoints API on six loopback ports, for tests and for users'
+// CI pipelines (docs/emulator.md).
 #include "context.hpp"
+#include "endpoint_state.hpp"
 #include "faults.hpp"
 #include "request_log.hpp"
-#include "endpoint_state.hpp"
 #include "space_state.hpp"
 #include "world.hpp"
 
