@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/http/url.hpp>
+#include <hfrun/hub/endpoints.hpp>
 #include <hfrun/util/strings.hpp>
 
 namespace hfrun::backends {
@@ -70,6 +71,62 @@ const tasks::TaskSpec* server_task(const FlavorInfo& info) {
   return nullptr;
 }
 
+// A named endpoint's flavour and task, from its image and model (endpoints.md, "Implications" §1):
+// no data-plane probe needed. Older endpoints show TGI as a custom image; its URL says which.
+FlavorInfo flavor_of_endpoint(const hub::InferenceEndpoint& e) {
+  FlavorInfo f;
+  f.task = e.task;
+  f.model = e.repository;
+  const auto image_says = [&](std::string_view needle) {
+    return e.image_url.find(needle) != std::string::npos;
+  };
+  if (e.image == "tgi" || e.image == "tgiNeuron" ||
+      (e.image == "custom" && image_says("text-generation-inference"))) {
+    f.flavor = Flavor::tgi;
+  } else if (e.image == "tei" || (e.image == "custom" && image_says("text-embeddings-inference"))) {
+    f.flavor = Flavor::tei;
+  } else if (e.image == "vLLM" || e.image == "vLLMNeuron" ||
+             (e.image == "custom" && image_says("vllm"))) {
+    f.flavor = Flavor::vllm;
+  } else if (e.image == "sGLang" || (e.image == "custom" && image_says("sglang"))) {
+    f.flavor = Flavor::sglang;
+  } else if (e.image == "llamacpp" || (e.image == "custom" && image_says("llama.cpp"))) {
+    f.flavor = Flavor::llamacpp;
+  } else if (e.image == "hfServe") {
+    f.flavor = Flavor::transformers_serve;
+  } else {
+    f.flavor = Flavor::toolkit; // huggingface (the toolkit), huggingfaceNeuron, other custom
+  }
+  f.why = "the endpoint's image " + (e.image.empty() ? std::string("(none)") : e.image) +
+          (e.image_url.empty() ? std::string() : " " + e.image_url);
+  if (f.flavor == Flavor::tei && f.task.empty()) {
+    f.task = "feature-extraction";
+  }
+  return f;
+}
+
+// The endpoint NAME names, once it can take a request: paused and failed end here (exit 7),
+// pending and initializing are waited for (--wait-timeout), scaled to zero is woken by the call.
+Result<hub::InferenceEndpoint> resolve_endpoint(client::Client& client,
+                                                const std::string& target,
+                                                std::chrono::milliseconds wait_timeout) {
+  const auto ref = hub::parse_endpoint_ref(target);
+  if (!ref) {
+    return fail(ErrorKind::usage,
+                "'" + target + "' is neither a URL nor an endpoint name (NAME or NAMESPACE/NAME)",
+                "pass the endpoint's URL (http://... or https://...), or its name as `hfrun "
+                "endpoint list` shows it");
+  }
+  hub::EndpointsApi api(client);
+  HFRUN_TRY_ASSIGN(ns, api.resolve_namespace(ref->namespace_name));
+  HFRUN_TRY_ASSIGN(endpoint, api.get(ns, ref->name));
+  HFRUN_TRY_ASSIGN(ready, hub::wait_for_endpoint(client, std::move(endpoint), wait_timeout));
+  if (hub::endpoint_action(ready) == hub::EndpointAction::wake) {
+    HFRUN_TRY(hub::wake_endpoint(client, ready, wait_timeout));
+  }
+  return ready;
+}
+
 class EndpointBackend final : public Backend {
 public:
   // --input-key NAME: a custom handler's own body, {"NAME": <the text, or the file as base64>,
@@ -105,37 +162,29 @@ public:
   }
 
   bool needs_lookup(const Call& call) const override {
-    return call.option("flavor").empty() || (!call.task && call.option("flavor") != "toolkit");
+    return !http::parse_url(call.target) || call.option("flavor").empty() ||
+           (!call.task && call.option("flavor") != "toolkit");
   }
 
   Result<Plan> plan(client::Client& client, const Call& call) override {
-    static constexpr std::string_view k_management[] = {
-        "list", "show", "create", "update", "pause", "resume", "scale-to-zero", "wait", "delete"};
-    for (const auto verb : k_management) {
-      if (call.target == verb) {
-        return fail(ErrorKind::usage,
-                    "`hfrun endpoint " + call.target +
-                        "` (managing Inference Endpoints) is not available in this version yet",
-                    "manage endpoints on https://ui.endpoints.huggingface.co or with `hf "
-                    "endpoints`; `hfrun endpoint URL ...` calls one");
-      }
+    const double wait_s = std::strtod(call.option("wait_timeout", "600").c_str(), nullptr);
+    const auto wait_timeout = std::chrono::milliseconds(static_cast<long long>(wait_s * 1000));
+    std::string base;
+    FlavorInfo from_control_plane;
+    if (http::parse_url(call.target)) {
+      base = util::without_trailing_slash(call.target);
+    } else {
+      // An endpoint NAME: its URL, flavour and task come from the management API.
+      HFRUN_TRY_ASSIGN(endpoint, resolve_endpoint(client, call.target, wait_timeout));
+      base = util::without_trailing_slash(endpoint.url);
+      from_control_plane = flavor_of_endpoint(endpoint);
     }
-    const auto parts = http::parse_url(call.target);
-    if (!parts) {
-      return fail(ErrorKind::usage,
-                  "'" + call.target +
-                      "' is not a URL; endpoint names (NAMESPACE/NAME) need the "
-                      "management API, which this version does not speak yet",
-                  "pass the endpoint's URL (its page on ui.endpoints.huggingface.co shows it), "
-                  "e.g. hfrun endpoint https://xyz.us-east-1.aws.endpoints.huggingface.cloud "
-                  "--text \"Hello\"");
-    }
-    const std::string base = util::without_trailing_slash(call.target);
     // The token goes to the URL the user named (product.md), also over plain http.
     client.trust_origin(base);
 
     HFRUN_TRY_ASSIGN(requested, requested_task(call));
-    FlavorInfo info;
+    FlavorInfo info = from_control_plane;
+    const bool known = !from_control_plane.why.empty();
     const std::string forced = call.option("flavor");
     if (!forced.empty()) {
       const auto flavor = parse_flavor(forced);
@@ -146,12 +195,9 @@ public:
       info.flavor = *flavor;
       info.why = "--flavor " + forced;
     }
-    if (forced.empty() || (requested == nullptr && info.flavor != Flavor::toolkit)) {
+    if (!known && (forced.empty() || (requested == nullptr && info.flavor != Flavor::toolkit))) {
       const std::string why = info.why;
-      const double wait_s = std::strtod(call.option("wait_timeout", "600").c_str(), nullptr);
-      HFRUN_TRY_ASSIGN(
-          found, detect_flavor(client, base,
-                               std::chrono::milliseconds(static_cast<long long>(wait_s * 1000))));
+      HFRUN_TRY_ASSIGN(found, detect_flavor(client, base, wait_timeout));
       if (forced.empty()) {
         info = std::move(found);
       } else {
@@ -159,6 +205,11 @@ public:
         info.model = found.model;
         info.why = why;
       }
+    }
+    // The endpoint's own task decides on the toolkit and TEI; the OpenAI-speaking servers chat
+    // unless --task says otherwise, as when found by probing.
+    if (requested == nullptr && known && !info.task.empty() && !openai_flavor(info.flavor)) {
+      requested = tasks::find_task(info.task);
     }
     if (requested == nullptr) {
       requested = server_task(info);

@@ -195,6 +195,13 @@ Result<http::Response> first_probe(client::Client& client,
   util::PollSchedule schedule(client.sleeper(), wait_timeout);
   while (true) {
     auto request = probe_request(base, "/info");
+    if (wait_timeout >= 1s) {
+      // An Inference Endpoint scaled to zero holds this first request until a replica is up
+      // (endpoints.md §1, "Autoscaling"), so the probe may take that long.
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait_timeout);
+      request.headers.set("X-Scale-Up-Timeout", std::to_string(seconds.count()));
+      request.timeouts = http::Timeouts{10s, wait_timeout + 15s, 0ms};
+    }
     auto sent = client.send(request);
     if (!not_ready(sent) || schedule.expired()) {
       return sent;

@@ -320,11 +320,7 @@ private:
         return fail(ErrorKind::usage, "hfrun cache " + verb + " would remove " + summary +
                                           "; not on a terminal: pass --yes");
       }
-      std::fprintf(env.out.io().err, "%sremove %s? [y/N] ", listing.c_str(), summary.c_str());
-      std::fflush(env.out.io().err);
-      char answer[16] = {};
-      if (std::fgets(answer, sizeof answer, env.out.io().in) == nullptr ||
-          (answer[0] != 'y' && answer[0] != 'Y')) {
+      if (!ask_yes_no(env.out, listing + "remove " + summary + "? [y/N] ")) {
         return report(false, "nothing removed");
       }
     }

@@ -1,5 +1,7 @@
-// hfrun endpoint URL [INPUT] [PARAMS]: an Inference Endpoint or any self-hosted inference server.
-// Everything but --flavor is the generic run-model command's.
+// hfrun endpoint URL|NAME [INPUT] [PARAMS]: an Inference Endpoint or any self-hosted inference
+// server; everything but its own options is the generic run-model command's. The management
+// subcommands (list, create, ...) are endpoint_manage.cpp's.
+#include "endpoint_manage.hpp"
 #include "run_model.hpp"
 
 namespace hfrun::cli {
@@ -10,9 +12,10 @@ class EndpointCommand final : public RunModelCommand {
 public:
   EndpointCommand()
       : RunModelCommand("endpoint",
-                        "url",
+                        "target",
                         "The endpoint's URL (an Inference Endpoint, or any TGI, TEI, vLLM, SGLang, "
-                        "llama.cpp, Ollama or Inference Toolkit server)") {}
+                        "llama.cpp, Ollama or Inference Toolkit server), or an Inference "
+                        "Endpoint's NAME or NAMESPACE/NAME") {}
 
 protected:
   void add_backend_options(CLI::App& sub) override {
@@ -27,6 +30,10 @@ protected:
                    "Custom handlers: send {\"NAME\": <text, or the file as base64>, ...params} "
                    "(e.g. --input-key image --file cat.png)");
   }
+  void add_backend_commands(CLI::App& sub) override { m_management.setup(sub); }
+  std::optional<Result<void>> run_backend_command(CommandEnv& env) override {
+    return m_management.run(env);
+  }
   std::map<std::string, std::string> backend_options() const override {
     return {{"flavor", m_flavor},
             {"wait_timeout", std::to_string(m_wait_timeout_s)},
@@ -34,6 +41,7 @@ protected:
   }
 
 private:
+  EndpointManagement m_management;
   std::string m_flavor;
   double m_wait_timeout_s = 600;
   std::string m_input_key;

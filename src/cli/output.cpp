@@ -325,3 +325,15 @@ void StatusLine::clear() {
 }
 
 } // namespace hfrun::cli
+
+namespace hfrun::cli {
+
+bool ask_yes_no(const Output& output, std::string_view question) {
+  std::fprintf(output.io().err, "%.*s", static_cast<int>(question.size()), question.data());
+  std::fflush(output.io().err);
+  char answer[16] = {};
+  return std::fgets(answer, sizeof answer, output.io().in) != nullptr &&
+         (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+} // namespace hfrun::cli

@@ -146,6 +146,10 @@ private:
   bool m_drawn = false;
 };
 
+// Asks on stderr and reads one line of stdin: true only for an answer starting with y or Y. For
+// a terminal only (the caller checks Io::in_is_tty and asks for --yes elsewhere).
+[[nodiscard]] bool ask_yes_no(const Output& output, std::string_view question);
+
 using util::human_bytes;
 
 } // namespace hfrun::cli

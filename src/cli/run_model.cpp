@@ -77,7 +77,7 @@ RunModelCommand::RunModelCommand(std::string backend,
       m_target_help(std::move(target_help)) {}
 
 void RunModelCommand::setup(CLI::App& sub) {
-  sub.add_option(m_target_name, m_target, m_target_help)->required();
+  CLI::Option* target = sub.add_option(m_target_name, m_target, m_target_help);
   sub.add_option("args", m_args,
                  "INPUT (a file path or text) and parameters key=value, key:=json, key=@file");
   add_input_options(sub, m_input);
@@ -85,9 +85,20 @@ void RunModelCommand::setup(CLI::App& sub) {
   sub.add_option("--output-dir", m_output_dir,
                  "Write binary results here, one file each (<label>.<ext>)");
   add_backend_options(sub);
+  add_backend_commands(sub);
+  if (sub.get_subcommands({}).empty()) {
+    target->required();
+  }
 }
 
 Result<void> RunModelCommand::run(CommandEnv& env) {
+  if (auto ran = run_backend_command(env)) {
+    return std::move(*ran);
+  }
+  if (m_target.empty()) {
+    return fail(ErrorKind::usage, "hfrun " + m_backend + " needs a " + m_target_name,
+                "run 'hfrun " + m_backend + " --help'");
+  }
   const backends::BackendEntry* entry = backends::find_backend(m_backend);
   if (entry == nullptr) {
     return fail(ErrorKind::internal, "no backend named " + m_backend);

@@ -9,6 +9,7 @@
 
 #include <hfrun/backends/backend.hpp>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ protected:
   virtual void add_backend_options(CLI::App& sub) = 0;
   // Their values, by the names the backend reads (backends::Call::options).
   [[nodiscard]] virtual std::map<std::string, std::string> backend_options() const = 0;
+  // Commands beside running a model (`hfrun endpoint list`), as subcommands; with any, the target
+  // is optional on the command line and checked by run().
+  virtual void add_backend_commands(CLI::App& sub) { (void)sub; }
+  // Runs the subcommand that was parsed; nullopt when none was.
+  [[nodiscard]] virtual std::optional<Result<void>> run_backend_command(CommandEnv& env) {
+    (void)env;
+    return std::nullopt;
+  }
 
 private:
   std::string m_backend;

@@ -215,11 +215,74 @@ TEST(EndpointPlan, ATaskTheFlavorDoesNotRunIsAUsageError) {
   EXPECT_EQ(plan.error().message, "tei servers do not run image-classification");
 }
 
-TEST(EndpointPlan, ANameIsNotAUrlYet) {
+// A named endpoint: its URL, flavour and task from the management API (its image), no probe.
+std::string endpoint_json(const std::string& state, const std::string& image, bool url = true) {
+  nlohmann::json e = {{"name", "llama"},
+                      {"type", "protected"},
+                      {"healthRoute", "/health"},
+                      {"model",
+                       {{"repository", "meta-llama/Llama-3.1-8B-Instruct"},
+                        {"task", "text-generation"},
+                        {"image", {{image, nlohmann::json::object()}}}}},
+                      {"status", {{"state", state}}}};
+  if (url) {
+    e["status"]["url"] = "https://abc.us-east-1.aws.endpoints.huggingface.cloud";
+  }
+  return e.dump();
+}
+
+TEST(EndpointPlan, ANameIsResolvedThroughTheManagementApi) {
   Harness h;
-  auto plan = make_endpoint_backend()->plan(*h.client, call_of("my-endpoint"));
+  h.push(200, R"({"name":"hfrun-tester","type":"user"})"); // whoami: the namespace
+  h.push(200, endpoint_json("running", "tgi"));            // GET /endpoint/hfrun-tester/llama
+  h.push(200, "");                                         // GET {url}/health
+  auto plan = make_endpoint_backend()->plan(*h.client, call_of("llama"));
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(h.fake->requests[1].url,
+            "https://api.endpoints.huggingface.cloud/v2/endpoint/hfrun-tester/llama");
+  EXPECT_EQ(plan->url, "https://abc.us-east-1.aws.endpoints.huggingface.cloud/v1/chat/completions");
+  EXPECT_EQ(plan->body_model, "meta-llama/Llama-3.1-8B-Instruct");
+  EXPECT_EQ(h.fake->requests.size(), 3u); // no data-plane probe
+}
+
+TEST(EndpointPlan, TheToolkitImageRunsTheEndpointsTask) {
+  Harness h;
+  h.push(200, endpoint_json("running", "huggingface"));
+  h.push(200, "Ok");
+  auto plan = make_endpoint_backend()->plan(*h.client, call_of("hfrun-org/llama"));
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->task->id, tasks::TaskId::text_generation);
+  EXPECT_EQ(plan->url, "https://abc.us-east-1.aws.endpoints.huggingface.cloud");
+}
+
+TEST(EndpointPlan, APausedEndpointFailsAtOnce) {
+  Harness h;
+  h.push(200, endpoint_json("paused", "tgi"));
+  auto plan = make_endpoint_backend()->plan(*h.client, call_of("hfrun-tester/llama"));
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().kind, ErrorKind::unavailable);
+  EXPECT_EQ(plan.error().hint, "run `hfrun endpoint resume hfrun-tester/llama`, then try again");
+  EXPECT_TRUE(h.sleeper.sleeps.empty());
+}
+
+TEST(EndpointPlan, AScaledToZeroEndpointIsWokenByOneHeldRequest) {
+  Harness h;
+  h.push(200, endpoint_json("scaledToZero", "tgi"));
+  h.push(200, ""); // the held health request
+  auto call = call_of("hfrun-tester/llama");
+  call.options["wait_timeout"] = "300";
+  auto plan = make_endpoint_backend()->plan(*h.client, call);
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_EQ(h.fake->requests.size(), 2u);
+  EXPECT_EQ(h.fake->requests[1].headers.get("X-Scale-Up-Timeout"), "300");
+}
+
+TEST(EndpointPlan, NeitherAUrlNorANameIsAUsageError) {
+  Harness h;
+  auto plan = make_endpoint_backend()->plan(*h.client, call_of("not a name"));
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().kind, ErrorKind::usage);
+  EXPECT_TRUE(h.fake->requests.empty());
 }
 
 } // namespace
