@@ -132,12 +132,15 @@ std::string check_config(const json& doc) {
     return "compute.accelerator, compute.instanceType and compute.instanceSize are required";
   }
   const auto* scaling = obj_at(*compute, "scaling");
-  if (scaling == nullptr || !scaling->contains("minReplica") || !scaling->contains("maxReplica") ||
-      !(*scaling)["minReplica"].is_number_unsigned() ||
-      !(*scaling)["maxReplica"].is_number_unsigned() ||
-      (*scaling)["minReplica"].get<std::uint64_t>() >
-          (*scaling)["maxReplica"].get<std::uint64_t>() ||
-      (*scaling)["maxReplica"].get<std::uint64_t>() == 0) {
+  const auto replicas = [&](const char* key) -> long long {
+    if (scaling == nullptr || !scaling->contains(key) || !(*scaling)[key].is_number_integer()) {
+      return -1;
+    }
+    return (*scaling)[key].get<long long>();
+  };
+  const auto min = replicas("minReplica");
+  const auto max = replicas("maxReplica");
+  if (min < 0 || max < 1 || min > max) {
     return "compute.scaling needs minReplica and maxReplica with 0 <= minReplica <= maxReplica and "
            "maxReplica >= 1";
   }
@@ -253,7 +256,9 @@ json flavor_spec(const json& endpoint) {
 EndpointStates::EndpointStates(const json& world) {
   if (const auto* t = obj_at(world, "inference_endpoints_timing")) {
     const auto ms = [&](const char* key, int fallback) {
-      return t->contains(key) && (*t)[key].is_number_unsigned() ? (*t)[key].get<int>() : fallback;
+      return t->contains(key) && (*t)[key].is_number_integer() && (*t)[key].get<int>() >= 0
+                 ? (*t)[key].get<int>()
+                 : fallback;
     };
     m_timing.pending_ms = ms("pending_ms", m_timing.pending_ms);
     m_timing.initializing_ms = ms("initializing_ms", m_timing.initializing_ms);
@@ -295,7 +300,7 @@ EndpointStates::EndpointStates(const json& world) {
     e.schedule = {{now, state}};
     // Every world state but failed has run once (paused and scaledToZero keep their URL).
     e.deployed = state != "failed" && state != "pending";
-    e.cold_start_ms = entry.contains("cold_start_ms") && entry["cold_start_ms"].is_number_unsigned()
+    e.cold_start_ms = entry.contains("cold_start_ms") && entry["cold_start_ms"].is_number_integer()
                           ? entry["cold_start_ms"].get<int>()
                           : m_timing.cold_start_ms;
     m_endpoints.push_back(std::move(e));
@@ -336,7 +341,7 @@ json EndpointStates::view(Endpoint& e, Clock::time_point now) const {
   status["message"] = message_for(state);
   const auto& scaling = e.doc["compute"]["scaling"];
   const int min = scaling.is_object() && scaling.contains("minReplica") &&
-                          scaling["minReplica"].is_number_unsigned()
+                          scaling["minReplica"].is_number_integer()
                       ? scaling["minReplica"].get<int>()
                       : 0;
   const int target = state == "paused" || state == "scaledToZero" ? 0 : std::max(1, min);
