@@ -652,9 +652,16 @@ Reply serve_toolkit(const Call& call) {
   const bool image_out = router::starts_with(reply.content_type, "image/");
   if (image_out) {
     const std::string accept = call.req.get_header_value("Accept");
+    // The toolkit serializes a PIL image in the type Accept names, PNG otherwise (also inside
+    // JSON); the router generates JPEG, so other types get a PNG of the same size.
+    if (accept.find("image/jpeg") == std::string::npos) {
+      const auto size = media::image_size(reply.body).value_or(media::Size{512, 512});
+      reply.body = media::make_png_mask(size.width, size.height, router::hash_bytes(reply.body));
+      reply.content_type = "image/png";
+    }
     if (accept.find("image/") != std::string::npos)
       return reply; // the raw image bytes
-    // A PIL image inside the JSON answer: base64 of the image (orjson's default hook).
+    // A PIL image inside the JSON answer: base64 of the PNG (orjson's default hook).
     return router::json_reply(200, ojson(router::base64_encode(reply.body)));
   }
   return reply;

@@ -115,7 +115,7 @@ std::vector<std::string> keys(const json& object) {
   return out;
 }
 
-// A small real JPEG from the emulator itself (the toolkit's text-to-image with Accept image/png).
+// A small real PNG from the emulator itself (the toolkit's text-to-image with Accept image/png).
 std::string generated_image() {
   auto r = post("toolkit-text-to-image", "/", json{{"inputs", "a red square"}}.dump(),
                 "application/json", {{"Accept", "image/png"}});
@@ -509,7 +509,11 @@ TEST(EndpointServers, ToolkitContentTypeRules) {
 TEST(EndpointServers, ToolkitImagesInAndOut) {
   const std::string image = generated_image();
   ASSERT_GT(image.size(), 100U);
-  EXPECT_EQ(static_cast<unsigned char>(image[0]), 0xFF); // a JPEG
+  EXPECT_EQ(image.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)); // Accept: image/png
+  auto jpeg = post("toolkit-text-to-image", "/", json{{"inputs", "a red square"}}.dump(),
+                   "application/json", {{"Accept", "image/jpeg"}});
+  EXPECT_EQ(jpeg->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(static_cast<unsigned char>(jpeg->body[0]), 0xFF);
   // Without Accept image/*: the image as base64 inside JSON.
   const json b64 =
       parsed(post("toolkit-text-to-image", "/", json{{"inputs", "a red square"}}.dump()));
@@ -533,7 +537,7 @@ TEST(EndpointServers, CustomImageHandler) {
   auto r = post_json("custom-image", "/", {{"image", base64(image)}});
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(parsed(r),
-            json({{"format", "jpeg"}, {"width", 512}, {"height", 512}, {"bytes", image.size()}}));
+            json({{"format", "png"}, {"width", 512}, {"height", 512}, {"bytes", image.size()}}));
   auto missing = post_json("custom-image", "/", {{"inputs", "x"}});
   EXPECT_EQ(missing->status, 400);
   EXPECT_TRUE(parsed(missing).contains("error"));
