@@ -297,9 +297,24 @@ EndpointStates::EndpointStates(const json& world) {
     status["updatedBy"] = obj_at(status, "updatedBy") ? status["updatedBy"] : by;
     status["private"] = nullptr;
     const auto state = entry.contains("state") ? str_at(entry, "state") : "running";
-    e.schedule = {{now, state}};
-    // Every world state but failed has run once (paused and scaledToZero keep their URL).
-    e.deployed = state != "failed" && state != "pending";
+    // Transient world states move on as after a create, a resume or an update.
+    const auto pending_end = now + std::chrono::milliseconds(m_timing.pending_ms);
+    if (state == "pending") {
+      e.schedule = {{now, "pending"},
+                    {pending_end, "initializing"},
+                    {pending_end + std::chrono::milliseconds(m_timing.initializing_ms), "running"}};
+    } else if (state == "initializing") {
+      e.schedule = {{now, "initializing"},
+                    {now + std::chrono::milliseconds(m_timing.initializing_ms), "running"}};
+    } else if (state == "updating") {
+      e.schedule = {{now, "updating"},
+                    {now + std::chrono::milliseconds(m_timing.updating_ms), "running"}};
+    } else {
+      e.schedule = {{now, state}};
+    }
+    // Every world state but failed, pending and initializing has run once (paused and
+    // scaledToZero keep their URL).
+    e.deployed = state != "failed" && state != "pending" && state != "initializing";
     e.cold_start_ms = entry.contains("cold_start_ms") && entry["cold_start_ms"].is_number_integer()
                           ? entry["cold_start_ms"].get<int>()
                           : m_timing.cold_start_ms;

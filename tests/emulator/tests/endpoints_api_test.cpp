@@ -7,6 +7,7 @@
 #include "support/emulator_process.hpp"
 
 #include <chrono>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -122,12 +123,17 @@ json create_payload(const std::string& name, const std::string& repository = "gp
 }
 
 // GETs the endpoint every 20 ms until its state is `until` (or `limit` passes) and returns one
-// snapshot per distinct state seen, in order.
+// snapshot per distinct state seen, in order, starting with `first` (the answer that started the
+// change, so that a slow machine cannot miss its state) when given.
 std::vector<json> watch(const std::string& name,
                         const std::string& until,
+                        const json& first = nullptr,
                         std::chrono::milliseconds limit = 5000ms,
                         const std::string& ns = "hfrun-tester") {
   std::vector<json> seen;
+  if (!first.is_null()) {
+    seen.push_back(first);
+  }
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     const auto a = api("GET", "/endpoint/" + ns + "/" + name);
@@ -267,7 +273,7 @@ TEST(EndpointsApi, CreateGoesPendingInitializingRunningAndTheUrlAppearsWhenRunni
   EXPECT_TRUE(
       std::regex_match(created.body["model"].value("revision", ""), std::regex("[0-9a-f]{40}")));
 
-  const auto seen = watch("my-gpt2", "running");
+  const auto seen = watch("my-gpt2", "running", created.body);
   EXPECT_EQ(states(seen), (std::vector<std::string>{"pending", "initializing", "running"}));
   for (const auto& s : seen) {
     EXPECT_EQ(s["status"].contains("url"), s["status"]["state"] == "running") << s.dump();
@@ -286,7 +292,7 @@ TEST(EndpointsApi, ARepositoryTheWorldLacksFailsAfterPending) {
   const auto created =
       api("POST", "/endpoint/hfrun-tester", create_payload("ghost", "nobody/no-such-model"));
   ASSERT_EQ(created.status, 200) << created.text;
-  const auto seen = watch("ghost", "failed");
+  const auto seen = watch("ghost", "failed", created.body);
   EXPECT_EQ(states(seen), (std::vector<std::string>{"pending", "failed"}));
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back()["status"]["message"], "Endpoint failed to deploy");
@@ -352,7 +358,7 @@ TEST(EndpointsApi, PauseThenResumeAndResumingARunningOneIs400AlreadyRunning) {
   const auto resumed = api("POST", "/endpoint/hfrun-tester/llama-tgi/resume");
   ASSERT_EQ(resumed.status, 200) << resumed.text;
   EXPECT_EQ(resumed.body["status"]["state"], "initializing");
-  EXPECT_EQ(states(watch("llama-tgi", "running")),
+  EXPECT_EQ(states(watch("llama-tgi", "running", resumed.body)),
             (std::vector<std::string>{"initializing", "running"}));
 
   const auto again = api("POST", "/endpoint/hfrun-tester/llama-tgi/resume");
@@ -402,7 +408,7 @@ TEST(EndpointsProxy, ScaleUpTimeoutHoldsTheRequestUntilTheReplicaIsReady) {
   const auto held = call("hfrun-tester", "sleepy-llama", "/info", headers);
   const auto waited = std::chrono::steady_clock::now() - t0;
   ASSERT_EQ(held.status, 200) << held.text;
-  EXPECT_GE(waited, 800ms); // the rest of the 1.5 s cold start
+  EXPECT_GE(waited, 300ms); // held for the rest of the 1.5 s cold start
   EXPECT_LT(waited, 5s);
   // TGI's /info of the endpoint's model, from the flavour server behind the proxy.
   EXPECT_EQ(held.body.value("model_id", ""), "meta-llama/Llama-3.1-8B-Instruct") << held.text;
@@ -424,7 +430,7 @@ TEST(EndpointsApi, UpdateChangesOnlyTheGivenFieldsThroughUpdating) {
   EXPECT_EQ(e["type"], "protected");
   // The old replica serves during the update.
   EXPECT_EQ(call("hfrun-tester", "llama-tgi", "/info").status, 200);
-  EXPECT_EQ(states(watch("llama-tgi", "running")),
+  EXPECT_EQ(states(watch("llama-tgi", "running", e)),
             (std::vector<std::string>{"updating", "running"}));
 
   // A repository the world lacks: the update fails.
@@ -432,13 +438,14 @@ TEST(EndpointsApi, UpdateChangesOnlyTheGivenFieldsThroughUpdating) {
   tei["model"]["task"] = "feature-extraction";
   tei["model"]["image"] = {{"tei", {{"url", "ghcr.io/huggingface/text-embeddings-inference:1.8"}}}};
   ASSERT_EQ(api("POST", "/endpoint/hfrun-tester", tei).status, 200);
-  ASSERT_EQ(states(watch("tei-to-break", "running")).back(), "running");
+  (void)watch("tei-to-break", "running");
+  ASSERT_EQ(state_of("tei-to-break"), "running");
   const auto broken = api("PUT", "/endpoint/hfrun-tester/tei-to-break",
                           {{"model", {{"repository", "nobody/no-such-model"}}}});
   ASSERT_EQ(broken.status, 200) << broken.text;
   EXPECT_EQ(broken.body["model"]["repository"], "nobody/no-such-model");
   EXPECT_TRUE(broken.body["model"]["image"].contains("tei"));
-  EXPECT_EQ(states(watch("tei-to-break", "updateFailed")),
+  EXPECT_EQ(states(watch("tei-to-break", "updateFailed", broken.body)),
             (std::vector<std::string>{"updating", "updateFailed"}));
 
   auto bad = api("PUT", "/endpoint/hfrun-tester/sentiment", {{"type", "secret"}});
@@ -494,6 +501,65 @@ TEST(EndpointsProxy, ForwardsToTheFlavourTheImageNames) {
              "application/json"));
   ASSERT_EQ(chat.status, 200) << chat.text;
   EXPECT_TRUE(chat.body["choices"].is_array()) << chat.text;
+}
+
+TEST(EndpointsWorld, TimingsColdStartsAndTransientStatesComeFromTheWorld) {
+  // A world of its own (--world replaces the built-in one): short timings, a per-endpoint cold
+  // start, and an endpoint still initializing at start-up.
+  const auto world_path = g_emu->process->dir() / "endpoints_world.json";
+  {
+    std::ofstream out(world_path);
+    out << json({{"users",
+                  {{{"name", "hfrun-tester"}, {"token", k_token}, {"orgs", json::array()}}}},
+                 {"models", {{{"id", "gpt2"}, {"pipeline_tag", "text-generation"}}}},
+                 {"inference_endpoints_timing",
+                  {{"initializing_ms", 1500}, {"cold_start_ms", 5000}}},
+                 {"inference_endpoints",
+                  {{{"name", "warming"},
+                    {"state", "initializing"},
+                    {"model", {{"repository", "gpt2"}, {"task", "text-generation"}}}},
+                   {{"name", "cold"},
+                    {"state", "scaledToZero"},
+                    {"cold_start_ms", 300},
+                    {"model", {{"repository", "gpt2"}, {"task", "text-generation"}}}}}}})
+               .dump();
+  }
+  hfrun::test::EmulatorOptions options;
+  options.binary = HFRUN_EMULATOR_BIN;
+  options.args = {"--world", world_path.string()};
+  auto started = hfrun::test::EmulatorProcess::start(options);
+  ASSERT_TRUE(started) << started.error();
+  const auto& info = (*started)->info();
+  auto api_client = client(info.endpoints_api);
+  const auto get = [&](const std::string& name) {
+    return answer(api_client.Get("/v2/endpoint/hfrun-tester/" + name, auth()));
+  };
+
+  const auto warming = get("warming");
+  ASSERT_EQ(warming.status, 200) << warming.text;
+  EXPECT_EQ(warming.body["status"]["state"], "initializing");
+  EXPECT_FALSE(warming.body["status"].contains("url"));
+  EXPECT_EQ(warming.body["type"], "authenticated"); // the world entry's defaults
+  EXPECT_EQ(warming.body["compute"]["instanceType"], "intel-icl");
+  auto warm = get("warming");
+  for (int i = 0; i < 250 && warm.body["status"].value("state", "") != "running"; ++i) {
+    std::this_thread::sleep_for(20ms);
+    warm = get("warming");
+  }
+  EXPECT_EQ(warm.body["status"]["state"], "running");
+  EXPECT_EQ(warm.body["status"]["url"], info.endpoints + "/endpoints/hfrun-tester/warming");
+
+  // cold's own 300 ms, not the timing's 5 s.
+  auto proxy = client(info.endpoints);
+  EXPECT_EQ(answer(proxy.Get("/endpoints/hfrun-tester/cold/health", auth())).status, 503);
+  auto headers = auth();
+  headers.emplace("X-Scale-Up-Timeout", "3");
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto held = answer(proxy.Get("/endpoints/hfrun-tester/cold/health", headers));
+  EXPECT_EQ(held.status, 200) << held.text;
+  EXPECT_EQ(held.text, "Ok");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_EQ((*started)->stop(), 0);
 }
 
 } // namespace
