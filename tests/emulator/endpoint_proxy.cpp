@@ -2,7 +2,7 @@
 // by the endpoint's type, then its state decides: running and updating are served by the flavour
 // server its image names (serve_flavor), paused answers 502, a scaled-to-zero endpoint wakes and
 // answers 503 during its cold start unless X-Scale-Up-Timeout holds the request
-// (protocols/endpoints.md §1 "Autoscaling", §2; docs/emulator.md, "Inference Endpoints").
+// (docs/emulator.md, "Inference Endpoints", "The proxy").
 #include "context.hpp"
 #include "endpoint_state.hpp"
 

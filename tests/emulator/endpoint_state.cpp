@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 constexpr std::array<std::string_view, 4> k_types = {"public", "protected", "authenticated",
                                                      "private"};
-// model.image variants (protocols/endpoints.md §1 "Create payload").
+// model.image variants (docs/emulator.md, "Inference Endpoints", "Management API").
 constexpr std::array<std::string_view, 11> k_images = {
     "huggingface", "huggingfaceNeuron", "custom", "tgi",      "tgiNeuron", "tei",
     "vLLM",        "vLLMNeuron",        "sGLang", "llamacpp", "hfServe"};
@@ -227,7 +227,7 @@ json flavor_spec(const json& endpoint) {
   } else if (key == "llamacpp") {
     flavor = "llamacpp";
   } else if (key == "custom") {
-    // Older endpoints show TGI and TEI as custom images (protocols/endpoints.md, Implications 1).
+    // Older endpoints show TGI and TEI as custom images (docs/emulator.md, "The proxy").
     const auto url = str_at(model["image"]["custom"], "url");
     if (url.find("text-generation-inference") != std::string::npos) {
       flavor = "tgi";

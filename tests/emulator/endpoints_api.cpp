@@ -1,8 +1,8 @@
 // The Inference Endpoints management API (role endpoints_api), under /v2 like
-// https://api.endpoints.huggingface.cloud/v2 (protocols/endpoints.md §1): list, get, create,
-// update, delete, pause, resume and scale-to-zero of the endpoints in EndpointStates, with Bearer
-// auth by the world's user tokens. Errors are {"error": "<message>"} (docs/emulator.md, "Inference
-// Endpoints").
+// https://api.endpoints.huggingface.cloud/v2 (docs/emulator.md, "Inference Endpoints"): list, get,
+// create, update, delete, pause, resume and scale-to-zero of the endpoints in EndpointStates, with
+// Bearer auth by the world's user tokens. Errors are {"error": "<message>"} (docs/emulator.md,
+// "Inference Endpoints").
 #include "context.hpp"
 #include "endpoint_state.hpp"
 #include "world.hpp"
