@@ -192,6 +192,7 @@ encode_with_codec(const Plan& plan, const tasks::Inputs& inputs, const EncodeCon
   tasks::EncodeOptions options;
   options.model = plan.body_model;
   options.stream = context.stream;
+  options.generation_body = plan.generation_body;
   options.example = context.example;
   HFRUN_TRY_ASSIGN(encoded, tasks::encode(*plan.task, inputs, options));
   if (!encoded.content_type.empty()) {

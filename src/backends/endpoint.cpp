@@ -48,6 +48,9 @@ std::optional<std::string> route(Flavor flavor, TaskId task) {
     }
     return std::nullopt;
   }
+  if (flavor == Flavor::tgi && task == TaskId::text_generation) {
+    return std::string("/generate"); // its own route, with details; /generate_stream streams
+  }
   if (openai_flavor(flavor)) {
     if (task == TaskId::conversational) {
       return std::string("/v1/chat/completions");
@@ -134,6 +137,18 @@ public:
   Result<http::Request>
   encode(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context) override {
     if (m_input_key.empty()) {
+      if (m_flavor == Flavor::tgi && plan.task->id == TaskId::text_generation) {
+        // finish_reason and token counts come in TGI's details, which it sends when asked.
+        tasks::Inputs with_details = inputs;
+        if (with_details.params.is_object() && !with_details.params.contains("details")) {
+          with_details.params["details"] = true;
+        }
+        Plan routed = plan;
+        if (context.stream.value_or(false)) {
+          routed.url = m_base + "/generate_stream";
+        }
+        return encode_with_codec(routed, with_details, context);
+      }
       return encode_with_codec(plan, inputs, context);
     }
     nlohmann::json rest = inputs.params.is_object() ? inputs.params : nlohmann::json::object();
@@ -232,6 +247,11 @@ public:
     plan.task = requested;
     plan.target = base;
     plan.url = base + *path;
+    m_flavor = info.flavor;
+    m_base = base;
+    if (info.flavor == Flavor::tgi || info.flavor == Flavor::toolkit) {
+      plan.generation_body = tasks::GenerationBody::inputs;
+    }
     if (openai_flavor(info.flavor)) {
       // OpenAI bodies name a model; TGI ignores it, llama.cpp takes any, vLLM and Ollama want
       // the served one.
@@ -246,7 +266,22 @@ public:
     return plan;
   }
 
+  Result<Outcome> execute(client::Client& client,
+                          const Plan& plan,
+                          http::Request& request,
+                          const ExecuteOptions& options) override {
+    if (m_flavor == Flavor::toolkit && options.stream) {
+      // The toolkit answers one JSON document, never a stream.
+      ExecuteOptions whole = options;
+      whole.stream = false;
+      return send_and_decode(client, plan, request, whole);
+    }
+    return send_and_decode(client, plan, request, options);
+  }
+
 private:
+  Flavor m_flavor = Flavor::toolkit;
+  std::string m_base;
   std::string m_input_key;
 };
 

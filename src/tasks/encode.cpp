@@ -288,14 +288,35 @@ encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptio
     HFRUN_TRY_ASSIGN(text, text_input(spec, in));
     prompt = text;
   }
+  const json params = parameters_of(spec, in);
   ordered body;
+  if (options.generation_body == GenerationBody::inputs) {
+    // TGI's and the toolkit's own names: max_new_tokens, not OpenAI's max_tokens.
+    ordered parameters = ordered::object();
+    for (auto it = params.begin(); it != params.end(); ++it) {
+      if (it.key() != "stream") {
+        parameters[it.key() == "max_tokens" ? std::string("max_new_tokens") : it.key()] =
+            it.value();
+      }
+    }
+    body["inputs"] = prompt;
+    if (!parameters.empty()) {
+      body["parameters"] = parameters;
+    }
+    if (options.stream) {
+      body["stream"] = *options.stream;
+    }
+    EncodedBody out;
+    out.json = body.dump();
+    out.content_type = "application/json";
+    return out;
+  }
   if (!options.model.empty()) {
     body["model"] = options.model;
   }
   if (options.stream) {
     body["stream"] = *options.stream;
   }
-  const json params = parameters_of(spec, in);
   for (auto it = params.begin(); it != params.end(); ++it) {
     if (it.key() == "stream" && options.stream) {
       continue;

@@ -40,9 +40,10 @@ struct Call {
 // What plan() decided.
 struct Plan {
   const tasks::TaskSpec* task = nullptr;
-  std::string target;                // canonical: the Hub id after a rename, without suffixes
-  std::string url;                   // where the request goes
-  std::string body_model;            // "model" of chat/generation bodies ("" = none)
+  std::string target;     // canonical: the Hub id after a rename, without suffixes
+  std::string url;        // where the request goes
+  std::string body_model; // "model" of chat/generation bodies ("" = none)
+  tasks::GenerationBody generation_body = tasks::GenerationBody::openai; // text-generation
   std::string via;                   // for -v: "provider together", "the router's choice"
   std::vector<std::string> warnings; // shown before the request (staging provider ...)
 };

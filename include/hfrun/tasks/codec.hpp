@@ -36,6 +36,12 @@ struct EncodedBody {
   [[nodiscard]] http::BodyDescription describe() const;
 };
 
+// How text-generation is asked for.
+enum class GenerationBody {
+  openai, // OpenAI completions: {"model", "prompt", "max_tokens", ...} (the router, vLLM, ...)
+  inputs, // {"inputs": prompt, "parameters": {...}}: TGI's /generate and the Inference Toolkit
+};
+
 struct EncodeOptions {
   // The model as the server wants it in the body (chat, text-generation): the Hub id, the
   // provider's id, or the endpoint URL. Unused by the other tasks.
@@ -46,6 +52,8 @@ struct EncodeOptions {
   // How a usage hint shows a call ("hfrun endpoint URL"): the task's example follows it. Empty:
   // the hint shows the task's options alone.
   std::string example;
+  // text-generation only: which body the server speaks.
+  GenerationBody generation_body = GenerationBody::openai;
 };
 
 // The request the official clients send for this task and these inputs. Missing or malformed

@@ -35,6 +35,7 @@ public:
     g_emu = &emu;
     hfrun::test::EmulatorOptions options;
     options.binary = HFRUN_EMULATOR_BIN;
+    options.request_log = true;
     auto started = hfrun::test::EmulatorProcess::start(options);
     ASSERT_TRUE(started) << started.error();
     emu.process = std::move(*started);
@@ -662,6 +663,24 @@ TEST(EndpointServers, OllamaErrors) {
                                       {{"model", "llama3.2"}, {"input", json::array({"a", "b"})}}));
   EXPECT_EQ(embed["embeddings"].size(), 2U);
   EXPECT_EQ(embed["embeddings"][0].size(), 384U);
+}
+
+TEST(EndpointServers, RequestsAreLoggedAndFaulted) {
+  auto faulted = get("tgi", "/info", {{"X-Emulator-Fault", "status=503;times=1"}});
+  EXPECT_EQ(faulted->status, 503);
+  auto again = get("tgi", "/info", {{"X-Emulator-Fault", "status=503;times=1"}});
+  EXPECT_EQ(again->status, 200);
+  auto log = client().Get("/_emulator/log?role=endpoints");
+  ASSERT_TRUE(log);
+  int seen = 0;
+  for (const auto& entry : ndjson(log->body)) {
+    if (entry.value("path", "") == "/servers/tgi/info" &&
+        entry["headers"].value("x-emulator-fault", "").find("status=503") != std::string::npos) {
+      EXPECT_EQ(entry["role"], "endpoints");
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 2);
 }
 
 } // namespace

@@ -277,6 +277,28 @@ TEST(EndpointPlan, AScaledToZeroEndpointIsWokenByOneHeldRequest) {
   EXPECT_EQ(h.fake->requests[1].headers.get("X-Scale-Up-Timeout"), "300");
 }
 
+TEST(EndpointPlan, TgiTextGenerationUsesGenerateWithDetailsAndGenerateStreamWhenStreaming) {
+  Harness h;
+  h.push(200, R"({"model_id":"m","router":"text-generation-router"})");
+  auto backend = make_endpoint_backend();
+  auto plan = backend->plan(*h.client, call_of(k_base, "text-generation"));
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->url, std::string(k_base) + "/generate");
+  tasks::Inputs in;
+  in.text = "Once upon";
+  in.params["max_tokens"] = 4;
+  auto whole = backend->encode(*plan, in, EncodeContext{});
+  ASSERT_TRUE(whole) << whole.error().message;
+  EXPECT_EQ(whole->url, std::string(k_base) + "/generate");
+  EXPECT_EQ(whole->body->describe()->bytes,
+            R"({"inputs":"Once upon","parameters":{"details":true,"max_new_tokens":4}})");
+  EncodeContext streaming;
+  streaming.stream = true;
+  auto streamed = backend->encode(*plan, in, streaming);
+  ASSERT_TRUE(streamed);
+  EXPECT_EQ(streamed->url, std::string(k_base) + "/generate_stream");
+}
+
 TEST(EndpointPlan, NeitherAUrlNorANameIsAUsageError) {
   Harness h;
   auto plan = make_endpoint_backend()->plan(*h.client, call_of("not a name"));

@@ -180,6 +180,21 @@ TEST(TaskEncode, TextGenerationIsAnOpenAiCompletion) {
           R"({"model":"openai-community/gpt2","stream":true,"max_tokens":8,"temperature":0.5,"prompt":"The answer is"})"));
 }
 
+TEST(TaskEncode, TextGenerationForTgiAndTheToolkitIsInputsAndParameters) {
+  Inputs in;
+  in.text = "The answer is";
+  in.params["max_tokens"] = 8; // OpenAI's name becomes TGI's
+  in.params["details"] = true;
+  EncodeOptions options{"ignored-model", true, ""};
+  options.generation_body = GenerationBody::inputs;
+  EXPECT_EQ(body_of("text-generation", in, options),
+            json::parse(R"({"inputs":"The answer is","parameters":{"max_new_tokens":8,
+                            "details":true},"stream":true})"));
+  in.params = json::object();
+  options.stream = std::nullopt;
+  EXPECT_EQ(body_of("text-generation", in, options), json::parse(R"({"inputs":"The answer is"})"));
+}
+
 TEST(TaskChat, BodyPassesParametersThroughAndOrdersMessages) {
   Inputs in;
   in.system = "Be brief.";
