@@ -1,7 +1,7 @@
 // The Hugging Face engines of the endpoints role: TGI, TEI, the Inference Toolkit (one model per
-// HF_TASK) and a custom handler.py container. Shapes follow
-// /work/shared/protocols/endpoints.md §2 (a)-(d); generated text, labels, embeddings and media come
-// from the router part (router_chat.hpp, router_tasks.hpp), so they match what hf-inference
+// HF_TASK) and a custom handler.py container, with the routes and shapes docs/emulator.md,
+// "Inference servers (the endpoints role)", lists. Generated text, labels, embeddings and media
+// come from the router part (router_chat.hpp, router_tasks.hpp), so they match what hf-inference
 // answers for the same input.
 #include "endpoint_server_common.hpp"
 #include "media.hpp"

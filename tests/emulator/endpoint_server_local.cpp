@@ -1,7 +1,7 @@
 // The local engines of the endpoints role: llama.cpp's llama-server and Ollama, with their own
-// routes next to the OpenAI ones (/work/shared/protocols/endpoints.md §2 (f), (g)). Text comes from
-// the router part's generators, so /completion and /api/generate continue a prompt the way
-// hf-inference's text generation does.
+// routes next to the OpenAI ones (docs/emulator.md, "Inference servers (the endpoints role)").
+// Text comes from the router part's generators, so /completion and /api/generate continue a
+// prompt the way hf-inference's text generation does.
 #include "endpoint_server_common.hpp"
 #include "router_chat.hpp"
 #include "router_tasks.hpp"

@@ -3,7 +3,7 @@
 // serve, llama.cpp, Ollama, the Inference Toolkit, a custom handler). This file routes a request
 // to its flavour, applies what all of them share (API key, 2 MB payload limit, llama.cpp's
 // loading window) and serves the OpenAI routes; docs/emulator.md, "Inference servers (the
-// endpoints role)", lists the routes and /work/shared/protocols/endpoints.md §2 the real engines.
+// endpoints role)", lists the routes and what each real engine does.
 #include "endpoint_server_common.hpp"
 #include "router_chat.hpp"
 #include "router_tasks.hpp"
