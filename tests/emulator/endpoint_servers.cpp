@@ -292,8 +292,12 @@ Reply serve_openai_engine(const Call& call) {
                       "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 0\n");
   }
   const std::string owned_by = flavor == "transformers-serve" ? "huggingface" : flavor;
-  if (auto reply = openai_routes(call, owned_by))
+  if (auto reply = openai_routes(call, owned_by)) {
+    // transformers serve echoes the caller's request id (cli/serving/server.py).
+    if (flavor == "transformers-serve" && call.req.has_header("x-request-id"))
+      reply->headers.emplace_back("x-request-id", call.req.get_header_value("x-request-id"));
     return *reply;
+  }
   // FastAPI's answer to a route it does not have.
   return router::json_reply(404, ojson{{"detail", "Not Found"}});
 }

@@ -610,6 +610,10 @@ TEST(EndpointServers, VllmErrorShapes) {
   auto ts = post_json("transformers-serve", "/v1/chat/completions",
                       {{"model", "Qwen/Qwen3-0.6B"}, {"messages", messages}});
   EXPECT_EQ(parsed(ts)["model"], "Qwen/Qwen3-0.6B");
+  auto echoed = client().Post(
+      server("transformers-serve", "/v1/chat/completions"), {{"x-request-id", "req-42"}},
+      json{{"model", "m"}, {"messages", messages}}.dump(), "application/json");
+  EXPECT_EQ(echoed->get_header_value("x-request-id"), "req-42");
 }
 
 TEST(EndpointServers, OllamaStreamsNdjsonByDefault) {
