@@ -288,7 +288,8 @@ Result<void> EndpointManagement::create(CommandEnv& env) {
   env.out.note("created endpoint " + full.namespace_name + "/" + created.name + " (" +
                created.state + ")");
   if (m_wait) {
-    HFRUN_TRY_ASSIGN(ready, hub::wait_for_endpoint(env.client, created, to_ms(m_timeout_s)));
+    HFRUN_TRY_ASSIGN(ready, hub::wait_for_endpoint(env.client, created, to_ms(m_timeout_s),
+                                                   hub::WaitUntil::running));
     return print(env, ready);
   }
   return print(env, created);
@@ -301,7 +302,8 @@ Result<void> EndpointManagement::update(CommandEnv& env) {
   HFRUN_TRY_ASSIGN(ref, target(api));
   HFRUN_TRY_ASSIGN(updated, api.update(ref.namespace_name, ref.name, payload));
   if (m_wait) {
-    HFRUN_TRY_ASSIGN(ready, hub::wait_for_endpoint(env.client, updated, to_ms(m_timeout_s)));
+    HFRUN_TRY_ASSIGN(ready, hub::wait_for_endpoint(env.client, updated, to_ms(m_timeout_s),
+                                                   hub::WaitUntil::running));
     return print(env, ready);
   }
   return print(env, updated);
@@ -326,7 +328,8 @@ Result<void> EndpointManagement::wait(CommandEnv& env) {
   EndpointsApi api(env.client);
   HFRUN_TRY_ASSIGN(ref, target(api));
   HFRUN_TRY_ASSIGN(endpoint, api.get(ref.namespace_name, ref.name));
-  HFRUN_TRY_ASSIGN(ready, hub::wait_for_endpoint(env.client, endpoint, to_ms(m_timeout_s)));
+  HFRUN_TRY_ASSIGN(ready, hub::wait_for_endpoint(env.client, endpoint, to_ms(m_timeout_s),
+                                                 hub::WaitUntil::running));
   if (hub::endpoint_action(ready) == hub::EndpointAction::wake) {
     env.out.note("endpoint " + ref.namespace_name + "/" + ref.name +
                  " is scaled to zero: the next request wakes it (`hfrun endpoint " +

@@ -428,8 +428,10 @@ std::optional<Error> unavailable_endpoint(const InferenceEndpoint& e) {
   return std::nullopt;
 }
 
-Result<InferenceEndpoint>
-wait_for_endpoint(client::Client& client, InferenceEndpoint e, std::chrono::milliseconds timeout) {
+Result<InferenceEndpoint> wait_for_endpoint(client::Client& client,
+                                            InferenceEndpoint e,
+                                            std::chrono::milliseconds timeout,
+                                            WaitUntil until) {
   EndpointsApi api(client);
   util::PollSchedule schedule(client.sleeper(), timeout);
   const std::string id = e.namespace_name + "/" + e.name;
@@ -442,7 +444,7 @@ wait_for_endpoint(client::Client& client, InferenceEndpoint e, std::chrono::mill
       return e;
     }
     std::string waiting_for = e.state + (e.message.empty() ? "" : ": " + e.message);
-    if (action == EndpointAction::ready) {
+    if (action == EndpointAction::ready && (until == WaitUntil::serving || e.state == "running")) {
       // Running says the replicas are up; its health route says the server in them is.
       client.trust_origin(e.url);
       http::Request health;

@@ -22,6 +22,8 @@ struct Emulator {
   std::string router;
   std::string cdn;
   std::string gradio;
+  std::string endpoints; // the inference servers ({endpoints}/servers/{name}) and endpoints' URLs
+  std::string endpoints_api; // the Inference Endpoints API (HFRUN_ENDPOINTS_API_URL = this + /v2)
   std::string token;
   std::filesystem::path dir; // the launcher's private directory (requests.jsonl is the request log)
   std::unique_ptr<EmulatorProcess> process;
@@ -47,6 +49,8 @@ public:
     e.router = e.process->info().router;
     e.cdn = e.process->info().cdn;
     e.gradio = e.process->info().gradio;
+    e.endpoints = e.process->info().endpoints;
+    e.endpoints_api = e.process->info().endpoints_api;
     e.token = e.process->info().token.empty() ? std::string(HFRUN_EMULATOR_TOKEN)
                                               : e.process->info().token;
   }
@@ -66,6 +70,7 @@ inline ProcessResult hfrun(const std::vector<std::string>& args,
   auto& e = EmulatorEnvironment::emulator();
   env.emplace("HF_ENDPOINT", e.hub);
   env.emplace("HFRUN_ROUTER_URL", e.router);
+  env.emplace("HFRUN_ENDPOINTS_API_URL", e.endpoints_api + "/v2");
   env.emplace("HF_HOME", (e.dir / "home").string());
   if (with_token) {
     env.emplace("HF_TOKEN", e.token);

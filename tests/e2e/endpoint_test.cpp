@@ -1,7 +1,7 @@
-// hfrun endpoint against servers of the emulator: its router's hf-inference route stands in for an
-// Inference Toolkit endpoint (POST / with the toolkit's bodies), and the router root for an
-// OpenAI-compatible server (/v1/models, /v1/chat/completions). The per-flavour servers (TGI, TEI,
-// llama.cpp, Ollama) come with the emulator's endpoint part (docs/endpoint.md, "Not yet").
+// hfrun endpoint against the emulator's router standing in for servers it resembles: its
+// hf-inference route for an Inference Toolkit endpoint (POST / with the toolkit's bodies), its root
+// for an OpenAI-compatible server. The emulator's own inference servers, one per flavour, are
+// endpoint_servers_test.cpp's; named endpoints and their management endpoint_manage_test.cpp's.
 #include "emulator_fixture.hpp"
 #include "serverless_e2e.hpp"
 
@@ -91,11 +91,6 @@ TEST(Endpoint, ConnectionRefusedIsWaitedForThenExitEight) {
       later.err.find("waiting for http://127.0.0.1:9 to come up (connection refused, 0 s of 1 s"),
       std::string::npos)
       << later.err;
-}
-
-TEST(Endpoint, AnEndpointNameIsRefusedUntilTheManagementApi) {
-  auto r = hfrun({"endpoint", "my-endpoint", "--text", "Hello"});
-  EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 
 } // namespace

@@ -631,6 +631,41 @@ TEST_P(ServerlessTask, TerminalRenderingShowsTheResult) {
   EXPECT_EQ(r.out.find("\x1b["), std::string::npos) << "no colour when stdout is not a terminal";
 }
 
+// The same task on an Inference Toolkit endpoint (the emulator's toolkit-{task} server, one model
+// each): the same normalized schema as serverless's, and a result the task's check accepts.
+TEST_P(ServerlessTask, AToolkitEndpointGivesTheSameSchema) {
+  const auto& tc = GetParam();
+  auto args = expand(tc.input);
+  args.insert(args.begin(), "--json");
+  auto routed = serverless(tc.model, args);
+  ASSERT_EQ(routed.exit_code, 0) << describe(routed);
+  if (std::find(args.begin(), args.end(), "--task") == args.end()) {
+    args.insert(args.begin(), {"--task", tc.task});
+  }
+  args.insert(args.begin(), {"endpoint", EmulatorEnvironment::emulator().endpoints +
+                                             "/servers/toolkit-" + tc.task});
+  auto r = run(args);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const auto j = parse_json(r.out);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(j["task"], tc.task);
+  if (tc.task == "text-generation") {
+    // The toolkit's pipeline returns the prompt with its continuation, and counts no tokens.
+    EXPECT_TRUE(j["generated_text"].is_string()) << j.dump();
+    EXPECT_TRUE(j["usage"].is_null()) << j.dump();
+  } else {
+    tc.check(j);
+  }
+  const auto keys = [](const json& doc) {
+    std::vector<std::string> out;
+    for (const auto& [key, value] : doc.items()) {
+      out.push_back(key);
+    }
+    return out;
+  };
+  EXPECT_EQ(keys(j), keys(parse_json(routed.out)));
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryTask,
                          ServerlessTask,
                          ::testing::ValuesIn(cases()),

@@ -66,9 +66,13 @@ enum class EndpointAction {
 // every 5 s with a note each time, up to `timeout`. Unlike huggingface_hub it never waits for what
 // will not come by itself: paused and failed states end it at once (ErrorKind::unavailable, with
 // the way out), and scaledToZero is returned as it is (the next inference request wakes it).
+// `until`: serving (a call can go: updating counts, the old replica serves) or running (the
+// change is done: `hfrun endpoint wait`, create/update --wait).
+enum class WaitUntil { serving, running };
 [[nodiscard]] Result<InferenceEndpoint> wait_for_endpoint(client::Client& client,
                                                           InferenceEndpoint endpoint,
-                                                          std::chrono::milliseconds timeout);
+                                                          std::chrono::milliseconds timeout,
+                                                          WaitUntil until = WaitUntil::serving);
 
 // Wakes a scaled-to-zero endpoint: GET {url}{healthRoute} with `X-Scale-Up-Timeout`, which the
 // endpoint's proxy holds until a replica is up (endpoints.md §1, "Autoscaling") instead of
