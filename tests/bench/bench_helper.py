@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Helpers for serverless_bench.sh: curl commands replaying what hfrun sent, request parity, reports.
+"""Helpers for the benchmarks in tests/bench: curl commands replaying what hfrun sent, request parity, reports.
 
 Standard library only. Subcommands:
   curl-cmd   build one curl command line that repeats the requests hfrun made (from the emulator log)
   compare    check that two slices of the emulator log are the same requests
   measure    run commands interleaved (A B A B ...): wall time, CPU time and peak RSS of each run
+  first-output  run commands interleaved: time from spawn to the first stdout byte and to a marker
+             (the first token) on stdout
   report     print the side-by-side table and one machine-readable line per figure
 """
 import argparse
 import hashlib
 import json
 import os
+import select
 import shlex
 import statistics
 import subprocess
@@ -154,6 +157,53 @@ def cmd_measure(a):
     Path(a.out).write_text(json.dumps(results))
 
 
+def first_output_once(argv, marker):
+    """Spawn to the first stdout byte, spawn to the first appearance of marker, spawn to reap (ms).
+
+    stdout is read with select + os.read as the child writes it, so a stream's first token is timed
+    when it reaches the pipe, not when the process ends."""
+    t0 = time.perf_counter_ns()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    fd = proc.stdout.fileno()
+    buf = b""
+    first_byte = first_marker = None
+    while True:
+        select.select([fd], [], [])
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        now = (time.perf_counter_ns() - t0) / 1e6
+        if first_byte is None:
+            first_byte = now
+        buf += chunk
+        if first_marker is None and marker in buf:
+            first_marker = now
+    proc.stdout.close()
+    code = proc.wait()
+    wall = (time.perf_counter_ns() - t0) / 1e6
+    return code, first_byte, first_marker, wall
+
+
+def cmd_first_output(a):
+    cmds = []
+    for line in Path(a.spec).read_text().splitlines():
+        name, marker, command = line.split("\t", 2)
+        cmds.append((name, marker.encode(), shlex.split(command)))
+    results = {name: {"first_byte_ms": [], "first_token_ms": [], "wall_ms": []} for name, _, _ in cmds}
+    for i in range(a.warmup + a.runs):
+        for name, marker, argv in cmds:
+            code, first_byte, first_marker, wall = first_output_once(argv, marker)
+            if code != 0 or first_marker is None:
+                sys.exit(f"bench_helper: {name} exited with {code}" if code else
+                         f"bench_helper: {name} never printed {marker!r}")
+            if i >= a.warmup:
+                r = results[name]
+                r["first_byte_ms"].append(first_byte)
+                r["first_token_ms"].append(first_marker)
+                r["wall_ms"].append(wall)
+    Path(a.out).write_text(json.dumps(results))
+
+
 def cmd_hyperfine_summary(a):
     for r in json.loads(Path(a.json).read_text())["results"]:
         print(f"  {r['command']:18} median {statistics.median(r['times']) * 1000:6.1f}  mean {r['mean'] * 1000:6.1f} "
@@ -220,6 +270,30 @@ def cmd_report(a):
                            f"exit={codes} runs={len(runs)}"
                            + (f" target_rss_mib={a.rss_limit_mib} pass={'yes' if verdict == 'yes' else 'no'}"
                               if tool == "hfrun" else ""))
+    first = out / "first_output.json"
+    if first.exists():
+        fo = json.loads(first.read_text())
+        print()
+        print(f"Streams: spawn to the first token on stdout, hfrun vs {a.baseline}; medians of interleaved runs")
+        print(f"| stream | hfrun first token ms | {b} first token ms | overhead ms | paired overhead ms "
+              f"| hfrun first byte ms | {b} first byte ms | hfrun wall ms | {b} wall ms | runs "
+              f"| overhead ≤ {a.first_target_ms:g} ms |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|")
+        for name, label in (p.split(":", 1) for p in a.first_pairs or []):
+            h, c = fo[f"hfrun-{name}"], fo[f"{b}-{name}"]
+            ht, ct = med(h["first_token_ms"]), med(c["first_token_ms"])
+            paired = med(x - y for x, y in zip(h["first_token_ms"], c["first_token_ms"]))
+            passed = ht - ct <= a.first_target_ms
+            ok = ok and passed
+            print(f"| {label} | {ht:.1f} | {ct:.1f} | {ht - ct:+.1f} | {paired:+.1f} | {med(h['first_byte_ms']):.1f} "
+                  f"| {med(c['first_byte_ms']):.1f} | {med(h['wall_ms']):.1f} | {med(c['wall_ms']):.1f} "
+                  f"| {len(h['first_token_ms'])} | {'yes' if passed else 'NO'} |")
+            for tool, r in (("hfrun", h), (b, c)):
+                machine.append(f"BENCH figure={name} tool={tool} first_token_ms_median={med(r['first_token_ms']):.2f} "
+                               f"first_byte_ms_median={med(r['first_byte_ms']):.2f} wall_ms_median={med(r['wall_ms']):.2f} "
+                               f"runs={len(r['first_token_ms'])}")
+            machine.append(f"BENCH figure={name} first_token_overhead_ms={ht - ct:.2f} first_token_overhead_ms_paired={paired:.2f} "
+                           f"target_ms={a.first_target_ms:g} pass={'yes' if passed else 'no'}")
     print()
     for m in machine:
         print(m)
@@ -249,6 +323,12 @@ def main():
     ms.add_argument("--warmup", type=int, default=3)
     ms.add_argument("--out", required=True)
     ms.set_defaults(fn=cmd_measure)
+    fo = sub.add_parser("first-output")
+    fo.add_argument("--spec", required=True, help="lines NAME<TAB>MARKER<TAB>COMMAND (the first token is the first MARKER on stdout)")
+    fo.add_argument("--runs", type=int, default=30)
+    fo.add_argument("--warmup", type=int, default=3)
+    fo.add_argument("--out", required=True)
+    fo.set_defaults(fn=cmd_first_output)
     hs = sub.add_parser("hyperfine-summary")
     hs.add_argument("json")
     hs.set_defaults(fn=cmd_hyperfine_summary)
@@ -260,6 +340,8 @@ def main():
     r.add_argument("--baseline", default="curl", help="the measured name prefix of the other side")
     r.add_argument("--baseline-label", default="", help="how the table names the baseline")
     r.add_argument("--rss-limit-mib", type=float, default=32)
+    r.add_argument("--first-pairs", nargs="+", help="name:label of the streams in OUT/first_output.json")
+    r.add_argument("--first-target-ms", type=float, default=5, help="largest first-token overhead over the baseline")
     r.set_defaults(fn=cmd_report)
     a = p.parse_args()
     a.fn(a)
