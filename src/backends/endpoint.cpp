@@ -46,6 +46,9 @@ std::optional<std::string> route(Flavor flavor, TaskId task) {
     if (task == TaskId::text_classification) {
       return std::string("/predict");
     }
+    if (task == TaskId::text_ranking) {
+      return std::string("/rerank");
+    }
     return std::nullopt;
   }
   if (flavor == Flavor::tgi && task == TaskId::text_generation) {
@@ -57,6 +60,9 @@ std::optional<std::string> route(Flavor flavor, TaskId task) {
     }
     if (task == TaskId::text_generation) {
       return std::string("/v1/completions");
+    }
+    if (task == TaskId::feature_extraction && flavor != Flavor::tgi) {
+      return std::string("/v1/embeddings");
     }
   }
   return std::nullopt;
@@ -252,6 +258,7 @@ public:
     if (info.flavor == Flavor::tgi || info.flavor == Flavor::toolkit) {
       plan.generation_body = tasks::GenerationBody::inputs;
     }
+    plan.openai_embeddings = openai_flavor(info.flavor);
     if (openai_flavor(info.flavor)) {
       // OpenAI bodies name a model; TGI ignores it, llama.cpp takes any, vLLM and Ollama want
       // the served one.

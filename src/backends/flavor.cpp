@@ -45,6 +45,9 @@ std::string tei_task(const json& model_type) {
   if (util::json_member(model_type, "embedding") != nullptr) {
     return "feature-extraction";
   }
+  if (util::json_member(model_type, "reranker") != nullptr) {
+    return "text-ranking";
+  }
   return "";
 }
 

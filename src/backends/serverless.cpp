@@ -80,6 +80,7 @@ std::string hf_inference_path(tasks::TaskId id) {
     return "/v1/chat/completions";
   case TaskId::text_generation:
     return "/v1/completions";
+  case TaskId::text_ranking:
   case TaskId::text_classification:
   case TaskId::token_classification:
   case TaskId::question_answering:

@@ -331,6 +331,33 @@ Shape decode_similarity(const json& body) {
   return ok(json{{"scores", scores}});
 }
 
+// [{"index", "score", "text"?}] (TEI /rerank, llama.cpp /rerank's "results"), best first.
+Shape decode_ranking(const json& body) {
+  const json* list = &body;
+  if (const json* results = json_array(body, "results")) {
+    list = results;
+  }
+  auto is_ranked = [](const json& item) {
+    return util::json_int(item, "index").has_value() &&
+           (json_number(item, "score").has_value() ||
+            json_number(item, "relevance_score").has_value());
+  };
+  if (!is_list_of(*list, is_ranked)) {
+    return wrong("expected [{index, score}]");
+  }
+  std::vector<json> ranking;
+  for (const auto& item : *list) {
+    const auto score = json_number(item, "score");
+    ranking.push_back(json{{"index", *util::json_int(item, "index")},
+                           {"score", score ? *score : *json_number(item, "relevance_score")},
+                           {"text", member_or(item, "text")}});
+  }
+  std::stable_sort(ranking.begin(), ranking.end(), [](const json& a, const json& b) {
+    return a["score"].get<double>() > b["score"].get<double>();
+  });
+  return ok(json{{"ranking", ranking}});
+}
+
 Shape decode_table_qa(const json& body) {
   auto is_table_answer = [](const json& item) { return is_answer(item); };
   auto list_or_empty = [](const json& item, const char* key) {
@@ -447,6 +474,8 @@ Shape decode_json(const TaskSpec& spec, const json& body) {
     return decode_embeddings(body);
   case TaskId::sentence_similarity:
     return decode_similarity(body);
+  case TaskId::text_ranking:
+    return decode_ranking(body);
   case TaskId::table_question_answering:
     return decode_table_qa(body);
   case TaskId::tabular_classification:

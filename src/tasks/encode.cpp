@@ -432,6 +432,56 @@ Result<EncodedBody> encode_image_question(const TaskSpec& spec, const Inputs& in
       *in.file, R"({"inputs":{"question":)" + json(*question).dump() + R"(,"image":")", suffix);
 }
 
+// OpenAI's embeddings body (vLLM, llama.cpp, Ollama, TEI's /v1/embeddings): {"model", "input",
+// ...parameters such as "dimensions" or "encoding_format"}.
+Result<EncodedBody>
+encode_openai_embeddings(const TaskSpec& spec, const Inputs& in, const EncodeOptions& options) {
+  ordered body;
+  body["model"] = options.model;
+  if (in.inputs) {
+    body["input"] = *in.inputs;
+  } else {
+    HFRUN_TRY_ASSIGN(text, text_input(spec, in));
+    body["input"] = text;
+  }
+  const json params = parameters_of(spec, in);
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    body[it.key()] = it.value();
+  }
+  EncodedBody out;
+  out.json = body.dump();
+  out.content_type = "application/json";
+  return out;
+}
+
+// Rerankers (TEI's /rerank): {"query", "texts": [...], "return_text": true, ...parameters at the
+// top level}; the texts come back with their scores.
+Result<EncodedBody> encode_ranking(const TaskSpec& spec, const Inputs& in) {
+  auto query = string_param(in, "query");
+  if (!query && in.text) {
+    query = in.text;
+  }
+  const json* texts = param(in, "texts");
+  if (!query || texts == nullptr) {
+    return fail(ErrorKind::usage,
+                "text-ranking needs query=TEXT (or --text) and texts:='[\"...\", \"...\"]'",
+                detail::example_hint(spec));
+  }
+  HFRUN_TRY_ASSIGN(checked, string_list(spec, json_value(*texts), "texts"));
+  ordered body;
+  body["query"] = *query;
+  body["texts"] = checked;
+  body["return_text"] = true;
+  const json params = parameters_of(spec, in);
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    body[it.key()] = it.value();
+  }
+  EncodedBody out;
+  out.json = body.dump();
+  out.content_type = "application/json";
+  return out;
+}
+
 Result<EncodedBody> encode_text_task(const TaskSpec& spec, const Inputs& in) {
   json params = parameters_of(spec, in);
   if (spec.id == TaskId::zero_shot_classification) {
@@ -488,6 +538,9 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
   if (!in.params.is_object()) {
     return fail(ErrorKind::internal, "parameters must be a JSON object");
   }
+  if (spec.id == TaskId::feature_extraction && options.openai_embeddings) {
+    return encode_openai_embeddings(spec, in, options);
+  }
   Result<EncodedBody> out = fail(ErrorKind::internal, "unhandled task " + name_of(spec));
   switch (spec.id) {
   case TaskId::conversational: {
@@ -520,6 +573,10 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
   case TaskId::sentence_similarity:
     out = in.inputs ? Result<EncodedBody>(json_body(*in.inputs, parameters_of(spec, in)))
                     : encode_similarity(spec, in);
+    break;
+  case TaskId::text_ranking:
+    out = in.inputs ? Result<EncodedBody>(json_body(*in.inputs, parameters_of(spec, in)))
+                    : encode_ranking(spec, in);
     break;
   case TaskId::zero_shot_image_classification:
     out = encode_zero_shot_image(spec, in);

@@ -343,6 +343,18 @@ std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions&
     }
     return score_table(rows, options);
   }
+  case TaskId::text_ranking: {
+    std::vector<Row> rows;
+    for (const auto& item : list_at(r, "ranking")) {
+      const json& text_value = at_or_null(item, "text");
+      rows.push_back({text_value.is_string()
+                          ? text(text_value)
+                          : fmt::format("text {}", text(at_or_null(item, "index"))),
+                      at_or_null(item, "score"),
+                      {}});
+    }
+    return rows.empty() ? std::string("(no texts)\n") : score_table(rows, options);
+  }
   case TaskId::table_question_answering: {
     std::string out = style.bold(text_at(r, "answer")) + "\n";
     if (const json& aggregator = at_or_null(r, "aggregator"); !aggregator.is_null()) {

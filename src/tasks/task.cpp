@@ -10,6 +10,7 @@ constexpr std::array<F, 0> k_none{};
 constexpr std::array<F, 2> k_qa{"question", "context"};
 constexpr std::array<F, 2> k_table_qa{"query", "table"};
 constexpr std::array<F, 2> k_similarity{"source_sentence", "sentences"};
+constexpr std::array<F, 2> k_ranking{"query", "texts"};
 constexpr std::array<F, 1> k_question{"question"};
 constexpr std::array<F, 2> k_tabular{"data", "table"};
 
@@ -91,6 +92,14 @@ constexpr std::array k_tasks{
         "",
         "similarity of sentences to a source sentence",
         "source_sentence='That is a happy person' sentences:='[\"That is a happy dog\"]'"),
+    row(TaskId::text_ranking,
+        "text-ranking",
+        InputKind::structured,
+        false,
+        k_ranking,
+        "",
+        "rank texts by relevance to a query (rerankers)",
+        "query='What is Deep Learning?' texts:='[\"Deep learning is...\", \"cheese\"]'"),
     row(TaskId::zero_shot_classification,
         "zero-shot-classification",
         InputKind::text,

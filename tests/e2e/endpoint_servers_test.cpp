@@ -93,6 +93,31 @@ TEST(EndpointServers, TeiEmbedsAndClassifiesByItsModelType) {
   EXPECT_FALSE(doc["labels"].empty());
 }
 
+TEST(EndpointServers, ATeiRerankerRanksWithoutBeingTold) {
+  auto r =
+      run({"endpoint", server("tei-reranker"), "--text", "What is Deep Learning?",
+           R"(texts:=["Cheese is made of milk","Deep learning is a kind of machine learning"])",
+           "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = json::parse(r.out);
+  EXPECT_EQ(doc["task"], "text-ranking");
+  ASSERT_EQ(doc["ranking"].size(), 2u) << r.out;
+  EXPECT_EQ(doc["ranking"][0]["index"], 1) << r.out; // the relevant text first
+  EXPECT_EQ(doc["ranking"][0]["text"], "Deep learning is a kind of machine learning");
+}
+
+TEST(EndpointServers, OpenAiServersEmbedThroughTheirEmbeddingsRoute) {
+  auto tei = run({"endpoint", server("tei"), "--text", "a sentence", "--json"});
+  ASSERT_EQ(tei.exit_code, 0) << tei.err;
+  for (const char* name : {"vllm-embed", "llamacpp", "ollama"}) {
+    auto r = run({"endpoint", server(name), "--task", "feature-extraction", "--text", "a sentence",
+                  "--json"});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    // Every emulated server embeds a text alike, so the same text gives TEI's vector.
+    EXPECT_EQ(json::parse(r.out), json::parse(tei.out)) << name;
+  }
+}
+
 TEST(EndpointServers, ALoadingLlamaCppIsWaitedFor) {
   auto r = run({"endpoint", server("llamacpp-loading"), "--text", "Hello"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

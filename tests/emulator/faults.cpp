@@ -533,14 +533,22 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
   server.Post("/_emulator/reset", reset);
   // httplib answers 400 to a POST without Content-Length before any route runs; `curl -X POST` and
   // many scripts send a body-less reset that way, so it is answered here, before the body is read.
-  server.set_pre_routing_handler([reset](const httplib::Request& req, httplib::Response& res) {
-    if (req.method == "POST" && req.path == "/_emulator/reset" &&
-        !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
-      reset(req, res);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  server.set_pre_routing_handler(
+      [reset, role](const httplib::Request& req, httplib::Response& res) {
+        if (role == "endpoints") {
+          // TGI, TEI, vLLM, llama.cpp and Ollama add no compression layer: their answers go out
+          // uncompressed whatever the client accepts. cpp-httplib compresses by the request's
+          // Accept-Encoding, so it is dropped here (the server's own Request object, not a const
+          // one).
+          const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+        }
+        if (req.method == "POST" && req.path == "/_emulator/reset" &&
+            !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+          reset(req, res);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
   server.Get("/_emulator/log", [&ctx](const httplib::Request& req, httplib::Response& res) {
     res.status = 200;
     res.set_content(ctx.log != nullptr ? ctx.log->dump(req.get_param_value("role")) : std::string(),

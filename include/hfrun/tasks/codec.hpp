@@ -54,6 +54,9 @@ struct EncodeOptions {
   std::string example;
   // text-generation only: which body the server speaks.
   GenerationBody generation_body = GenerationBody::openai;
+  // feature-extraction only: OpenAI's embeddings body {"model", "input"} instead of hf-inference's
+  // {"inputs"}.
+  bool openai_embeddings = false;
 };
 
 // The request the official clients send for this task and these inputs. Missing or malformed

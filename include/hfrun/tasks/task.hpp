@@ -21,6 +21,7 @@ enum class TaskId {
   fill_mask,
   feature_extraction,
   sentence_similarity,
+  text_ranking,
   zero_shot_classification,
   table_question_answering,
   text_generation,

@@ -63,6 +63,8 @@ std::string schema_key(const TaskSpec& spec) {
     return "embeddings";
   case TaskId::sentence_similarity:
     return "scores";
+  case TaskId::text_ranking:
+    return "ranking";
   case TaskId::table_question_answering:
     return "answer";
   case TaskId::tabular_classification:

@@ -319,7 +319,7 @@ TEST(TaskSniff, ContentTypesFromBytesNotNames) {
 }
 
 TEST(TaskTable, EveryTaskHasOneRowAndAliasesResolve) {
-  EXPECT_EQ(all_tasks().size(), 27u);
+  EXPECT_EQ(all_tasks().size(), 28u);
   for (const auto& spec : all_tasks()) {
     EXPECT_EQ(find_task(spec.name), &spec);
     EXPECT_EQ(&task(spec.id), &spec);
@@ -329,6 +329,35 @@ TEST(TaskTable, EveryTaskHasOneRowAndAliasesResolve) {
   EXPECT_EQ(find_task("no-such-task"), nullptr);
   EXPECT_TRUE(find_task("text-to-speech")->binary_output);
   EXPECT_FALSE(find_task("image-classification")->binary_output);
+}
+
+} // namespace
+} // namespace hfrun::tasks
+
+namespace hfrun::tasks {
+namespace {
+
+TEST(TaskRanking, QueryAndTextsAskForTheTextsBackAndComeBackBestFirst) {
+  Inputs in;
+  in.text = "What is Deep Learning?";
+  in.params["texts"] = nlohmann::json::array({"cheese", "Deep learning is..."});
+  in.params["raw_scores"] = true;
+  const auto body = encode(*find_task("text-ranking"), in);
+  ASSERT_TRUE(body) << body.error().message;
+  EXPECT_EQ(body->json,
+            R"({"query":"What is Deep Learning?","texts":["cheese","Deep learning is..."],)"
+            R"("return_text":true,"raw_scores":true})");
+  Inputs missing;
+  missing.text = "q";
+  EXPECT_EQ(encode(*find_task("text-ranking"), missing).error().kind, ErrorKind::usage);
+  const auto decoded = decode(*find_task("text-ranking"), "application/json",
+                              R"([{"index":0,"score":0.1},{"index":1,"score":0.9,"text":"b"}])");
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ((*decoded)["ranking"],
+            nlohmann::json::parse(
+                R"([{"index":1,"score":0.9,"text":"b"},{"index":0,"score":0.1,"text":null}])"));
+  EXPECT_EQ(decode(*find_task("text-ranking"), "application/json", R"([{"score":1}])").error().kind,
+            ErrorKind::bad_response);
 }
 
 } // namespace
