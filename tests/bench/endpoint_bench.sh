@@ -63,14 +63,12 @@ echo "   curl:     $(curl --version | head -1)"
 q() { printf %q "$1"; }
 chat_body='{"model":"tgi","messages":[{"role":"user","content":"Hello"}]}'
 stream_body='{"model":"tgi","messages":[{"role":"user","content":"Hello"}],"stream":true}'
-names=(chat chat-direct chat-direct-br embed embed-direct embed-direct-br)
+names=(chat chat-direct embed embed-direct)
 declare -A label=(
   [chat]="chat --no-stream, flavour probed (GET /info + POST /v1/chat/completions)"
   [chat-direct]="chat --no-stream, --flavor tgi --task conversational (1 request)"
-  [chat-direct-br]="the same, against curl --compressed (both get a brotli body)"
   [embed]="embedding --json, flavour probed (GET /info + POST /embed)"
   [embed-direct]="embedding --json, --flavor tei --task feature-extraction (1 request)"
-  [embed-direct-br]="the same, against curl --compressed (both get a brotli body)"
 )
 declare -A cmd=(
   [hfrun-chat]="$(q "$hfrun") endpoint @TGI@ --text Hello --no-stream"
@@ -84,13 +82,6 @@ declare -A cmd=(
 # interleaved run by run.
 cmd[curl-chat-direct]="${cmd[curl-chat]}"
 cmd[curl-embed-direct]="${cmd[curl-embed]}"
-# hfrun asks for compressed replies (libcurl's Accept-Encoding) and the emulator brotli-compresses
-# every reply, which costs it milliseconds (most for the 8 KB embedding); the -br pairs put that
-# work on both sides.
-cmd[hfrun-chat-direct-br]="${cmd[hfrun-chat-direct]}"
-cmd[curl-chat-direct-br]="curl -s --compressed @TGI@/v1/chat/completions -H 'Content-Type: application/json' -d $(q "$chat_body")"
-cmd[hfrun-embed-direct-br]="${cmd[hfrun-embed-direct]}"
-cmd[curl-embed-direct-br]="curl -s --compressed @TEI@/embed -H 'Content-Type: application/json' -d $(q '{"inputs":"a sentence"}')"
 streams=(stream stream-direct)
 declare -A stream_label=(
   [stream]="chat --stream, flavour probed"
