@@ -353,7 +353,7 @@ Shape decode_ranking(const json& body) {
                            {"text", member_or(item, "text")}});
   }
   std::stable_sort(ranking.begin(), ranking.end(), [](const json& a, const json& b) {
-    return a["score"].get<double>() > b["score"].get<double>();
+    return util::number_or(a, "score", 0) > util::number_or(b, "score", 0);
   });
   return ok(json{{"ranking", ranking}});
 }
