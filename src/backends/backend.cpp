@@ -194,6 +194,7 @@ encode_with_codec(const Plan& plan, const tasks::Inputs& inputs, const EncodeCon
   options.stream = context.stream;
   options.generation_body = plan.generation_body;
   options.openai_embeddings = plan.openai_embeddings;
+  options.ollama = plan.ollama;
   options.example = context.example;
   HFRUN_TRY_ASSIGN(encoded, tasks::encode(*plan.task, inputs, options));
   if (!encoded.content_type.empty()) {

@@ -51,6 +51,19 @@ std::optional<std::string> route(Flavor flavor, TaskId task) {
     }
     return std::nullopt;
   }
+  if (flavor == Flavor::ollama) {
+    // Its own routes (NDJSON streams); it serves the OpenAI ones too, with the same answers.
+    if (task == TaskId::conversational) {
+      return std::string("/api/chat");
+    }
+    if (task == TaskId::text_generation) {
+      return std::string("/api/generate");
+    }
+    if (task == TaskId::feature_extraction) {
+      return std::string("/api/embed");
+    }
+    return std::nullopt;
+  }
   if (flavor == Flavor::tgi && task == TaskId::text_generation) {
     return std::string("/generate"); // its own route, with details; /generate_stream streams
   }
@@ -259,6 +272,7 @@ public:
       plan.generation_body = tasks::GenerationBody::inputs;
     }
     plan.openai_embeddings = openai_flavor(info.flavor);
+    plan.ollama = info.flavor == Flavor::ollama;
     if (openai_flavor(info.flavor)) {
       // OpenAI bodies name a model; TGI ignores it, llama.cpp takes any, vLLM and Ollama want
       // the served one.

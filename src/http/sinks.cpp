@@ -81,11 +81,14 @@ Result<void> SseSink::begin(int status, const Headers& headers) {
   m_parser = SseParser();
   m_events.clear();
   m_mode = Mode::unknown;
+  m_line.clear();
   m_begun = true;
   HFRUN_TRY(m_plain.begin(status, headers));
   if (auto type = headers.get("Content-Type")) {
-    m_mode = util::starts_with_icase(util::trim(*type), "text/event-stream") ? Mode::stream
-                                                                             : Mode::plain;
+    const std::string_view t = util::trim(*type);
+    m_mode = util::starts_with_icase(t, "text/event-stream")      ? Mode::stream
+             : util::starts_with_icase(t, "application/x-ndjson") ? Mode::lines
+                                                                  : Mode::plain;
   }
   return {};
 }
@@ -100,13 +103,38 @@ Result<void> SseSink::write(std::string_view chunk) {
   if (m_mode == Mode::plain) {
     return m_plain.write(chunk);
   }
+  if (m_mode == Mode::lines) {
+    m_line.append(chunk);
+    std::size_t start = 0;
+    for (std::size_t end = m_line.find('\n'); end != std::string::npos;
+         end = m_line.find('\n', start)) {
+      line_event(std::string_view(m_line).substr(start, end - start));
+      start = end + 1;
+    }
+    m_line.erase(0, start);
+    return deliver();
+  }
   m_parser.feed(chunk, m_events);
   return deliver();
 }
 
+void SseSink::line_event(std::string_view line) {
+  line = util::trim(line);
+  if (!line.empty()) {
+    SseEvent event;
+    event.data = std::string(line);
+    m_events.push_back(std::move(event));
+  }
+}
+
 Result<void> SseSink::finish(bool ok) {
-  if (!ok || m_mode != Mode::stream) {
+  if (!ok || (m_mode != Mode::stream && m_mode != Mode::lines)) {
     return {};
+  }
+  if (m_mode == Mode::lines) {
+    line_event(m_line); // a last line without its newline
+    m_line.clear();
+    return deliver();
   }
   m_parser.finish(m_events);
   return deliver();
@@ -123,7 +151,7 @@ Result<void> SseSink::deliver() {
 }
 
 const std::string* SseSink::non_stream_body() const {
-  if (!m_begun || m_mode == Mode::stream) {
+  if (!m_begun || is_stream()) {
     return nullptr;
   }
   return &m_plain.body();

@@ -240,6 +240,27 @@ Result<std::string> ChatStreamAssembler::feed(const json& event) {
         m_finish_reason = *finish;
       }
     }
+  } else if (const auto done = util::json_bool(event, "done")) {
+    // Ollama's /api/chat ({"message":{"content"}}) and /api/generate ({"response"}) lines; the
+    // last one is done, with why and the token counts.
+    if (const json* message = json_object(event, "message")) {
+      if (auto role = json_string(*message, "role")) {
+        m_role = *role;
+      }
+      delta = string_or(*message, "content", "");
+    } else {
+      delta = string_or(event, "response", "");
+    }
+    if (*done) {
+      m_finish_reason = util::member_or(event, "done_reason", "stop");
+      const auto prompt = util::json_int(event, "prompt_eval_count");
+      const auto completion = util::json_int(event, "eval_count");
+      if (prompt || completion) {
+        m_usage = json{{"prompt_tokens", prompt.value_or(0)},
+                       {"completion_tokens", completion.value_or(0)},
+                       {"total_tokens", prompt.value_or(0) + completion.value_or(0)}};
+      }
+    }
   } else if (json_member(event, "usage") == nullptr) {
     return unexpected(detail::bad_response(m_task, "unknown stream event", dump(event)));
   }

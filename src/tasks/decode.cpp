@@ -299,6 +299,9 @@ std::optional<std::vector<std::size_t>> shape_of(const json& value) {
 
 Shape decode_embeddings(const json& body) {
   json embeddings = body;
+  if (const json* ollama = json_array(body, "embeddings")) {
+    embeddings = *ollama; // Ollama's /api/embed: {"model", "embeddings": [[...]]}
+  }
   if (const json* data = json_array(body, "data")) {
     embeddings = json::array(); // OpenAI embeddings (third-party providers)
     for (const auto& item : *data) {
@@ -541,6 +544,13 @@ Result<json> decode(const TaskSpec& spec, std::string_view content_type, std::st
   }
   if (const std::string error = detail::error_message(parsed); !error.empty()) {
     return unexpected(detail::bad_response(spec.name, "error in a success reply: " + error, body));
+  }
+  if ((spec.id == TaskId::conversational || spec.id == TaskId::text_generation) &&
+      util::json_bool(parsed, "done").value_or(false)) {
+    // Ollama's whole reply is its stream's one last line (/api/chat, /api/generate).
+    ChatStreamAssembler whole(std::string(spec.name));
+    HFRUN_TRY(whole.feed(parsed));
+    return whole.result();
   }
   if (spec.id == TaskId::conversational) {
     return decode_chat_completion(parsed);

@@ -534,11 +534,57 @@ http::BodyDescription EncodedBody::describe() const {
   return d;
 }
 
+// Ollama's own bodies (/api/chat, /api/generate): an OpenAI-style body whose sampling parameters
+// move under "options" (max_tokens is num_predict there), and "stream" always said: Ollama
+// streams unless told not to.
+template <typename Json> EncodedBody ollama_body(const Json& openai_style, bool stream) {
+  static constexpr std::array<std::string_view, 9> k_top_level{
+      "model", "messages", "prompt", "format", "keep_alive", "tools", "think", "system", "images"};
+  ordered body;
+  ordered options = ordered::object();
+  for (auto it = openai_style.begin(); it != openai_style.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "stream") {
+      continue;
+    }
+    if (std::find(k_top_level.begin(), k_top_level.end(), key) != k_top_level.end()) {
+      body[key] = it.value();
+    } else {
+      options[key == "max_tokens" || key == "max_new_tokens" ? std::string("num_predict") : key] =
+          it.value();
+    }
+  }
+  body["stream"] = stream;
+  if (!options.empty()) {
+    body["options"] = options;
+  }
+  EncodedBody out;
+  out.json = body.dump();
+  out.content_type = "application/json";
+  return out;
+}
+
 Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeOptions& options) {
   if (!in.params.is_object()) {
     return fail(ErrorKind::internal, "parameters must be a JSON object");
   }
-  if (spec.id == TaskId::feature_extraction && options.openai_embeddings) {
+  if (options.ollama && spec.id == TaskId::conversational) {
+    HFRUN_TRY_ASSIGN(chat, detail::chat_body(options.model, in, std::nullopt));
+    return ollama_body(chat, options.stream.value_or(false));
+  }
+  if (options.ollama && spec.id == TaskId::text_generation) {
+    json generate = parameters_of(spec, in);
+    generate["model"] = options.model;
+    if (in.inputs) {
+      generate["prompt"] = *in.inputs;
+    } else {
+      HFRUN_TRY_ASSIGN(text, text_input(spec, in));
+      generate["prompt"] = text;
+    }
+    return ollama_body(generate, options.stream.value_or(false));
+  }
+  if (spec.id == TaskId::feature_extraction && (options.openai_embeddings || options.ollama)) {
+    // Ollama's /api/embed takes the same {"model", "input"}.
     return encode_openai_embeddings(spec, in, options);
   }
   Result<EncodedBody> out = fail(ErrorKind::internal, "unhandled task " + name_of(spec));

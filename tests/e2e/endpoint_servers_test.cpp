@@ -93,6 +93,30 @@ TEST(EndpointServers, TeiEmbedsAndClassifiesByItsModelType) {
   EXPECT_FALSE(doc["labels"].empty());
 }
 
+TEST(EndpointServers, OllamaRunsThroughItsOwnRoutes) {
+  auto chat = run({"endpoint", server("ollama"), "--text", "Hello", "max_tokens:=8", "--json"});
+  ASSERT_EQ(chat.exit_code, 0) << chat.err;
+  EXPECT_EQ(json::parse(chat.out)["content"], "You said: Hello");
+  auto generated = run({"endpoint", server("ollama"), "--task", "text-generation", "--text",
+                        "Once upon", "max_tokens:=5", "--json"});
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  EXPECT_EQ(json::parse(generated.out)["finish_reason"], "length"); // num_predict reached it
+  auto streamed = run({"endpoint", server("ollama"), "--task", "text-generation", "--text",
+                       "Once upon", "max_tokens:=5", "--stream"});
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  EXPECT_EQ(streamed.out, json::parse(generated.out)["generated_text"].get<std::string>() + "\n");
+  std::vector<std::string> posts;
+  for (const auto& entry : request_log()) {
+    if (entry.contains("method") && entry["method"] == "POST" && entry.contains("path") &&
+        entry["path"].is_string()) {
+      posts.push_back(entry["path"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(posts,
+            (std::vector<std::string>{"/servers/ollama/api/chat", "/servers/ollama/api/generate",
+                                      "/servers/ollama/api/generate"}));
+}
+
 TEST(EndpointServers, ATeiRerankerRanksWithoutBeingTold) {
   auto r =
       run({"endpoint", server("tei-reranker"), "--text", "What is Deep Learning?",
@@ -136,12 +160,18 @@ TEST(EndpointServers, AnApiKeyServerWantsItsKey) {
 }
 
 TEST(EndpointServers, AnErrorInsideAStreamFailsWithTheServersWords) {
-  for (const char* name : {"tgi", "ollama", "vllm"}) {
+  for (const char* name : {"tgi", "vllm"}) {
     auto r = run({"endpoint", server(name), "--text", "__hfrun_stream_error__", "--stream"});
     EXPECT_EQ(r.exit_code, 7) << name << ": " << r.err; // a generation failure, not bad input
     EXPECT_NE(r.err.find("the server reported an error inside the stream: "), std::string::npos)
         << r.err;
   }
+  // Ollama's NDJSON error line is a bare string, no type: taken as a refused request (sse.hpp).
+  auto ollama = run({"endpoint", server("ollama"), "--text", "__hfrun_stream_error__", "--stream"});
+  EXPECT_EQ(ollama.exit_code, 6) << ollama.err;
+  EXPECT_NE(ollama.err.find("inside the stream: an error was encountered while running the model"),
+            std::string::npos)
+      << ollama.err;
 }
 
 TEST(EndpointServers, TgiRefusesBodiesAboveTwoMegabytes) {

@@ -45,6 +45,7 @@ struct Plan {
   std::string body_model; // "model" of chat/generation bodies ("" = none)
   tasks::GenerationBody generation_body = tasks::GenerationBody::openai; // text-generation
   bool openai_embeddings = false;    // feature-extraction as OpenAI embeddings
+  bool ollama = false;               // Ollama's own bodies (tasks::EncodeOptions::ollama)
   std::string via;                   // for -v: "provider together", "the router's choice"
   std::vector<std::string> warnings; // shown before the request (staging provider ...)
 };

@@ -64,9 +64,10 @@ private:
 };
 
 // Parses a text/event-stream body and calls `on_event` for each event as it completes; an error
-// from the callback aborts the transfer with that error. When the reply is not an event stream
-// (a server that ignored "stream": true answers plain JSON) the body is collected instead, up to
-// `max_plain_bytes`, and non_stream_body() returns it. A missing Content-Type is decided by
+// from the callback aborts the transfer with that error. An application/x-ndjson body (Ollama's
+// streams) is a stream too: each non-empty line is one event, its `data`. When the reply is not a
+// stream (a server that ignored "stream": true answers plain JSON) the body is collected instead,
+// up to `max_plain_bytes`, and non_stream_body() returns it. A missing Content-Type is decided by
 // sniffing the first bytes for an SSE field.
 class SseSink final : public Sink {
 public:
@@ -83,15 +84,17 @@ public:
   void mark_emitted() { m_emitted = true; }
   // The whole body when the reply was not an event stream; null when it was (or before begin()).
   [[nodiscard]] const std::string* non_stream_body() const;
-  [[nodiscard]] bool is_stream() const { return m_mode == Mode::stream; }
+  [[nodiscard]] bool is_stream() const { return m_mode == Mode::stream || m_mode == Mode::lines; }
 
 private:
-  enum class Mode { unknown, stream, plain };
+  enum class Mode { unknown, stream, lines, plain };
   [[nodiscard]] Result<void> deliver();
+  void line_event(std::string_view line);
 
   Handler m_on_event;
   MemorySink m_plain;
   SseParser m_parser;
+  std::string m_line; // Mode::lines: the incomplete last line
   std::vector<SseEvent> m_events;
   Mode m_mode = Mode::unknown;
   bool m_begun = false;

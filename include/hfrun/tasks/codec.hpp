@@ -57,6 +57,10 @@ struct EncodeOptions {
   // feature-extraction only: OpenAI's embeddings body {"model", "input"} instead of hf-inference's
   // {"inputs"}.
   bool openai_embeddings = false;
+  // Ollama's own routes: /api/chat {"model", "messages", "stream", "options"}, /api/generate
+  // {"model", "prompt", "stream", "options"} (sampling parameters under "options", max_tokens as
+  // num_predict) and /api/embed {"model", "input"}.
+  bool ollama = false;
 };
 
 // The request the official clients send for this task and these inputs. Missing or malformed

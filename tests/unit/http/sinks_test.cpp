@@ -138,6 +138,23 @@ TEST(SseSink, DeliversEventsAsTheyCompleteAndTheTrailingOneAtFinish) {
   EXPECT_EQ(sink.non_stream_body(), nullptr);
 }
 
+TEST(SseSink, NdjsonLinesAreEventsSplitAnywhere) {
+  std::vector<std::string> seen;
+  SseSink sink([&](const SseEvent& e) -> Result<void> {
+    seen.push_back(e.data);
+    return {};
+  });
+  ASSERT_TRUE(sink.begin(200, content_type("application/x-ndjson")));
+  ASSERT_TRUE(sink.write("{\"a\":1}\n{\"b\""));
+  EXPECT_EQ(seen, (std::vector<std::string>{"{\"a\":1}"}));
+  ASSERT_TRUE(sink.write(":2}\r\n\n{\"done\":true}"));
+  EXPECT_EQ(seen, (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+  ASSERT_TRUE(sink.finish(true)); // the last line without its newline
+  EXPECT_EQ(seen, (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"done\":true}"}));
+  EXPECT_TRUE(sink.is_stream());
+  EXPECT_EQ(sink.non_stream_body(), nullptr);
+}
+
 TEST(SseSink, CallbackErrorAbortsWithThatError) {
   int calls = 0;
   SseSink sink([&](const SseEvent& e) -> Result<void> {

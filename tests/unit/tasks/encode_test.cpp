@@ -337,6 +337,64 @@ TEST(TaskTable, EveryTaskHasOneRowAndAliasesResolve) {
 namespace hfrun::tasks {
 namespace {
 
+TEST(TaskOllama, ItsOwnBodiesCarrySamplingUnderOptionsAndAlwaysSayStream) {
+  Inputs in;
+  in.text = "Hello";
+  in.params["max_tokens"] = 3;
+  in.params["keep_alive"] = "5m";
+  EncodeOptions options;
+  options.model = "llama3.2";
+  options.ollama = true;
+  const auto chat = encode(*find_task("conversational"), in, options);
+  ASSERT_TRUE(chat) << chat.error().message;
+  EXPECT_EQ(nlohmann::json::parse(chat->json),
+            nlohmann::json::parse(R"({"model":"llama3.2","messages":[{"role":"user",
+              "content":"Hello"}],"keep_alive":"5m","stream":false,"options":{"num_predict":3}})"));
+  options.stream = true;
+  const auto generate = encode(*find_task("text-generation"), in, options);
+  ASSERT_TRUE(generate);
+  EXPECT_EQ(nlohmann::json::parse(generate->json),
+            nlohmann::json::parse(R"({"model":"llama3.2","prompt":"Hello","keep_alive":"5m",
+                                      "stream":true,"options":{"num_predict":3}})"));
+  // A whole reply is the stream's last line: decoded to the same schema.
+  const auto decoded = decode(*find_task("conversational"), "application/json",
+                              R"({"model":"llama3.2","message":{"role":"assistant","content":"Hi"},
+                                  "done":true,"done_reason":"stop","prompt_eval_count":5,
+                                  "eval_count":2})");
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ((*decoded)["content"], "Hi");
+  EXPECT_EQ((*decoded)["finish_reason"], "stop");
+  EXPECT_EQ((*decoded)["usage"]["total_tokens"], 7);
+  const auto embedded = decode(*find_task("feature-extraction"), "application/json",
+                               R"({"model":"m","embeddings":[[0.5,0.25]]})");
+  ASSERT_TRUE(embedded) << embedded.error().message;
+  EXPECT_EQ((*embedded)["dimension"], 2);
+}
+
+TEST(TaskOllama, StreamLinesAssembleAsAChat) {
+  ChatStreamAssembler chat;
+  EXPECT_EQ(
+      chat.feed_data(
+              R"({"model":"llama3.2","message":{"role":"assistant","content":"You "},"done":false})")
+          .value(),
+      "You ");
+  EXPECT_EQ(
+      chat.feed_data(R"({"message":{"role":"assistant","content":"said"},"done":false})").value(),
+      "said");
+  EXPECT_EQ(chat.feed_data(R"({"message":{"role":"assistant","content":""},"done":true,
+                               "done_reason":"length","eval_count":2,"prompt_eval_count":4})")
+                .value(),
+            "");
+  const auto result = chat.result();
+  EXPECT_EQ(result["content"], "You said");
+  EXPECT_EQ(result["finish_reason"], "length");
+  EXPECT_EQ(result["model"], "llama3.2");
+  ChatStreamAssembler generate("text-generation");
+  ASSERT_TRUE(generate.feed_data(R"({"response":"Once","done":false})"));
+  ASSERT_TRUE(generate.feed_data(R"({"response":"","done":true,"done_reason":"stop"})"));
+  EXPECT_EQ(generate.result()["generated_text"], "Once");
+}
+
 TEST(TaskRanking, QueryAndTextsAskForTheTextsBackAndComeBackBestFirst) {
   Inputs in;
   in.text = "What is Deep Learning?";
