@@ -93,8 +93,9 @@ const tasks::TaskSpec* server_task(const FlavorInfo& info) {
   return nullptr;
 }
 
-// A named endpoint's flavour and task, from its image and model (endpoints.md, "Implications" §1):
-// no data-plane probe needed. Older endpoints show TGI as a custom image; its URL says which.
+// A named endpoint's flavour and task, from its image and model (docs/endpoint.md, "Flavours and
+// how they are found"): no data-plane probe needed. Older endpoints show TGI as a custom image; its
+// URL says which.
 FlavorInfo flavor_of_endpoint(const hub::InferenceEndpoint& e) {
   FlavorInfo f;
   f.task = e.task;

@@ -200,7 +200,7 @@ Result<http::Response> first_probe(client::Client& client,
     auto request = probe_request(base, "/info");
     if (wait_timeout >= 1s) {
       // An Inference Endpoint scaled to zero holds this first request until a replica is up
-      // (endpoints.md §1, "Autoscaling"), so the probe may take that long.
+      // (docs/endpoint.md, "Readiness, cold start and state"), so the probe may take that long.
       const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait_timeout);
       request.headers.set("X-Scale-Up-Timeout", std::to_string(seconds.count()));
       request.timeouts = http::Timeouts{10s, wait_timeout + 15s, 0ms};

@@ -16,8 +16,8 @@ std::optional<std::int64_t> int_member(const json& obj, std::string_view key) {
   return util::json_int(obj, key);
 }
 
-// `hfrun endpoint create --image X`: the variant of model.image and its container (endpoints.md
-// §1, "Create payload"); the API drops fields a variant does not declare.
+// `hfrun endpoint create --image X`: the variant of model.image and its container
+// (docs/endpoint.md, "Management"); the API drops fields a variant does not declare.
 struct ImageRow {
   std::string_view name;    // what the user types
   std::string_view variant; // the key of model.image
@@ -313,7 +313,8 @@ Result<json> build_create_payload(const EndpointSpec& spec) {
                 {"env", pairs_object(spec.env)},
                 {"secrets", pairs_object(spec.secrets)}};
   if (!spec.task.empty()) {
-    model["task"] = spec.task; // omitted when unset: the API refuses null (endpoints.md §1)
+    model["task"] =
+        spec.task; // omitted when unset: the API refuses null (docs/endpoint.md, "Management")
   }
   return json{{"accountId", nullptr},
               {"name", spec.name},

@@ -50,8 +50,8 @@ struct InferenceEndpoint {
 [[nodiscard]] Result<InferenceEndpoint> parse_endpoint(const nlohmann::json& raw,
                                                        std::string namespace_name);
 
-// What a caller does about an endpoint's state (endpoints.md, "Implications" §3): unlike
-// huggingface_hub's wait(), paused is never waited for.
+// What a caller does about an endpoint's state (docs/endpoint.md, "Readiness, cold start and
+// state"): unlike huggingface_hub's wait(), paused is never waited for.
 enum class EndpointAction {
   ready,  // running (or updating, still served by the old replica) with a URL
   wait,   // pending, initializing, updating without a URL yet: it is on its way
@@ -75,9 +75,9 @@ enum class WaitUntil { serving, running };
                                                           WaitUntil until = WaitUntil::serving);
 
 // Wakes a scaled-to-zero endpoint: GET {url}{healthRoute} with `X-Scale-Up-Timeout`, which the
-// endpoint's proxy holds until a replica is up (endpoints.md §1, "Autoscaling") instead of
-// answering 503; a 503 after that is ErrorKind::unavailable. One request, so the call that follows
-// keeps the user's own timeouts.
+// endpoint's proxy holds until a replica is up (docs/endpoint.md, "Readiness, cold start and
+// state") instead of answering 503; a 503 after that is ErrorKind::unavailable. One request, so the
+// call that follows keeps the user's own timeouts.
 [[nodiscard]] Result<void> wake_endpoint(client::Client& client,
                                          const InferenceEndpoint& endpoint,
                                          std::chrono::milliseconds timeout);
@@ -146,8 +146,8 @@ struct EndpointSpec {
   std::vector<std::pair<std::string, std::string>> secrets;
 };
 
-// The create payload of endpoints.md §1 (defaults: aws us-east-1, cpu intel-icl x2, one replica,
-// type protected, the toolkit image). ErrorKind::usage for a bad name, image or type.
+// The create payload (docs/endpoint.md, "Management") (defaults: aws us-east-1, cpu intel-icl x2,
+// one replica, type protected, the toolkit image). ErrorKind::usage for a bad name, image or type.
 [[nodiscard]] Result<nlohmann::json> build_create_payload(const EndpointSpec& spec);
 // The partial update payload: only what `spec` sets (no name). ErrorKind::usage when nothing is.
 [[nodiscard]] Result<nlohmann::json> build_update_payload(const EndpointSpec& spec);

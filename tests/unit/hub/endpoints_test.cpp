@@ -1,5 +1,5 @@
 // The Inference Endpoints management client: the API's endpoint object read field by field (the
-// shapes of huggingface_hub's own test mocks, endpoints.md §1), what each state means for a
+// shapes of huggingface_hub's own test mocks), what each state means for a
 // caller, the create and update payloads, and the wait: paused and failed end it at once, pending
 // and initializing are polled after 1 s, 2 s ..., running is confirmed by the health route.
 #include "unit/http/fake_transport.hpp"
