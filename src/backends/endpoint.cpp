@@ -9,6 +9,7 @@
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/http/url.hpp>
 #include <hfrun/hub/endpoints.hpp>
+#include <hfrun/util/json.hpp>
 #include <hfrun/util/strings.hpp>
 
 namespace hfrun::backends {
@@ -156,6 +157,16 @@ public:
   // ...parameters at the top level}, the file streamed (the seed's {"image": "<base64>"}).
   Result<http::Request>
   encode(const Plan& plan, const tasks::Inputs& inputs, const EncodeContext& context) override {
+    if (const auto model = util::json_string(inputs.params, "model");
+        model && !plan.body_model.empty() && m_input_key.empty()) {
+      // model=NAME names the served model (an Ollama tag, a vLLM --served-model-name) when the
+      // probe did not learn it, as with --flavor and --task.
+      Plan named = plan;
+      named.body_model = *model;
+      tasks::Inputs rest = inputs;
+      rest.params.erase("model");
+      return encode(named, rest, context);
+    }
     if (m_input_key.empty()) {
       if (m_flavor == Flavor::tgi && plan.task->id == TaskId::text_generation) {
         // finish_reason and token counts come in TGI's details, which it sends when asked.

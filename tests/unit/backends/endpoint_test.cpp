@@ -299,6 +299,21 @@ TEST(EndpointPlan, TgiTextGenerationUsesGenerateWithDetailsAndGenerateStreamWhen
   EXPECT_EQ(streamed->url, std::string(k_base) + "/generate_stream");
 }
 
+TEST(EndpointPlan, AModelParameterNamesTheServedModel) {
+  Harness h;
+  auto backend = make_endpoint_backend();
+  auto plan = backend->plan(*h.client, call_of(k_base, "conversational", "ollama"));
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_TRUE(h.fake->requests.empty()); // --flavor and --task: no probe, no served model known
+  tasks::Inputs in;
+  in.text = "Hi";
+  in.params["model"] = "llama3.2";
+  auto request = backend->encode(*plan, in, EncodeContext{});
+  ASSERT_TRUE(request) << request.error().message;
+  EXPECT_EQ(request->url, std::string(k_base) + "/api/chat");
+  EXPECT_EQ(nlohmann::json::parse(request->body->describe()->bytes)["model"], "llama3.2");
+}
+
 TEST(EndpointPlan, NeitherAUrlNorANameIsAUsageError) {
   Harness h;
   auto plan = make_endpoint_backend()->plan(*h.client, call_of("not a name"));
