@@ -144,10 +144,7 @@ Result<InferenceEndpoint> parse_endpoint(const json& raw, std::string namespace_
 
 EndpointAction endpoint_action(const InferenceEndpoint& endpoint) {
   const std::string& s = endpoint.state;
-  if (s == "running") {
-    return endpoint.url.empty() ? EndpointAction::wait : EndpointAction::ready;
-  }
-  if (s == "updating") {
+  if (s == "running" || s == "updating") { // updating: the old replica serves meanwhile
     return endpoint.url.empty() ? EndpointAction::wait : EndpointAction::ready;
   }
   if (s == "pending" || s == "initializing") {

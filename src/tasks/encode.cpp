@@ -55,17 +55,31 @@ std::optional<std::string> string_param(const Inputs& in, std::string_view key) 
 
 // The body {"inputs": value[, "parameters": {...}]}. "parameters" is left out when empty, as the JS
 // client does (Python sends {}); servers treat both alike.
+// A JSON body as it stands.
+EncodedBody json_encoded(const ordered& body) {
+  EncodedBody out;
+  out.kind = BodyKind::json;
+  out.json = body.dump();
+  out.content_type = "application/json";
+  return out;
+}
+
 EncodedBody json_body(const json& inputs_value, const json& parameters) {
   ordered body;
   body["inputs"] = inputs_value;
   if (!parameters.empty()) {
     body["parameters"] = parameters;
   }
-  EncodedBody out;
-  out.kind = BodyKind::json;
-  out.json = body.dump();
-  out.content_type = "application/json";
-  return out;
+  return json_encoded(body);
+}
+
+// `body` with the user's parameters beside its own fields, not under "parameters" (TEI,
+// OpenAI embeddings, rerankers).
+EncodedBody with_top_level_parameters(ordered body, const json& parameters) {
+  for (auto it = parameters.begin(); it != parameters.end(); ++it) {
+    body[it.key()] = it.value();
+  }
+  return json_encoded(body);
 }
 
 // The text of a text task: --text, else a text file given with --file.
@@ -77,6 +91,15 @@ Result<std::string> text_input(const TaskSpec& spec, const Inputs& in) {
     return detail::read_text_file(*in.file, "input");
   }
   return fail(ErrorKind::usage, name_of(spec) + " needs --text TEXT", detail::example_hint(spec));
+}
+
+// The --inputs JSON when given, else the text input.
+Result<json> text_or_inputs(const TaskSpec& spec, const Inputs& in) {
+  if (in.inputs) {
+    return *in.inputs;
+  }
+  HFRUN_TRY_ASSIGN(text, text_input(spec, in));
+  return json(text);
 }
 
 // A value that may arrive as JSON or as a string holding JSON (key=@file.json gives the text).
@@ -281,13 +304,7 @@ Result<EncodedBody> encode_similarity(const TaskSpec& spec, const Inputs& in) {
 // the other parameters are flattened, the prompt goes last.
 Result<EncodedBody>
 encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptions& options) {
-  json prompt;
-  if (in.inputs) {
-    prompt = *in.inputs;
-  } else {
-    HFRUN_TRY_ASSIGN(text, text_input(spec, in));
-    prompt = text;
-  }
+  HFRUN_TRY_ASSIGN(prompt, text_or_inputs(spec, in));
   const json params = parameters_of(spec, in);
   ordered body;
   if (options.generation_body == GenerationBody::inputs) {
@@ -306,10 +323,7 @@ encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptio
     if (options.stream) {
       body["stream"] = *options.stream;
     }
-    EncodedBody out;
-    out.json = body.dump();
-    out.content_type = "application/json";
-    return out;
+    return json_encoded(body);
   }
   if (!options.model.empty()) {
     body["model"] = options.model;
@@ -324,10 +338,7 @@ encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptio
     body[it.key() == "max_new_tokens" ? std::string("max_tokens") : it.key()] = it.value();
   }
   body["prompt"] = prompt;
-  EncodedBody out;
-  out.json = body.dump();
-  out.content_type = "application/json";
-  return out;
+  return json_encoded(body);
 }
 
 Result<std::string> binary_file_required(const TaskSpec& spec, const Inputs& in) {
@@ -438,20 +449,9 @@ Result<EncodedBody>
 encode_openai_embeddings(const TaskSpec& spec, const Inputs& in, const EncodeOptions& options) {
   ordered body;
   body["model"] = options.model;
-  if (in.inputs) {
-    body["input"] = *in.inputs;
-  } else {
-    HFRUN_TRY_ASSIGN(text, text_input(spec, in));
-    body["input"] = text;
-  }
-  const json params = parameters_of(spec, in);
-  for (auto it = params.begin(); it != params.end(); ++it) {
-    body[it.key()] = it.value();
-  }
-  EncodedBody out;
-  out.json = body.dump();
-  out.content_type = "application/json";
-  return out;
+  HFRUN_TRY_ASSIGN(input, text_or_inputs(spec, in));
+  body["input"] = input;
+  return with_top_level_parameters(body, parameters_of(spec, in));
 }
 
 // Rerankers (TEI's /rerank): {"query", "texts": [...], "return_text": true, ...parameters at the
@@ -472,14 +472,7 @@ Result<EncodedBody> encode_ranking(const TaskSpec& spec, const Inputs& in) {
   body["query"] = *query;
   body["texts"] = checked;
   body["return_text"] = true;
-  const json params = parameters_of(spec, in);
-  for (auto it = params.begin(); it != params.end(); ++it) {
-    body[it.key()] = it.value();
-  }
-  EncodedBody out;
-  out.json = body.dump();
-  out.content_type = "application/json";
-  return out;
+  return with_top_level_parameters(body, parameters_of(spec, in));
 }
 
 Result<EncodedBody> encode_text_task(const TaskSpec& spec, const Inputs& in) {
@@ -500,13 +493,7 @@ Result<EncodedBody> encode_text_task(const TaskSpec& spec, const Inputs& in) {
     // Parameters at the top level, not under "parameters" (HFInferenceFeatureExtractionTask).
     ordered body;
     body["inputs"] = text;
-    for (auto it = params.begin(); it != params.end(); ++it) {
-      body[it.key()] = it.value();
-    }
-    EncodedBody out;
-    out.json = body.dump();
-    out.content_type = "application/json";
-    return out;
+    return with_top_level_parameters(body, params);
   }
   return json_body(text, params);
 }
@@ -558,10 +545,7 @@ template <typename Json> EncodedBody ollama_body(const Json& openai_style, bool 
   if (!options.empty()) {
     body["options"] = options;
   }
-  EncodedBody out;
-  out.json = body.dump();
-  out.content_type = "application/json";
-  return out;
+  return json_encoded(body);
 }
 
 Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeOptions& options) {
@@ -575,12 +559,8 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
   if (options.ollama && spec.id == TaskId::text_generation) {
     json generate = parameters_of(spec, in);
     generate["model"] = options.model;
-    if (in.inputs) {
-      generate["prompt"] = *in.inputs;
-    } else {
-      HFRUN_TRY_ASSIGN(text, text_input(spec, in));
-      generate["prompt"] = text;
-    }
+    HFRUN_TRY_ASSIGN(prompt, text_or_inputs(spec, in));
+    generate["prompt"] = prompt;
     return ollama_body(generate, options.stream.value_or(false));
   }
   if (spec.id == TaskId::feature_extraction && (options.openai_embeddings || options.ollama)) {

@@ -337,12 +337,12 @@ bool public_route(const std::string& flavor, const std::string& path, const std:
 }
 
 void send(httplib::Response& res, const Reply& reply) {
-  res.status = reply.status;
-  for (const auto& [name, value] : reply.headers)
-    res.set_header(name, value);
   if (!reply.stream && reply.body.empty() && reply.status >= 400) {
     // A bare error (TGI's empty 404, an API key's 401): a zero-length provider, so that the
     // emulator's error handler (faults.cpp) leaves the body empty as the real servers do.
+    res.status = reply.status;
+    for (const auto& [name, value] : reply.headers)
+      res.set_header(name, value);
     res.set_content_provider(0, reply.content_type,
                              [](std::size_t, std::size_t, httplib::DataSink& sink) {
                                sink.done();
@@ -350,21 +350,7 @@ void send(httplib::Response& res, const Reply& reply) {
                              });
     return;
   }
-  if (!reply.stream) {
-    res.set_content(reply.body, reply.content_type.c_str());
-    return;
-  }
-  res.set_header("Cache-Control", "no-cache");
-  auto events = std::make_shared<std::vector<std::string>>(reply.events);
-  res.set_chunked_content_provider(reply.content_type,
-                                   [events](std::size_t, httplib::DataSink& sink) {
-                                     for (const auto& event : *events) {
-                                       if (!sink.write(event.data(), event.size()))
-                                         return false;
-                                     }
-                                     sink.done();
-                                     return true;
-                                   });
+  router::send(res, reply);
 }
 
 Reply dispatch(const Call& call) {

@@ -37,27 +37,6 @@ struct State {
   std::map<std::string, json> fal_results; // queued fal-ai request id -> result
 };
 
-void send(httplib::Response& res, const Reply& reply) {
-  res.status = reply.status;
-  for (const auto& [name, value] : reply.headers)
-    res.set_header(name, value);
-  if (!reply.stream) {
-    res.set_content(reply.body, reply.content_type.c_str());
-    return;
-  }
-  res.set_header("Cache-Control", "no-cache");
-  auto events = std::make_shared<std::vector<std::string>>(reply.events);
-  res.set_chunked_content_provider(reply.content_type,
-                                   [events](std::size_t, httplib::DataSink& sink) {
-                                     for (const auto& event : *events) {
-                                       if (!sink.write(event.data(), event.size()))
-                                         return false;
-                                     }
-                                     sink.done();
-                                     return true;
-                                   });
-}
-
 std::string request_id(State& state, const httplib::Request& req) {
   static constexpr std::string_view k_hex = "0123456789abcdef";
   std::uint64_t h = hash_bytes(req.path, hash_bytes(req.body)) ^

@@ -148,6 +148,27 @@ std::int64_t unix_now() {
       .count();
 }
 
+void send(httplib::Response& res, const Reply& reply) {
+  res.status = reply.status;
+  for (const auto& [name, value] : reply.headers)
+    res.set_header(name, value);
+  if (!reply.stream) {
+    res.set_content(reply.body, reply.content_type.c_str());
+    return;
+  }
+  res.set_header("Cache-Control", "no-cache");
+  auto events = std::make_shared<std::vector<std::string>>(reply.events);
+  res.set_chunked_content_provider(reply.content_type,
+                                   [events](std::size_t, httplib::DataSink& sink) {
+                                     for (const auto& event : *events) {
+                                       if (!sink.write(event.data(), event.size()))
+                                         return false;
+                                     }
+                                     sink.done();
+                                     return true;
+                                   });
+}
+
 Reply json_reply(int status, const nlohmann::ordered_json& body) {
   Reply reply;
   reply.status = status;

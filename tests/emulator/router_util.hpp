@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -57,6 +58,8 @@ struct Reply {
 
 // Objects keep their insertion order (the field order the real service writes).
 [[nodiscard]] Reply json_reply(int status, const nlohmann::ordered_json& body);
+// Writes a Reply into the response: status, headers, and the body or its events, one chunk each.
+void send(httplib::Response& res, const Reply& reply);
 // {"error": message} with the given status (the hf-inference error shape).
 [[nodiscard]] Reply error_reply(int status, std::string_view message);
 // {"error": [message]} (the list form of input-validation errors).

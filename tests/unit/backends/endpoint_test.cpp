@@ -4,8 +4,7 @@
 // per flavour.
 #include "backends/endpoint_backend.hpp"
 #include "backends/flavor.hpp"
-#include "unit/http/fake_transport.hpp"
-#include "unit/util/fake_sleeper.hpp"
+#include "unit/client/fake_client.hpp"
 
 #include <gtest/gtest.h>
 
@@ -95,25 +94,8 @@ TEST(EndpointFlavor, NamesRoundTrip) {
   EXPECT_FALSE(parse_flavor("triton"));
 }
 
-struct Harness {
-  Harness() {
-    client::ClientOptions options;
-    options.config = config::load_config(config::map_env({{"HOME", "/tmp"}}));
-    options.token = config::Token{"hf_endpointtesttoken", config::TokenSource::env_hf_token, {}};
-    options.retry.max_retries = 0;
-    auto transport = std::make_unique<http::FakeTransport>();
-    fake = transport.get();
-    client = std::make_unique<client::Client>(std::move(options), std::move(transport), sleeper,
-                                              client::Reporter{});
-  }
-  void push(int status, const std::string& body) {
-    http::Headers h;
-    h.set("Content-Type", "application/json");
-    fake->push_status(status, std::move(h), body);
-  }
-  http::FakeTransport* fake = nullptr;
-  util::FakeSleeper sleeper;
-  std::unique_ptr<client::Client> client;
+struct Harness : test::FakeClient {
+  Harness() : FakeClient("hf_endpointtesttoken") {}
 };
 
 Call call_of(std::string target,

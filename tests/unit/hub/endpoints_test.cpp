@@ -2,8 +2,7 @@
 // shapes of huggingface_hub's own test mocks), what each state means for a
 // caller, the create and update payloads, and the wait: paused and failed end it at once, pending
 // and initializing are polled after 1 s, 2 s ..., running is confirmed by the health route.
-#include "unit/http/fake_transport.hpp"
-#include "unit/util/fake_sleeper.hpp"
+#include "unit/client/fake_client.hpp"
 
 #include <gtest/gtest.h>
 #include <hfrun/hub/endpoints.hpp>
@@ -150,22 +149,8 @@ TEST(EndpointPayload, UpdateCarriesOnlyWhatIsSet) {
                             "model":{"repository":"openai-community/gpt2-large"}})"));
 }
 
-struct Harness {
-  Harness() {
-    client::ClientOptions options;
-    options.config = config::load_config(config::map_env({{"HOME", "/tmp"}}));
-    options.token = config::Token{"hf_endpointsapitoken", config::TokenSource::env_hf_token, {}};
-    options.retry.max_retries = 0;
-    auto transport = std::make_unique<http::FakeTransport>();
-    fake = transport.get();
-    client = std::make_unique<client::Client>(std::move(options), std::move(transport), sleeper,
-                                              client::Reporter{});
-  }
-  void push(int status, const std::string& body) {
-    http::Headers h;
-    h.set("Content-Type", "application/json");
-    fake->push_status(status, std::move(h), body);
-  }
+struct Harness : test::FakeClient {
+  Harness() : FakeClient("hf_endpointsapitoken") {}
   [[nodiscard]] std::vector<std::string> urls() const {
     std::vector<std::string> out;
     for (const auto& r : fake->requests) {
@@ -173,9 +158,6 @@ struct Harness {
     }
     return out;
   }
-  http::FakeTransport* fake = nullptr;
-  util::FakeSleeper sleeper;
-  std::unique_ptr<client::Client> client;
 };
 
 constexpr const char* k_api =
