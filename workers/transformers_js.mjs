@@ -2,7 +2,7 @@
 // The transformers.js worker of `hfrun local` (docs/local.md): loads one ONNX model folder with
 // @huggingface/transformers once, then serves it with the Hugging Face Inference Toolkit protocol on a
 // loopback port (POST / and /predict with {"inputs", "parameters"}; raw image bytes for image tasks),
-// the same replies as the Toolkit's pipelines.
+// the same replies as the Toolkit's pipelines. Tasks: TASKS below.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -116,8 +116,108 @@ const TASKS = {
       return pipe(image, top_k === undefined ? {} : { top_k });
     },
   },
+  'token-classification': {
+    inputs: 'text',
+    async run(pipe, inputs, params) {
+      const texts = textOrTexts(inputs);
+      const aggregation = params.aggregation_strategy ?? 'none';
+      if (!['none', 'simple'].includes(aggregation)) {
+        throw badRequest('parameters.aggregation_strategy must be none or simple');
+      }
+      const ignore = params.ignore_labels ?? ['O'];
+      if (!Array.isArray(ignore) || !ignore.every((l) => typeof l === 'string')) {
+        throw badRequest('parameters.ignore_labels must be a list of strings');
+      }
+      // Every token (or group) comes back, so that character offsets can be found in order; the
+      // ignored labels are dropped afterwards.
+      const one = async (text) => {
+        const items = withOffsets(text, await pipe(text, { aggregation_strategy: aggregation, ignore_labels: [] }));
+        return items.filter((x) => !ignore.includes(x.entity ?? x.entity_group));
+      };
+      if (Array.isArray(texts)) {
+        const out = [];
+        for (const text of texts) {
+          out.push(await one(text));
+        }
+        return out;
+      }
+      return one(texts);
+    },
+  },
+  'fill-mask': {
+    inputs: 'text',
+    async run(pipe, inputs, params) {
+      const texts = textOrTexts(inputs);
+      const mask = pipe.tokenizer.mask_token;
+      for (const text of [texts].flat()) {
+        if (!text.includes(mask)) {
+          throw badRequest(`No mask_token (${mask}) found on the input`);
+        }
+      }
+      const top_k = positiveInt(params, 'top_k');
+      return pipe(texts, top_k === undefined ? {} : { top_k });
+    },
+  },
+  'question-answering': {
+    inputs: 'text',
+    async run(pipe, inputs, params) {
+      if (!isObject(inputs) || typeof inputs.question !== 'string' || typeof inputs.context !== 'string') {
+        throw badRequest('inputs must be {"question": "...", "context": "..."}');
+      }
+      const top_k = positiveInt(params, 'top_k') ?? 1;
+      const result = await pipe(inputs.question, inputs.context, { top_k });
+      // transformers.js gives no offsets; the Toolkit's answers have them (characters in the context).
+      const located = (a) => {
+        const start = inputs.context.toLowerCase().indexOf(a.answer.toLowerCase());
+        return { ...a, start: start < 0 ? null : start, end: start < 0 ? null : start + a.answer.length };
+      };
+      return Array.isArray(result) ? result.map(located) : located(result);
+    },
+  },
+  'zero-shot-classification': {
+    inputs: 'text',
+    async run(pipe, inputs, params) {
+      const texts = textOrTexts(inputs);
+      let labels = params.candidate_labels ?? params.candidateLabels;
+      if (typeof labels === 'string') {
+        labels = labels.split(',').map((l) => l.trim()).filter((l) => l !== '');
+      }
+      if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string')) {
+        throw badRequest('parameters.candidate_labels must be a non-empty list of strings');
+      }
+      const options = { multi_label: boolean(params, 'multi_label') ?? false };
+      if (params.hypothesis_template !== undefined) {
+        if (typeof params.hypothesis_template !== 'string' || !params.hypothesis_template.includes('{}')) {
+          throw badRequest('parameters.hypothesis_template must be a string with {} for the label');
+        }
+        options.hypothesis_template = params.hypothesis_template;
+      }
+      return pipe(texts, labels, options);
+    },
+  },
 };
-const ALIASES = { 'sentiment-analysis': 'text-classification', embeddings: 'feature-extraction' };
+const ALIASES = {
+  'sentiment-analysis': 'text-classification',
+  embeddings: 'feature-extraction',
+  ner: 'token-classification',
+};
+
+// Character offsets of token-classification results, as the Toolkit's pipeline gives them: each
+// word is looked up in the text after the previous one (case-insensitive; a WordPiece "##" piece
+// without its prefix); null when the tokenizer changed the text beyond case.
+function withOffsets(text, items) {
+  const lower = text.toLowerCase();
+  let cursor = 0;
+  return items.map((item) => {
+    const word = String(item.word ?? '').replace(/^##/, '').toLowerCase();
+    const at = word === '' ? -1 : lower.indexOf(word, cursor);
+    if (at < 0) {
+      return { ...item, start: null, end: null };
+    }
+    cursor = at + word.length;
+    return { ...item, start: at, end: at + word.length };
+  });
+}
 
 // An image input: bytes from a binary body, or a base64 string (a data: URL too) in the JSON body.
 async function readImage(runtime, inputs) {

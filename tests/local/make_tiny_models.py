@@ -8,6 +8,12 @@ OUT_DIR/
                      Outputs `logits` (text-classification, labels NEGATIVE/POSITIVE) and
                      `last_hidden_state` (feature-extraction, hidden size 8). "great"/"good"/"love" push
                      POSITIVE, "bad"/"awful"/"hate" push NEGATIVE, so a test can expect one label.
+  token-classifier/  The same encoder with per-token `logits` over O/B-PER/I-PER/B-LOC/I-LOC: "alice" and
+                     "bob" are B-PER, "paris" and "london" B-LOC, every other token O.
+  fill-mask/         BertForMaskedLM: per-token `logits` over the vocabulary (tied to the embeddings).
+  question-answering/ BertForQuestionAnswering: `start_logits`/`end_logits`; a place is the answer.
+  nli/               BertForSequenceClassification over contradiction/neutral/entailment
+                     (zero-shot-classification; random weights: only the shape is meaningful).
   image-classifier/  ViT-like (model_type vit, ViTImageProcessor 8x8, onnx/model.onnx): the mean of each
                      colour channel picks the label, so red.png is "red".
   images/            red.png, green.png, blue.png (4x4 RGB).
@@ -104,29 +110,40 @@ def save_model(graph, path):
     onnx.save(model, path)
 
 
-def text_classifier(out, rng):
+# Dimensions of the embeddings that carry meaning (the others are noise, so hidden states differ per
+# token): 0 sentiment, 1 person names, 2 places. The dense layer passes them through unchanged.
+SENTIMENT, PERSON, PLACE = 0, 1, 2
+PEOPLE = ("alice", "bob")
+PLACES = ("paris", "london")
+
+
+def bert_embeddings(rng, vocab):
+    emb = rng.normal(0.0, 0.5, size=(len(vocab), HIDDEN)).astype(np.float32)
+    emb[:, :3] = 0.0
+    for word, value in {**POSITIVE_WORDS, **NEGATIVE_WORDS}.items():
+        emb[vocab[word], SENTIMENT] = value
+    for word in PEOPLE:
+        emb[vocab[word], PERSON] = 3.0
+    for word in PLACES:
+        emb[vocab[word], PLACE] = 3.0
+    w1 = (np.eye(HIDDEN) + rng.normal(0.0, 0.1, size=(HIDDEN, HIDDEN))).astype(np.float32)
+    w1[:3, :] = 0.0
+    w1[:, :3] = 0.0
+    w1[:3, :3] = np.eye(3)
+    return emb, w1
+
+
+def bert_model(out, rng, architecture, head, labels=None):
+    """One BERT-like folder. head: "sequence" (mean-pooled `logits` [batch, labels], plus
+    `last_hidden_state`), "token" (`logits` [batch, tokens, labels or vocabulary]) or "qa"
+    (`start_logits`, `end_logits` [batch, tokens])."""
     vocab = text_vocab()
     v = len(vocab)
-    # Dimension 0 carries the sentiment; the others are small noise so the hidden states differ per token.
-    emb = rng.normal(0.0, 0.5, size=(v, HIDDEN)).astype(np.float32)
-    emb[:, 0] = 0.0
-    for word, value in {**POSITIVE_WORDS, **NEGATIVE_WORDS}.items():
-        emb[vocab[word], 0] = value
-    w1 = (np.eye(HIDDEN) + rng.normal(0.0, 0.1, size=(HIDDEN, HIDDEN))).astype(np.float32)
-    w1[0, :] = 0.0
-    w1[:, 0] = 0.0
-    w1[0, 0] = 1.0
-    b1 = np.zeros(HIDDEN, dtype=np.float32)
-    wc = rng.normal(0.0, 0.01, size=(HIDDEN, len(TEXT_LABELS))).astype(np.float32)
-    wc[0, :] = [-6.0, 6.0]
-    bc = np.zeros(len(TEXT_LABELS), dtype=np.float32)
-
+    emb, w1 = bert_embeddings(rng, vocab)
     init = [
         numpy_helper.from_array(emb, "word_embeddings"),
         numpy_helper.from_array(w1, "dense_weight"),
-        numpy_helper.from_array(b1, "dense_bias"),
-        numpy_helper.from_array(wc, "classifier_weight"),
-        numpy_helper.from_array(bc, "classifier_bias"),
+        numpy_helper.from_array(np.zeros(HIDDEN, dtype=np.float32), "dense_bias"),
         numpy_helper.from_array(np.array([1], dtype=np.int64), "axis_seq"),
         numpy_helper.from_array(np.array([2], dtype=np.int64), "axis_last"),
     ]
@@ -135,31 +152,75 @@ def text_classifier(out, rng):
         helper.make_node("MatMul", ["emb", "dense_weight"], ["dense"]),
         helper.make_node("Add", ["dense", "dense_bias"], ["dense_b"]),
         helper.make_node("Tanh", ["dense_b"], ["last_hidden_state"]),
-        helper.make_node("Cast", ["attention_mask"], ["mask_f"], to=TensorProto.FLOAT),
-        helper.make_node("Unsqueeze", ["mask_f", "axis_last"], ["mask3"]),
-        helper.make_node("Mul", ["last_hidden_state", "mask3"], ["masked"]),
-        # Opset 13: ReduceSum takes the axes as an input (ReduceMean still as an attribute).
-        helper.make_node("ReduceSum", ["masked", "axis_seq"], ["summed"], keepdims=0),
-        helper.make_node("ReduceSum", ["mask3", "axis_seq"], ["count"], keepdims=0),
-        helper.make_node("Div", ["summed", "count"], ["pooled"]),
-        helper.make_node("MatMul", ["pooled", "classifier_weight"], ["cls"]),
-        helper.make_node("Add", ["cls", "classifier_bias"], ["logits"]),
     ]
-    inputs = [
-        helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
-        helper.make_tensor_value_info("attention_mask", TensorProto.INT64,
-                                      ["batch_size", "sequence_length"]),
-    ]
-    outputs = [
-        helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", len(TEXT_LABELS)]),
-        helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT,
-                                      ["batch_size", "sequence_length", HIDDEN]),
-    ]
-    graph = helper.make_graph(nodes, "tiny_bert_classifier", inputs, outputs, init)
+    dims = ["batch_size", "sequence_length"]
+    if head == "sequence":
+        if labels == TEXT_LABELS:
+            wc = rng.normal(0.0, 0.01, size=(HIDDEN, len(labels))).astype(np.float32)
+            wc[SENTIMENT, :] = [-6.0, 6.0]
+        else:
+            wc = rng.normal(0.0, 1.0, size=(HIDDEN, len(labels))).astype(np.float32)
+        init += [numpy_helper.from_array(wc, "head_weight"),
+                 numpy_helper.from_array(np.zeros(len(labels), dtype=np.float32), "head_bias")]
+        nodes += [
+            helper.make_node("Cast", ["attention_mask"], ["mask_f"], to=TensorProto.FLOAT),
+            helper.make_node("Unsqueeze", ["mask_f", "axis_last"], ["mask3"]),
+            helper.make_node("Mul", ["last_hidden_state", "mask3"], ["masked"]),
+            # Opset 13: ReduceSum takes the axes as an input (ReduceMean still as an attribute).
+            helper.make_node("ReduceSum", ["masked", "axis_seq"], ["summed"], keepdims=0),
+            helper.make_node("ReduceSum", ["mask3", "axis_seq"], ["count"], keepdims=0),
+            helper.make_node("Div", ["summed", "count"], ["pooled"]),
+            helper.make_node("MatMul", ["pooled", "head_weight"], ["head"]),
+            helper.make_node("Add", ["head", "head_bias"], ["logits"]),
+        ]
+        outputs = [
+            helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", len(labels)]),
+            helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, dims + [HIDDEN]),
+        ]
+    elif head == "token":
+        if labels is None:
+            # Masked LM: scores over the vocabulary, tied to the embeddings; [MASK] embeds as "great"
+            # does, so "great" is the best filler, and special tokens are never predicted.
+            emb[vocab["[MASK]"]] = emb[vocab["great"]]
+            init[0] = numpy_helper.from_array(emb, "word_embeddings")
+            wt = (3.0 * emb.T).astype(np.float32)
+            bt = np.zeros(v, dtype=np.float32)
+            for t in SPECIAL:
+                wt[:, vocab[t]] = 0.0
+                bt[vocab[t]] = -10.0
+        else:  # NER: person names are B-PER, places B-LOC, everything else O
+            wt = rng.normal(0.0, 0.01, size=(HIDDEN, len(labels))).astype(np.float32)
+            wt[:3, :] = 0.0
+            wt[PERSON, labels.index("B-PER")] = 4.0
+            wt[PLACE, labels.index("B-LOC")] = 4.0
+            bt = np.zeros(len(labels), dtype=np.float32)
+            bt[labels.index("O")] = 1.0
+        init += [numpy_helper.from_array(wt, "head_weight"), numpy_helper.from_array(bt, "head_bias")]
+        nodes += [
+            helper.make_node("MatMul", ["last_hidden_state", "head_weight"], ["head"]),
+            helper.make_node("Add", ["head", "head_bias"], ["logits"]),
+        ]
+        outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, dims + [wt.shape[1]])]
+    else:  # qa: places are the answer, start and end alike
+        wq = rng.normal(0.0, 0.01, size=(HIDDEN, 2)).astype(np.float32)
+        wq[:3, :] = 0.0
+        wq[PLACE, :] = 5.0
+        init += [numpy_helper.from_array(wq, "head_weight")]
+        nodes += [
+            helper.make_node("MatMul", ["last_hidden_state", "head_weight"], ["head"]),
+            helper.make_node("Split", ["head"], ["start3", "end3"], axis=2),
+            helper.make_node("Squeeze", ["start3", "axis_last"], ["start_logits"]),
+            helper.make_node("Squeeze", ["end3", "axis_last"], ["end_logits"]),
+        ]
+        outputs = [helper.make_tensor_value_info("start_logits", TensorProto.FLOAT, dims),
+                   helper.make_tensor_value_info("end_logits", TensorProto.FLOAT, dims)]
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, dims),
+              helper.make_tensor_value_info("attention_mask", TensorProto.INT64, dims)]
+    graph = helper.make_graph(nodes, "tiny_bert", inputs, outputs, init)
     save_model(graph, os.path.join(out, "onnx", "model.onnx"))
 
-    write_json(os.path.join(out, "config.json"), {
-        "architectures": ["BertForSequenceClassification"],
+    config = {
+        "architectures": [architecture],
         "model_type": "bert",
         "vocab_size": v,
         "hidden_size": HIDDEN,
@@ -167,10 +228,12 @@ def text_classifier(out, rng):
         "num_attention_heads": 1,
         "intermediate_size": HIDDEN,
         "max_position_embeddings": 128,
-        "type_vocab_size": 1,
-        "id2label": {str(i): l for i, l in enumerate(TEXT_LABELS)},
-        "label2id": {l: i for i, l in enumerate(TEXT_LABELS)},
-    })
+        "type_vocab_size": 2,
+    }
+    if labels is not None:
+        config["id2label"] = {str(i): l for i, l in enumerate(labels)}
+        config["label2id"] = {l: i for i, l in enumerate(labels)}
+    write_json(os.path.join(out, "config.json"), config)
     write_json(os.path.join(out, "tokenizer.json"), bert_tokenizer_json(vocab))
     write_json(os.path.join(out, "tokenizer_config.json"), {
         "tokenizer_class": "BertTokenizer",
@@ -186,6 +249,10 @@ def text_classifier(out, rng):
         "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
         "mask_token": "[MASK]",
     })
+
+
+NER_LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+NLI_LABELS = ["contradiction", "neutral", "entailment"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -405,7 +472,13 @@ def main(argv):
     out = argv[1]
     os.makedirs(out, exist_ok=True)
     rng = np.random.RandomState(SEED)
-    text_classifier(os.path.join(out, "text-classifier"), rng)
+    bert_model(os.path.join(out, "text-classifier"), rng, "BertForSequenceClassification", "sequence",
+               TEXT_LABELS)
+    bert_model(os.path.join(out, "token-classifier"), rng, "BertForTokenClassification", "token",
+               NER_LABELS)
+    bert_model(os.path.join(out, "fill-mask"), rng, "BertForMaskedLM", "token")
+    bert_model(os.path.join(out, "question-answering"), rng, "BertForQuestionAnswering", "qa")
+    bert_model(os.path.join(out, "nli"), rng, "BertForSequenceClassification", "sequence", NLI_LABELS)
     image_classifier(os.path.join(out, "image-classifier"))
     images(os.path.join(out, "images"))
     tiny_llama(os.path.join(out, "tiny-llama.gguf"), rng)

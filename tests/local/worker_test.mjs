@@ -287,6 +287,104 @@ async function imageClassification() {
   await stop(w);
 }
 
+async function tokenClassification() {
+  const w = await startWorker('transformers_js.mjs', ['--model-dir', path.join(models, 'token-classifier'), '--task', 'token-classification'], 'ner');
+  await check('token-classification: entities with character offsets, O tokens left out', async () => {
+    const r = await post(w.base, '/', { inputs: 'Alice lives in Paris' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(
+      r.json.map(({ entity, word, start, end }) => ({ entity, word, start, end })),
+      [
+        { entity: 'B-PER', word: 'alice', start: 0, end: 5 },
+        { entity: 'B-LOC', word: 'paris', start: 15, end: 20 },
+      ],
+    );
+    assert.ok(r.json.every((x) => typeof x.score === 'number' && Number.isInteger(x.index)));
+  });
+  await check('token-classification: aggregation_strategy=simple groups as entity_group; a list answers one list per text', async () => {
+    const r = await post(w.base, '/', { inputs: ['bob', 'to london'], parameters: { aggregation_strategy: 'simple' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(
+      r.json.map((list) => list.map(({ entity_group, word, start }) => ({ entity_group, word, start }))),
+      [[{ entity_group: 'PER', word: 'bob', start: 0 }], [{ entity_group: 'LOC', word: 'london', start: 3 }]],
+    );
+  });
+  await check('token-classification: ignore_labels=[] keeps the O tokens; an unknown aggregation is 400', async () => {
+    const r = await post(w.base, '/', { inputs: 'alice lives', parameters: { ignore_labels: [] } });
+    assert.deepEqual(r.json.map((x) => x.entity), ['B-PER', 'O']);
+    await expectBadRequest(await post(w.base, '/', { inputs: 'x', parameters: { aggregation_strategy: 'max' } }));
+  });
+  await stop(w);
+}
+
+async function fillMask() {
+  const w = await startWorker('transformers_js.mjs', ['--model-dir', path.join(models, 'fill-mask'), '--task', 'fill-mask'], 'fill-mask');
+  await check('fill-mask: [{score, token, token_str, sequence}], the best filler first, top_k honoured', async () => {
+    const r = await post(w.base, '/', { inputs: 'this is [MASK].', parameters: { top_k: 3 } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.length, 3);
+    assert.deepEqual(r.json[0].token_str, 'great');
+    assert.deepEqual(r.json[0].sequence, 'this is great.');
+    assert.ok(r.json.every((x) => typeof x.score === 'number' && Number.isInteger(x.token) && typeof x.token_str === 'string'));
+    assert.ok(r.json[0].score >= r.json[1].score && r.json[1].score >= r.json[2].score);
+  });
+  await check('fill-mask: the Toolkit default top_k is 5; a list answers one list per text', async () => {
+    const r = await post(w.base, '/', { inputs: ['a [MASK]', '[MASK] day'] });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.map((list) => list.length), [5, 5]);
+  });
+  await check('fill-mask: a text without the mask token is 400', async () => {
+    await expectBadRequest(await post(w.base, '/', { inputs: 'no mask here' }));
+  });
+  await stop(w);
+}
+
+async function questionAnswering() {
+  const w = await startWorker('transformers_js.mjs', ['--model-dir', path.join(models, 'question-answering'), '--task', 'question-answering'], 'qa');
+  await check('question-answering: {answer, score, start, end} from {question, context}', async () => {
+    const context = 'Alice lives in Paris.';
+    const r = await post(w.base, '/', { inputs: { question: 'where does alice live?', context } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.answer, 'paris');
+    assert.equal(typeof r.json.score, 'number');
+    assert.equal(context.slice(r.json.start, r.json.end), 'Paris');
+  });
+  await check('question-answering: top_k=2 answers a list; inputs without a context are 400', async () => {
+    const r = await post(w.base, '/', { inputs: { question: 'where?', context: 'bob is in london' }, parameters: { top_k: 2 } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.length, 2);
+    assert.equal(r.json[0].answer, 'london');
+    await expectBadRequest(await post(w.base, '/', { inputs: { question: 'where?' } }));
+    await expectBadRequest(await post(w.base, '/', { inputs: 'where?' }));
+  });
+  await stop(w);
+}
+
+async function zeroShot() {
+  const w = await startWorker('transformers_js.mjs', ['--model-dir', path.join(models, 'nli'), '--task', 'zero-shot-classification'], 'zero-shot');
+  const candidates = ['happy', 'sad', 'food'];
+  await check('zero-shot-classification: {sequence, labels, scores} over parameters.candidate_labels', async () => {
+    const r = await post(w.base, '/', { inputs: 'i love it', parameters: { candidate_labels: candidates } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.sequence, 'i love it');
+    assert.deepEqual([...r.json.labels].sort(), [...candidates].sort());
+    assert.equal(r.json.scores.length, 3);
+    assert.ok(Math.abs(r.json.scores.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+    assert.ok(r.json.scores[0] >= r.json.scores[1] && r.json.scores[1] >= r.json.scores[2]);
+  });
+  await check('zero-shot-classification: comma-separated labels, multi_label scores each label on its own', async () => {
+    const r = await post(w.base, '/', { inputs: 'i love it', parameters: { candidate_labels: 'happy, sad', multi_label: true } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual([...r.json.labels].sort(), ['happy', 'sad']);
+    assert.ok(r.json.scores.every((x) => x > 0 && x < 1));
+    assert.ok(Math.abs(r.json.scores[0] + r.json.scores[1] - 1) > 1e-3);
+  });
+  await check('zero-shot-classification: no candidate_labels is 400', async () => {
+    await expectBadRequest(await post(w.base, '/', { inputs: 'i love it' }));
+  });
+  await stop(w);
+}
+
 async function snapshotFolder() {
   const w = await startWorker('transformers_js.mjs', ['--model-dir', snapshotTextModel, '--task', 'sentiment-analysis'], 'snapshot');
   await check('transformers.js: an HF-cache snapshot (relative symlinks) loads; sentiment-analysis is text-classification', async () => {
@@ -440,7 +538,18 @@ async function llamaCpp() {
 // ---------------------------------------------------------------------------------------------------
 
 try {
-  for (const suite of [textClassification, featureExtraction, imageClassification, snapshotFolder, loadFailures, llamaCpp]) {
+  for (const suite of [
+    textClassification,
+    featureExtraction,
+    imageClassification,
+    tokenClassification,
+    fillMask,
+    questionAnswering,
+    zeroShot,
+    snapshotFolder,
+    loadFailures,
+    llamaCpp,
+  ]) {
     await check(`${suite.name}: the worker ran`, suite);
   }
   await check(`workers start within ${START_LIMIT_MS} ms`, () => {
