@@ -1,0 +1,220 @@
+// Crash safety of `hfrun download`: SIGKILL at 20 moments of a multi-file download, then the cache
+// is checked with `hfrun cache verify` and @huggingface/hub's scanCacheDir, and a rerun must
+// complete it; and four concurrent downloaders of one model into one cache.
+//
+//   scripts/emulator.sh run <hfrun-emulator> --world tests/conformance/cache_world.json -- \
+//       node tests/conformance/run_crash.mjs <hfrun>
+//
+// The killed runs download through a fault rule `bandwidth=B` on every role (docs/emulator.md,
+// "Faults"), which caps each response body at B bytes/s, so the download of
+// hfrun-conformance/nested-cache (LFS files of 1 to 8 MiB and small regular ones, in folders) lasts
+// about two seconds. The kills are at 5%, 10%, ..., 100% of one measured capped run, each into a
+// fresh cache. The reruns go uncapped (the rule removed), so the suite stays well under a minute.
+//
+// What a killed download may leave, and what each state must answer (docs/cache.md,
+// docs/download.md, src/cache/inspect.cpp; hfrun fetches the blobs, then links them, then writes
+// trees/ and refs/ last):
+//   nothing          no repo folder: `cache verify` exits 4 (not in the cache); scanCacheDir
+//                    lists nothing and warns nothing.
+//   blobs only       blobs/ (complete blobs and *.incomplete files), no snapshots/ yet: `cache
+//                    verify` exits 9 with exactly one problem, `layout snapshots` ("no snapshots/
+//                    folder"); scanCacheDir lists no repo and gives one warning, ENOENT on
+//                    snapshots/ (huggingface_hub's scan_cache_dir also calls such a folder
+//                    corrupted).
+//   linked, no ref   snapshots/<commit>/ with some or all links, no refs/: `cache verify` exits 0;
+//                    scanCacheDir gives one warning, ENOENT on refs/ (it stats refs/ unconditionally).
+//   complete         refs/main: every file linked with its full size; verify exits 0; scanCacheDir
+//                    lists the repo with its refs and files.
+// In every state: no corrupt blob, no dangling link, no ref to a missing snapshot, every blob and
+// link is one of the tree's files with its full size, and refs/main only once every file landed.
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import { scanCacheDir } from "@huggingface/hub";
+import {
+	REPO,
+	REPO_FOLDER,
+	setup,
+	check,
+	finish,
+	expectEqual,
+	runHfrun,
+	startHfrun,
+	expectExit,
+	repoAt,
+	resetEmulator,
+	addFault,
+	snapshotEntries,
+	snapshotFile,
+	blobNames,
+	expectedLink,
+	exists,
+} from "./cache_support.mjs";
+
+const ctx = setup("run_crash.mjs");
+const CAP = 4_000_000; // bytes/s per response: the 8 MiB file takes about 2.1 s
+const KILLS = 20;
+const main = await repoAt(ctx, "main");
+const allFiles = [...main.files.keys()].sort();
+const topLevel = allFiles.filter((f) => !f.includes("/"));
+const etags = [...new Set(allFiles.map((f) => main.files.get(f).etag))].sort();
+const sizeOfEtag = new Map(allFiles.map((f) => [main.files.get(f).etag, main.files.get(f).size]));
+let cacheNumber = 0;
+const freshCache = () => path.join(ctx.work, `cache-${++cacheNumber}`);
+const repoDirOf = (cache) => path.join(cache, REPO_FOLDER);
+const snapshotOf = (cache) => path.join(repoDirOf(cache), "snapshots", main.commit);
+
+async function capped() {
+	await resetEmulator(ctx);
+	await addFault(ctx, { path_prefix: "/", fault: `bandwidth=${CAP}`, role: "any" });
+}
+
+// The state a run left, read from disk.
+function stateOf(cache) {
+	const repoDir = repoDirOf(cache);
+	if (!exists(repoDir)) return "nothing";
+	if (!exists(path.join(repoDir, "snapshots"))) return "blobs only";
+	if (!exists(path.join(repoDir, "refs"))) return "linked, no ref";
+	return "complete";
+}
+
+// The checks every state must pass; `state` says which answers verify and the scanner owe.
+async function checkCache(cache, state) {
+	const repoDir = repoDirOf(cache);
+	// verify
+	const verify = runHfrun(ctx, cache, ["cache", "verify", REPO, "--json"]);
+	if (state === "nothing") {
+		expectExit(verify, 4, "hfrun cache verify");
+	} else if (state === "blobs only") {
+		expectExit(verify, 9, "hfrun cache verify");
+		expectEqual(JSON.parse(verify.stdout).problems, [{ kind: "layout", path: "snapshots", detail: "no snapshots/ folder" }], "verify's problems");
+	} else {
+		expectExit(verify, 0, "hfrun cache verify");
+		expectEqual(JSON.parse(verify.stdout).problems, [], "verify's problems");
+	}
+	// blobs: only the tree's etags, each with its full size (verify re-hashed them), and partial files
+	const blobs = blobNames(repoDir).filter((b) => !b.endsWith(".incomplete"));
+	const stray = blobs.filter((b) => !sizeOfEtag.has(b) || readFileSync(path.join(repoDir, "blobs", b)).length !== sizeOfEtag.get(b));
+	expectEqual(stray, [], "blobs that are not a tree file's etag at its full size");
+	const partial = blobNames(repoDir).filter((b) => b.endsWith(".incomplete") && !sizeOfEtag.has(b.split(".")[0]));
+	expectEqual(partial, [], ".incomplete files of no tree file");
+	// snapshot links: only this commit, each a tree file, linked to its blob, at full size
+	const commits = exists(path.join(repoDir, "snapshots")) ? snapshotEntries(path.join(repoDir, "snapshots")).map((e) => e.split("/")[0]) : [];
+	expectEqual([...new Set(commits)].filter((c) => c !== main.commit), [], "snapshots of other commits");
+	const linked = snapshotEntries(snapshotOf(cache));
+	for (const f of linked) {
+		const want = main.files.get(f);
+		expectEqual(snapshotFile(snapshotOf(cache), f), want ? { target: expectedLink(f, want.etag), size: want.size } : "not in the tree", `snapshots/${main.commit}/${f}`);
+	}
+	// refs: refs/main and only once every file landed
+	const refsDir = path.join(repoDir, "refs");
+	const refs = exists(refsDir) ? snapshotEntries(refsDir) : [];
+	if (state === "complete") {
+		expectEqual({ refs, main: readFileSync(path.join(refsDir, "main"), "utf8"), linked }, { refs: ["main"], main: main.commit, linked: allFiles }, "a complete repo's refs and links");
+	} else {
+		expectEqual(refs, [], "refs/ of an incomplete download");
+	}
+	// @huggingface/hub's scanner
+	const scan = await scanCacheDir(cache);
+	const warnings = scan.warnings.map((w) => ({ code: w.code, path: w.path }));
+	const listed = scan.repos.map((r) => ({
+		name: r.id.name,
+		revisions: r.revisions.map((v) => ({ commitOid: v.commitOid, refs: v.refs, files: v.files.map((f) => ({ file: path.relative(v.path, f.path), size: f.blob.size })).sort((a, b) => a.file.localeCompare(b.file)) })),
+	}));
+	const expected = {
+		nothing: { warnings: [], listed: [] },
+		"blobs only": { warnings: [{ code: "ENOENT", path: path.join(repoDir, "snapshots") }], listed: [] },
+		"linked, no ref": { warnings: [{ code: "ENOENT", path: path.join(repoDir, "refs") }], listed: [] },
+		complete: {
+			warnings: [],
+			listed: [{ name: REPO, revisions: [{ commitOid: main.commit, refs: ["main"], files: [...topLevel].sort((a, b) => a.localeCompare(b)).map((f) => ({ file: f, size: main.files.get(f).size })) }] }],
+		},
+	}[state];
+	expectEqual({ warnings, listed }, expected, "scanCacheDir");
+}
+
+// A complete rerun, uncapped: exit 0, the snapshot path, everything checked; then `cache prune`
+// removes exactly the partial files the killed run left, and nothing else.
+async function rerunCompletes(cache) {
+	await resetEmulator(ctx);
+	const r = runHfrun(ctx, cache, ["download", REPO]);
+	expectExit(r, 0, "the rerun");
+	expectEqual(r.stdout, `${snapshotOf(cache)}\n`, "the rerun's printed path");
+	expectEqual(stateOf(cache), "complete", "the state after the rerun");
+	await checkCache(cache, "complete");
+	const leftovers = blobNames(repoDirOf(cache))
+		.filter((b) => b.endsWith(".incomplete"))
+		.map((b) => path.join(repoDirOf(cache), "blobs", b));
+	const prune = runHfrun(ctx, cache, ["cache", "prune", "--yes", "--json"]);
+	expectExit(prune, 0, "hfrun cache prune --yes --json");
+	expectEqual([...JSON.parse(prune.stdout).paths].sort(), leftovers, "what prune removed");
+	expectEqual(blobNames(repoDirOf(cache)), etags, "blobs/ after prune: one per etag");
+	await checkCache(cache, "complete");
+	return leftovers.length;
+}
+
+// --- one capped run, measured -------------------------------------------------------------------
+
+let duration = 0;
+await check(`an uninterrupted capped download (${CAP} B/s per response) completes and lasts long enough to kill inside`, async () => {
+	const cache = freshCache();
+	await capped();
+	const run = startHfrun(ctx, cache, ["download", REPO]);
+	const r = await run.done;
+	expectExit(r, 0, "hfrun download");
+	duration = r.ms;
+	await checkCache(cache, "complete");
+	// The emulator shapes only whole bodies (no Range requests: tests/emulator/faults.cpp,
+	// apply_fault), so a download by byte ranges would be too quick to kill inside.
+	expectEqual(duration >= 1000, true, `a capped download of at least 1000 ms (it took ${Math.round(duration)} ms)`);
+});
+
+// --- 20 kills -----------------------------------------------------------------------------------
+
+const tally = { killed: 0, finished: 0, states: {}, leftovers: 0 };
+if (duration > 0) {
+	for (let k = 1; k <= KILLS; k++) {
+		const at = Math.round((duration * k) / KILLS);
+		await check(`SIGKILL at ${(100 * k) / KILLS}% (${at} ms): the cache verifies and scans as its state says, a rerun completes it`, async () => {
+			const cache = freshCache();
+			await capped();
+			const run = startHfrun(ctx, cache, ["download", REPO]);
+			const timer = setTimeout(() => run.child.kill("SIGKILL"), at);
+			const r = await run.done;
+			clearTimeout(timer);
+			if (r.signal === "SIGKILL") {
+				tally.killed++;
+			} else {
+				expectExit(r, 0, "a run that finished before its kill");
+				tally.finished++;
+			}
+			const state = stateOf(cache);
+			tally.states[state] = (tally.states[state] ?? 0) + 1;
+			if (r.signal !== "SIGKILL") expectEqual(state, "complete", "the state after a finished run");
+			await checkCache(cache, state);
+			tally.leftovers += await rerunCompletes(cache);
+		});
+	}
+	console.log(`     ${tally.killed} killed, ${tally.finished} finished first; states after the kills: ${JSON.stringify(tally.states)}; ${tally.leftovers} .incomplete files pruned after reruns`);
+	await check("most kills landed inside the download (at least 15 of 20 runs killed)", () => {
+		expectEqual(tally.killed >= 15, true, `at least 15 runs killed (${tally.killed} were)`);
+	});
+}
+
+// --- four concurrent downloaders ----------------------------------------------------------------
+
+await check("4 concurrent hfrun download of one model into one cache: all exit 0, one copy of each blob, nothing partial", async () => {
+	const cache = freshCache();
+	await capped();
+	const runs = [0, 1, 2, 3].map(() => startHfrun(ctx, cache, ["download", REPO]));
+	const results = await Promise.all(runs.map((r) => r.done));
+	expectEqual(
+		results.map((r) => ({ code: r.code, signal: r.signal, stdout: r.stdout })),
+		results.map(() => ({ code: 0, signal: null, stdout: `${snapshotOf(cache)}\n` })),
+		"the four runs",
+	);
+	expectEqual(blobNames(repoDirOf(cache)), etags, "blobs/: one per etag, no .incomplete");
+	await checkCache(cache, "complete");
+});
+
+await resetEmulator(ctx);
+finish(ctx.work);
