@@ -427,10 +427,28 @@ async function main() {
           sendJson(res, 200, { status: 'ok' });
           return true;
         }
+        // As llama-server answers them, so that a probe (docs/endpoint.md, "Flavours and how they
+        // are found") takes this worker for llama.cpp.
         if (route === '/v1/models') {
           sendJson(res, 200, {
             object: 'list',
-            data: [{ id: modelName, object: 'model', created: created(), owned_by: 'hfrun' }],
+            data: [{ id: modelName, object: 'model', created: created(), owned_by: 'llamacpp' }],
+          });
+          return true;
+        }
+        if (route === '/props') {
+          sendJson(res, 200, {
+            default_generation_settings: {
+              n_ctx: context.contextSize,
+              params: { n_predict: DEFAULT_MAX_TOKENS, temperature: DEFAULT_TEMPERATURE },
+            },
+            total_slots: 1,
+            model_path: modelFile,
+            model_alias: modelName,
+            chat_template: model.fileInfo?.metadata?.tokenizer?.chat_template ?? null,
+            chat_wrapper: chat.chatWrapper.wrapperName ?? null,
+            modalities: { vision: false, audio: false },
+            build_info: 'hfrun llama_cpp worker (node-llama-cpp)',
           });
           return true;
         }

@@ -436,6 +436,15 @@ async function llamaCpp() {
     const models = await get(w.base, '/v1/models');
     assert.equal(models.json.data[0].id, 'tiny');
   });
+  await check('llama.cpp: probes as llama-server (owned_by llamacpp, GET /props with the GGUF chat template)', async () => {
+    assert.equal((await get(w.base, '/v1/models')).json.data[0].owned_by, 'llamacpp');
+    const props = await get(w.base, '/props');
+    assert.equal(props.status, 200);
+    assert.equal(props.json.default_generation_settings.n_ctx, 256); // the GGUF's context_length
+    assert.equal(props.json.model_alias, 'tiny');
+    assert.match(props.json.chat_template, /<\|im_start\|>/);
+    assert.equal(props.json.chat_wrapper, 'ChatML');
+  });
   let nonStreamed;
   await check('chat: POST /v1/chat/completions answers an OpenAI chat.completion', async () => {
     const r = await post(w.base, '/v1/chat/completions', chatBody);
