@@ -24,8 +24,9 @@ unsigned default_file_mode() {
   return 0666U & ~static_cast<unsigned>(mask);
 }
 
-BlobSink::BlobSink(const RepoCache& repo, std::string etag, std::uint64_t size)
-    : m_blob(repo.blob_path(etag)), m_etag(std::move(etag)), m_size(size) {}
+BlobSink::BlobSink(const RepoCache& repo, std::string etag, std::uint64_t size, BytesHeld on_bytes)
+    : m_blob(repo.blob_path(etag)), m_etag(std::move(etag)), m_size(size),
+      m_on_bytes(std::move(on_bytes)) {}
 
 BlobSink::~BlobSink() {
   discard();
@@ -86,6 +87,9 @@ Result<void> BlobSink::write(std::string_view chunk) {
     done += static_cast<std::size_t>(n);
   }
   m_written += chunk.size();
+  if (m_on_bytes) {
+    m_on_bytes(m_written);
+  }
   return {};
 }
 

@@ -1,3 +1,5 @@
+#include "fetch_blobs.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -247,6 +249,14 @@ Result<DownloadResult> download(client::Client& client,
       to_fetch.emplace(file.etag, file.size);
     }
   }
+  // The snapshot folder first, as huggingface_hub makes it before fetching: a run killed from
+  // here on leaves a repo folder that cache scanners accept (a repo without snapshots/ is
+  // "corrupted" to huggingface_hub's scan_cache_dir).
+  std::error_code ec;
+  fs::create_directories(repo.snapshot_dir(commit), ec);
+  if (ec) {
+    return unexpected<Error>(write_error("cannot create", repo.snapshot_dir(commit), ec.value()));
+  }
   // Locks in name order, so two hfrun processes never wait on each other in a cycle.
   std::vector<FileLock> locks;
   for (const auto& [etag, size] : to_fetch) {
@@ -266,56 +276,46 @@ Result<DownloadResult> download(client::Client& client,
   for (const auto& file : selected) {
     path_of_etag.emplace(file.etag, file.path);
   }
-  std::vector<std::unique_ptr<BlobSink>> sinks;
-  std::vector<http::Request> requests;
-  std::vector<std::string> etags;
+  std::vector<BlobJob> jobs;
   for (const auto& [etag, size] : to_fetch) {
-    sinks.push_back(std::make_unique<BlobSink>(repo, etag, size));
-    http::Request get;
-    get.url = hub::resolve_url(client.config().endpoint, request.repo, commit, path_of_etag[etag]);
-    get.headers.set("Accept-Encoding", "identity");
-    get.sink = sinks.back().get();
-    requests.push_back(std::move(get));
-    etags.push_back(etag);
+    const std::string& path = path_of_etag[etag];
+    jobs.push_back(
+        {etag, size, path, hub::resolve_url(client.config().endpoint, request.repo, commit, path)});
   }
-  if (!requests.empty()) {
-    say("fetching " + std::to_string(requests.size()) + " of " + std::to_string(selected.size()) +
+  if (!jobs.empty()) {
+    say("fetching " + std::to_string(jobs.size()) + " of " + std::to_string(selected.size()) +
         " files of " + describe_repo(request.repo) + " at " + commit);
   }
-  auto sent = requests.empty() ? std::vector<Result<http::Response>>{} : client.send_all(requests);
+  FetchSettings settings;
+  settings.connections = request.connections == 0 ? k_default_connections : request.connections;
+  settings.resume = !request.force;
+  settings.progress = request.progress;
+  settings.note = say;
+  settings.http_error = [&](const http::Response& response, const BlobJob& job) {
+    return hub::repo_error(response, client.config().endpoint, request.repo, commit, job.path);
+  };
+  FetchReport fetched = fetch_blobs(client, repo, jobs, settings);
+  result.fetched = fetched.fetched;
+  result.bytes_fetched = fetched.bytes;
+  result.bytes_resumed = fetched.resumed;
   std::optional<Error> first_error;
   std::set<std::string> failed;
-  for (std::size_t i = 0; i < sent.size(); ++i) {
-    const std::string& path = path_of_etag[etags[i]];
-    std::optional<Error> error;
-    if (!sent[i]) {
-      error = sent[i].error();
-      error->message = path + ": " + error->message;
-    } else if (!sent[i]->ok()) {
-      error = hub::repo_error(*sent[i], client.config().endpoint, request.repo, commit, path);
-    } else if (!sinks[i]->committed()) {
-      error = make_error(ErrorKind::bad_response, path + ": the download did not complete");
-    } else {
-      ++result.fetched;
-      result.bytes_fetched += sinks[i]->bytes_written();
+  // Report failures in the order of the files, the first one as the command's error.
+  for (const auto& job : jobs) {
+    auto found = fetched.failed.find(job.etag);
+    if (found == fetched.failed.end()) {
+      continue;
     }
-    if (error) {
-      failed.insert(etags[i]);
-      if (first_error) {
-        say(describe(*error));
-      } else {
-        first_error = std::move(error);
-      }
+    failed.insert(job.etag);
+    if (first_error) {
+      say(describe(found->second));
+    } else {
+      first_error = found->second;
     }
   }
   locks.clear();
 
   // Links for everything that is there now; the ref only once every file landed.
-  std::error_code ec;
-  fs::create_directories(repo.snapshot_dir(commit), ec);
-  if (ec) {
-    return unexpected<Error>(write_error("cannot create", repo.snapshot_dir(commit), ec.value()));
-  }
   for (const auto& file : selected) {
     if (!failed.contains(file.etag)) {
       HFRUN_TRY(repo.link(commit, file.path, file.etag));

@@ -1,5 +1,6 @@
 // hfrun download: huggingface_hub's `hf download` into the shared cache (docs/download.md).
 #include "command.hpp"
+#include "download_progress.hpp"
 
 #include <hfrun/cache/download.hpp>
 
@@ -24,7 +25,13 @@ public:
     sub.add_option("--local-dir", m_local_dir,
                    "Also place the files under DIR, with huggingface_hub's .cache/huggingface "
                    "metadata");
-    sub.add_flag("--force", m_force, "Download again even what the cache already has");
+    sub.add_flag("--force", m_force,
+                 "Download again even what the cache already has (and do not resume partial "
+                 "files of an earlier run)");
+    sub.add_option("--connections", m_connections,
+                   "Connections at once, for files and the byte ranges of large files together")
+        ->check(CLI::Range(1, 64))
+        ->default_val(cache::k_default_connections);
   }
 
   Result<void> run(CommandEnv& env) override {
@@ -36,6 +43,11 @@ public:
     request.include = m_include;
     request.exclude = m_exclude;
     request.force = m_force;
+    request.connections = m_connections;
+    DownloadProgressView view(env.out, m_repo);
+    if (view.enabled()) {
+      request.progress = [&view](const cache::DownloadProgress& p) { view.update(p); };
+    }
     if (!m_local_dir.empty()) {
       request.local_dir = std::filesystem::path(m_local_dir);
     }
@@ -57,7 +69,8 @@ public:
                                   {"commit", done->commit},
                                   {"files", done->files},
                                   {"downloaded", done->fetched},
-                                  {"bytes_downloaded", done->bytes_fetched}});
+                                  {"bytes_downloaded", done->bytes_fetched},
+                                  {"bytes_resumed", done->bytes_resumed}});
     }
     return env.out.result_text(done->path.string());
   }
@@ -71,6 +84,7 @@ private:
   std::string m_repo_type = "model";
   std::string m_local_dir;
   bool m_force = false;
+  std::size_t m_connections = cache::k_default_connections;
 };
 
 } // namespace

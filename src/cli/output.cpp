@@ -316,6 +316,45 @@ void StatusLine::show(std::string_view text) {
   m_drawn = true;
 }
 
+namespace {
+
+// Up to the start of a block of `lines` lines whose cursor is at the end of its last line.
+std::string block_home(std::size_t lines) {
+  std::string out = "\r";
+  if (lines > 1) {
+    out += "\x1b[" + std::to_string(lines - 1) + "A";
+  }
+  return out;
+}
+
+} // namespace
+
+void StatusBlock::show(const std::vector<std::string>& lines) {
+  if (!m_enabled) {
+    return;
+  }
+  std::string text = m_drawn > 0 ? block_home(m_drawn) : "\r";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string line = m_output.shown(lines[i]);
+    if (constexpr std::size_t k_width = 120; line.size() > k_width) {
+      line = util::truncate_utf8(line, k_width);
+    }
+    text += (i == 0 ? "" : "\n") + line + "\x1b[K";
+  }
+  text += "\x1b[J"; // lines a taller previous block left below
+  write_all(m_output.io().err, text);
+  std::fflush(m_output.io().err);
+  m_drawn = lines.size();
+}
+
+void StatusBlock::clear() {
+  if (m_enabled && m_drawn > 0) {
+    write_all(m_output.io().err, block_home(m_drawn) + "\x1b[J");
+    std::fflush(m_output.io().err);
+    m_drawn = 0;
+  }
+}
+
 void StatusLine::clear() {
   if (m_enabled && m_drawn) {
     write_all(m_output.io().err, "\r\x1b[K");

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hfrun::cli {
 
@@ -144,6 +145,26 @@ private:
   const Output& m_output;
   bool m_enabled = false;
   bool m_drawn = false;
+};
+
+// Several status lines on a terminal's stderr, redrawn in place by each show() (a download's totals
+// and its files in flight) and erased by clear() or at the end; invisible when progress is
+// disabled, like StatusLine.
+class StatusBlock {
+public:
+  explicit StatusBlock(const Output& output)
+      : m_output(output), m_enabled(output.progress_enabled()) {}
+  ~StatusBlock() { clear(); }
+  StatusBlock(const StatusBlock&) = delete;
+  StatusBlock& operator=(const StatusBlock&) = delete;
+  [[nodiscard]] bool enabled() const { return m_enabled; }
+  void show(const std::vector<std::string>& lines);
+  void clear();
+
+private:
+  const Output& m_output;
+  bool m_enabled = false;
+  std::size_t m_drawn = 0; // lines on screen
 };
 
 // Asks on stderr and reads one line of stdin: true only for an answer starting with y or Y. For

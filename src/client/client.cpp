@@ -168,12 +168,18 @@ Result<http::Response> Client::send(http::Request& request, Auth auth) {
 
 std::vector<Result<http::Response>> Client::send_all(std::vector<http::Request>& requests,
                                                      Auth auth) {
+  return send_all(requests, std::vector<Auth>(requests.size(), auth), 0);
+}
+
+std::vector<Result<http::Response>> Client::send_all(std::vector<http::Request>& requests,
+                                                     const std::vector<Auth>& auth,
+                                                     std::size_t max_in_flight) {
   std::vector<Result<http::Response>> out;
   std::vector<http::Request> ready;
   std::vector<std::size_t> positions;
   out.reserve(requests.size());
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    auto decorated = decorate(requests[i], auth);
+    auto decorated = decorate(requests[i], i < auth.size() ? auth[i] : Auth::if_trusted);
     if (!decorated) {
       out.emplace_back(unexpected<Error>(decorated.error()));
       continue;
@@ -190,8 +196,8 @@ std::vector<Result<http::Response>> Client::send_all(std::vector<http::Request>&
   if (ready.empty()) {
     return out;
   }
-  auto results =
-      http::send_all_with_retry(*m_transport, ready, m_options.retry, m_sleeper, m_reporter.note);
+  auto results = http::send_all_with_retry(*m_transport, ready, m_options.retry, m_sleeper,
+                                           m_reporter.note, max_in_flight);
   for (std::size_t k = 0; k < positions.size(); ++k) {
     out[positions[k]] = std::move(results[k]);
     requests[positions[k]] = std::move(ready[k]);

@@ -251,17 +251,18 @@ public:
 
   Result<Response> send(Request& request) override {
     std::vector<Request*> one{&request};
-    auto results = run(one);
+    auto results = run(one, 0);
     return std::move(results.front());
   }
 
-  std::vector<Result<Response>> send_all(std::vector<Request>& requests) override {
+  std::vector<Result<Response>> send_all(std::vector<Request>& requests,
+                                         std::size_t max_in_flight) override {
     std::vector<Request*> pointers;
     pointers.reserve(requests.size());
     for (auto& r : requests) {
       pointers.push_back(&r);
     }
-    return run(pointers);
+    return run(pointers, max_in_flight);
   }
 
 private:
@@ -407,10 +408,21 @@ private:
     return std::move(t.response);
   }
 
-  std::vector<Result<Response>> run(std::vector<Request*>& requests) {
+  std::vector<Result<Response>> run(std::vector<Request*>& requests, std::size_t max_in_flight) {
     std::vector<std::optional<Result<Response>>> results(requests.size());
     std::vector<std::unique_ptr<Transfer>> transfers(requests.size());
-    const std::size_t limit = m_options.max_concurrency == 0 ? 1 : m_options.max_concurrency;
+    const std::size_t limit = max_in_flight != 0               ? max_in_flight
+                              : m_options.max_concurrency == 0 ? 1
+                                                               : m_options.max_concurrency;
+    // Over HTTP/1.1 each transfer in flight needs a connection of its own.
+    if (curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                          static_cast<long>(limit)) != CURLM_OK) {
+      std::vector<Result<Response>> refused;
+      for (std::size_t i = 0; i < requests.size(); ++i) {
+        refused.push_back(fail(ErrorKind::internal, "could not configure the connection pool"));
+      }
+      return refused;
+    }
     std::size_t next = 0;
     std::size_t in_flight = 0;
 

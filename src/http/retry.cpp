@@ -258,8 +258,9 @@ std::vector<Result<Response>> send_all_with_retry(Transport& transport,
                                                   std::vector<Request>& requests,
                                                   const RetryPolicy& policy,
                                                   util::Sleeper& sleeper,
-                                                  const RetryNote& on_retry) {
-  std::vector<Result<Response>> results = transport.send_all(requests);
+                                                  const RetryNote& on_retry,
+                                                  std::size_t max_in_flight) {
+  std::vector<Result<Response>> results = transport.send_all(requests, max_in_flight);
   std::mt19937_64 rng = make_rng();
   for (int round = 0; round < policy.max_retries; ++round) {
     std::vector<std::size_t> again;
@@ -297,7 +298,7 @@ std::vector<Result<Response>> send_all_with_retry(Transport& transport,
       positions.push_back(i);
       batch.push_back(std::move(requests[i]));
     }
-    std::vector<Result<Response>> resent = transport.send_all(batch);
+    std::vector<Result<Response>> resent = transport.send_all(batch, max_in_flight);
     for (std::size_t k = 0; k < positions.size(); ++k) {
       requests[positions[k]] = std::move(batch[k]);
       results[positions[k]] = std::move(resent[k]);

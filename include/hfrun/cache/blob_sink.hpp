@@ -4,15 +4,19 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <hfrun/cache/cache.hpp>
 #include <hfrun/http/message.hpp>
 #include <optional>
 
 namespace hfrun::cache {
 
+// Absolute bytes of one blob held so far (resumed ones included), for progress reports.
+using BytesHeld = std::function<void(std::uint64_t held)>;
+
 class BlobSink final : public http::Sink {
 public:
-  BlobSink(const RepoCache& repo, std::string etag, std::uint64_t size);
+  BlobSink(const RepoCache& repo, std::string etag, std::uint64_t size, BytesHeld on_bytes = {});
   BlobSink(const BlobSink&) = delete;
   BlobSink& operator=(const BlobSink&) = delete;
   ~BlobSink() override; // removes the .incomplete file unless committed
@@ -31,6 +35,7 @@ private:
   fs::path m_temp;
   std::string m_etag;
   std::uint64_t m_size;
+  BytesHeld m_on_bytes;
   std::optional<BlobHasher> m_hasher;
   int m_fd = -1;
   std::uint64_t m_written = 0;

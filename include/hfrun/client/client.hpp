@@ -51,6 +51,12 @@ public:
   // Many at once over the shared connection pool, results in order.
   [[nodiscard]] std::vector<Result<http::Response>> send_all(std::vector<http::Request>& requests,
                                                              Auth auth = Auth::if_trusted);
+  // The same with each request's own Auth (auth.size() == requests.size()) and at most
+  // `max_in_flight` at once (0: the transport's default): a download's byte ranges on the CDN
+  // (Auth::never) beside whole files from the Hub.
+  [[nodiscard]] std::vector<Result<http::Response>> send_all(std::vector<http::Request>& requests,
+                                                             const std::vector<Auth>& auth,
+                                                             std::size_t max_in_flight);
 
   // Allow the token to go to this URL's origin too (the endpoint URL a user named).
   void trust_origin(std::string_view url);

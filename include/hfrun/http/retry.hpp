@@ -74,11 +74,12 @@ next_delay(const RetryPolicy& policy,
 
 // send_with_retry for many requests: all go out through transport.send_all, then the retryable
 // ones are resent together in rounds, sleeping once per round for the longest wait any of them
-// needs. Results in request order.
+// needs. Results in request order. `max_in_flight` as Transport::send_all.
 [[nodiscard]] std::vector<Result<Response>> send_all_with_retry(Transport& transport,
                                                                 std::vector<Request>& requests,
                                                                 const RetryPolicy& policy,
                                                                 util::Sleeper& sleeper,
-                                                                const RetryNote& on_retry = {});
+                                                                const RetryNote& on_retry = {},
+                                                                std::size_t max_in_flight = 0);
 
 } // namespace hfrun::http

@@ -31,8 +31,10 @@ class Transport {
 public:
   virtual ~Transport() = default;
   [[nodiscard]] virtual Result<Response> send(Request& request) = 0;
-  // Many requests at once, at most max_concurrency in flight, results in request order.
-  [[nodiscard]] virtual std::vector<Result<Response>> send_all(std::vector<Request>& requests) = 0;
+  // Many requests at once, results in request order. At most `max_in_flight` at once (0: the
+  // options' max_concurrency); a download's --connections asks for more than the default.
+  [[nodiscard]] virtual std::vector<Result<Response>> send_all(std::vector<Request>& requests,
+                                                               std::size_t max_in_flight) = 0;
 };
 
 // The libcurl transport: one multi handle, HTTP/2 where offered, connection reuse.

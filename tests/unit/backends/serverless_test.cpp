@@ -227,7 +227,8 @@ public:
     HFRUN_TRY(request.sink->finish(true));
     return response;
   }
-  std::vector<Result<http::Response>> send_all(std::vector<http::Request>& requests) override {
+  std::vector<Result<http::Response>> send_all(std::vector<http::Request>& requests,
+                                               std::size_t) override {
     std::vector<Result<http::Response>> out;
     for (auto& r : requests) {
       out.push_back(send(r));

@@ -265,7 +265,7 @@ TEST_F(CurlTransportTest, SendAllRunsConcurrentlyAndKeepsOrder) {
   }
   requests[3].url = m_server.url() + "/hello";
   const auto start = std::chrono::steady_clock::now();
-  auto results = t->send_all(requests);
+  auto results = t->send_all(requests, 0);
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_EQ(results.size(), 5u);
   for (std::size_t i = 0; i < results.size(); ++i) {

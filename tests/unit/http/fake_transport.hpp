@@ -72,8 +72,10 @@ public:
     return next;
   }
 
-  std::vector<Result<Response>> send_all(std::vector<Request>& batch) override {
+  std::vector<Result<Response>> send_all(std::vector<Request>& batch,
+                                         std::size_t max_in_flight) override {
     ++send_all_calls;
+    last_max_in_flight = max_in_flight;
     std::vector<Result<Response>> out;
     for (Request& r : batch) {
       out.push_back(send(r));
@@ -83,6 +85,7 @@ public:
 
   std::vector<Sent> requests;
   int send_all_calls = 0;
+  std::size_t last_max_in_flight = 0;
 
 private:
   std::deque<Result<Response>> m_queue;
