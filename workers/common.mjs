@@ -12,6 +12,12 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
+// SIGTERM or SIGINT while the model still loads: nothing to close yet, exit 0 at once. serve() replaces
+// these with a shutdown that closes the server first.
+const exitNow = () => process.exit(0);
+process.on('SIGTERM', exitNow);
+process.on('SIGINT', exitNow);
+
 // An error whose message is safe to show to the caller, with the HTTP status it maps to.
 export class HttpError extends Error {
   constructor(status, message) {
@@ -199,6 +205,8 @@ export function serve(worker, opts, routes, errorReply = (status, message) => ({
     // Whatever still holds the event loop (a generation in flight) does not keep the worker alive.
     setTimeout(() => process.exit(0), 2000).unref();
   };
+  process.off('SIGTERM', exitNow);
+  process.off('SIGINT', exitNow);
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 
