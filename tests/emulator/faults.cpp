@@ -103,10 +103,11 @@ struct BodyLimits {
   std::optional<std::uint64_t> reset_after;
   std::optional<std::uint64_t> truncate_after;
   std::optional<std::uint64_t> stall_after;
+  std::optional<std::uint64_t> corrupt_at;
   int stall_ms = 0;
   std::uint64_t bandwidth = 0;
   [[nodiscard]] bool any() const {
-    return reset_after || truncate_after || stall_after || bandwidth > 0;
+    return reset_after || truncate_after || stall_after || corrupt_at || bandwidth > 0;
   }
 };
 
@@ -209,6 +210,15 @@ void shape_body(httplib::Response& res, const BodyLimits& limits) {
         allowed = static_cast<std::size_t>(
             std::min<std::uint64_t>(n, *cut_at - std::min(*cut_at, state->sent)));
       }
+      // corrupt_at: the byte at that body offset goes out flipped; the length stays the same.
+      std::string flipped;
+      if (limits.corrupt_at && *limits.corrupt_at >= state->sent &&
+          *limits.corrupt_at - state->sent < allowed) {
+        flipped.assign(d, allowed);
+        auto& byte = flipped[static_cast<std::size_t>(*limits.corrupt_at - state->sent)];
+        byte = static_cast<char>(static_cast<unsigned char>(byte) ^ 0xFFU);
+        d = flipped.data();
+      }
       if (!shaped_write(sink, d, allowed, *state, limits)) {
         return false;
       }
@@ -247,6 +257,16 @@ std::string request_id() {
 bool is_control(const httplib::Request& req) {
   return req.path.starts_with(k_control_prefix);
 }
+
+// The fault of the request this thread is handling: taken before routing, because ignore_range
+// must hide Range from the handler, and applied after it. httplib runs the pre-routing handler,
+// the route and the post-routing handler of one request on one thread, and post-routing runs for
+// every response it writes, so each taken fault is used (and cleared) by its own request.
+struct PendingFault {
+  std::expected<std::optional<FaultSpec>, std::string> fault;
+  std::string hidden_range; // the Range header ignore_range removed, put back for the log
+};
+thread_local std::optional<PendingFault> t_pending;
 
 void json_reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -313,13 +333,14 @@ std::expected<FaultSpec, std::string> parse_fault(std::string_view text) {
       }
       f.retry_after = v;
     } else if (key == "reset_after" || key == "truncate_after" || key == "stall_after" ||
-               key == "max_body" || key == "bandwidth") {
+               key == "max_body" || key == "bandwidth" || key == "corrupt_at") {
       std::uint64_t v = 0;
       ok = need_number(v);
       (key == "reset_after"      ? f.reset_after
        : key == "truncate_after" ? f.truncate_after
        : key == "stall_after"    ? f.stall_after
        : key == "max_body"       ? f.max_body
+       : key == "corrupt_at"     ? f.corrupt_at
                                  : f.bandwidth) = v;
     } else if (key == "stall_ms") {
       ok = need_number(f.stall_ms);
@@ -334,6 +355,8 @@ std::expected<FaultSpec, std::string> parse_fault(std::string_view text) {
       f.invalid_json = true;
     } else if (key == "redirect_loop") {
       f.redirect_loop = true;
+    } else if (key == "ignore_range") {
+      f.ignore_range = true;
     } else if (key == "role") {
       f.role = std::string(value);
       if (f.role != "hub" && f.role != "router" && f.role != "cdn") {
@@ -480,6 +503,7 @@ void apply_fault(const httplib::Request& req,
     limits.truncate_after = fault->truncate_after;
     limits.stall_after = fault->stall_after;
     limits.stall_ms = fault->stall_ms;
+    limits.corrupt_at = fault->corrupt_at;
     if (fault->bandwidth) {
       limits.bandwidth = *fault->bandwidth;
     }
@@ -534,7 +558,8 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
   // httplib answers 400 to a POST without Content-Length before any route runs; `curl -X POST` and
   // many scripts send a body-less reset that way, so it is answered here, before the body is read.
   server.set_pre_routing_handler(
-      [reset, role](const httplib::Request& req, httplib::Response& res) {
+      [reset, role, &ctx](const httplib::Request& req, httplib::Response& res) {
+        t_pending.reset();
         if (role == "endpoints") {
           // TGI, TEI, vLLM, llama.cpp and Ollama add no compression layer: their answers go out
           // uncompressed whatever the client accepts. cpp-httplib compresses by the request's
@@ -546,6 +571,19 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
             !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
           reset(req, res);
           return httplib::Server::HandlerResponse::Handled;
+        }
+        if (!is_control(req)) {
+          PendingFault pending{ctx.faults->take(role, req), {}};
+          if (pending.fault && pending.fault->has_value() && (*pending.fault)->ignore_range &&
+              req.has_header("Range")) {
+            // The server's own Request object (not a const one), as above: the route then sees
+            // no Range and answers 200 with the whole body, and httplib slices nothing.
+            auto& mutable_req = const_cast<httplib::Request&>(req);
+            pending.hidden_range = mutable_req.get_header_value("Range");
+            mutable_req.headers.erase("Range");
+            mutable_req.ranges.clear();
+          }
+          t_pending = std::move(pending);
         }
         return httplib::Server::HandlerResponse::Unhandled;
       });
@@ -589,7 +627,12 @@ void configure_server(httplib::Server& server, const std::string& role, Context&
         if (!res.has_header("x-request-id")) {
           res.headers.emplace("x-request-id", request_id());
         }
-        auto fault = ctx.faults->take(role, req);
+        // Requests httplib refuses before routing (a malformed request line) take theirs here.
+        auto fault = t_pending ? std::move(t_pending->fault) : ctx.faults->take(role, req);
+        if (t_pending && !t_pending->hidden_range.empty()) {
+          const_cast<httplib::Request&>(req).headers.emplace("Range", t_pending->hidden_range);
+        }
+        t_pending.reset();
         if (!fault) {
           replace_response(res, 400, "application/json", json{{"error", fault.error()}}.dump());
         } else {

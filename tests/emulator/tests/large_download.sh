@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Downloads hfrun-emulator/large-file's 3 GiB blob.bin the way a parallel client does: one HEAD on
-# the Hub (302 to the CDN, X-Linked-Etag = SHA-256), then 4 concurrent Range GETs on the CDN URL
-# without Authorization. Passes when the bytes hash to X-Linked-Etag and the CDN saw no token.
+# Downloads REPO's blob.bin (default hfrun-emulator/large-file, 3 GiB; hfrun-emulator/one-gib is
+# 1 GiB) the way a parallel client does: one HEAD on the Hub (302 to the CDN, X-Linked-Etag =
+# SHA-256), then 4 concurrent Range GETs on the CDN URL without Authorization. Passes when the
+# bytes hash to X-Linked-Etag (so it checks the sha256 world/hub.json precomputes) and the CDN saw
+# no token. Usage: large_download.sh EMULATOR_BIN [REPO]
 set -euo pipefail
 emulator="$1"
+repo="${2:-hfrun-emulator/large-file}"
 # shellcheck source=scripts/emulator.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/emulator.sh"
 work="$(mktemp -d)"
@@ -17,7 +20,7 @@ emulator_start "$emulator" "$work/ports.json" --log "$work/log.jsonl"
 hub="$(emulator_value "$work/ports.json" hub)"
 token="$(emulator_value "$work/ports.json" token)"
 
-headers="$(curl -sSI -H "Authorization: Bearer $token" "$hub/hfrun-emulator/large-file/resolve/main/blob.bin" | tr -d '\r')"
+headers="$(curl -sSI -H "Authorization: Bearer $token" "$hub/$repo/resolve/main/blob.bin" | tr -d '\r')"
 location="$(grep -i '^location:' <<<"$headers" | cut -d' ' -f2-)"
 etag="$(grep -i '^x-linked-etag:' <<<"$headers" | cut -d' ' -f2- | tr -d '"')"
 size="$(grep -i '^x-linked-size:' <<<"$headers" | cut -d' ' -f2-)"
