@@ -143,6 +143,17 @@ BackgroundProcess::~BackgroundProcess() {
   }
 }
 
+int BackgroundProcess::signal_and_wait(int signal) {
+  if (m_pid <= 0) {
+    return -1;
+  }
+  ::kill(m_pid, signal);
+  int status = 0;
+  ::waitpid(m_pid, &status, 0);
+  m_pid = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 bool BackgroundProcess::running() const {
   int status = 0;
   return m_pid > 0 && ::waitpid(m_pid, &status, WNOHANG) == 0;

@@ -34,6 +34,9 @@ public:
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
   [[nodiscard]] bool running() const;
+  // Sends `signal` (SIGKILL: a crash at this moment), waits, and returns the exit code as
+  // ProcessResult does (128 + signal when killed by it). The destructor then has nothing to do.
+  int signal_and_wait(int signal);
 
 private:
   int m_pid = -1;
