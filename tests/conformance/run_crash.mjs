@@ -12,8 +12,9 @@
 // fresh cache. The reruns go uncapped (the rule removed), so the suite stays well under a minute.
 //
 // What a killed download may leave, and what each state must answer (docs/cache.md,
-// docs/download.md, src/cache/inspect.cpp; hfrun fetches the blobs, then links them, then writes
-// trees/ and refs/ last):
+// docs/download.md, src/cache/inspect.cpp; refs/ is written last, once every file landed; whether
+// snapshots/<commit>/ is made before or after the fetches is the engine's choice, so both states
+// are accepted):
 //   nothing          no repo folder: `cache verify` exits 4 (not in the cache); scanCacheDir
 //                    lists nothing and warns nothing.
 //   blobs only       blobs/ (complete blobs and *.incomplete files), no snapshots/ yet: `cache
