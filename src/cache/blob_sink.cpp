@@ -1,3 +1,5 @@
+#include "file_io.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -11,9 +13,7 @@ namespace hfrun::cache {
 namespace {
 
 Error write_error(const fs::path& path, int err) {
-  return make_error(ErrorKind::output_failed,
-                    "cannot write " + path.string() + ": " + std::strerror(err),
-                    "check free space and permissions of the cache folder (HF_HUB_CACHE)");
+  return cache_write_error(path, err);
 }
 
 } // namespace
@@ -75,16 +75,8 @@ Result<void> BlobSink::write(std::string_view chunk) {
     return fail(ErrorKind::internal, "BlobSink written before begin()");
   }
   m_hasher->update(chunk);
-  std::size_t done = 0;
-  while (done < chunk.size()) {
-    const auto n = ::write(m_fd, chunk.data() + done, chunk.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return unexpected<Error>(write_error(m_temp, errno));
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int err = write_fully(m_fd, chunk); err != 0) {
+    return unexpected<Error>(write_error(m_temp, err));
   }
   m_written += chunk.size();
   if (m_on_bytes) {

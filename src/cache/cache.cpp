@@ -1,3 +1,5 @@
+#include "file_io.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -60,19 +62,10 @@ Result<void> write_replace(const fs::path& target, std::string_view content) {
   if (fd < 0) {
     return unexpected<Error>(io_error("cannot create", temp, errno));
   }
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const auto n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return unexpected<Error>(io_error("cannot write", temp, err));
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int err = write_fully(fd, content); err != 0) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    return unexpected<Error>(io_error("cannot write", temp, err));
   }
   ::close(fd);
   if (::rename(temp.c_str(), target.c_str()) != 0) {

@@ -1,3 +1,5 @@
+#include "file_io.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -21,9 +23,7 @@ constexpr std::string_view k_journal_suffix = ".parts.incomplete";
 constexpr std::string_view k_journal_magic = "hfrun-parts 1";
 
 Error write_error(const fs::path& path, int err) {
-  return make_error(ErrorKind::output_failed,
-                    "cannot write " + path.string() + ": " + std::strerror(err),
-                    "check free space and permissions of the cache folder (HF_HUB_CACHE)");
+  return cache_write_error(path, err);
 }
 
 std::optional<std::uint64_t> to_number(std::string_view text) {
@@ -36,16 +36,8 @@ std::optional<std::uint64_t> to_number(std::string_view text) {
 }
 
 Result<void> write_all_fd(int fd, std::string_view bytes, const fs::path& path) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return unexpected<Error>(write_error(path, errno));
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int err = write_fully(fd, bytes); err != 0) {
+    return unexpected<Error>(write_error(path, err));
   }
   return {};
 }
@@ -361,17 +353,8 @@ Result<void> RangedBlob::write_at(std::size_t part, std::string_view bytes) {
                 "the server sent more than the " + std::to_string(length) + " bytes asked for");
   }
   const std::uint64_t offset = first + m_written[part];
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const auto n =
-        ::pwrite(m_fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return unexpected<Error>(write_error(m_temp, errno));
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int err = pwrite_fully(m_fd, bytes, offset); err != 0) {
+    return unexpected<Error>(write_error(m_temp, err));
   }
   m_written[part] += bytes.size();
   m_written_this_run += bytes.size();

@@ -1,3 +1,5 @@
+#include "unit/cache/cache_test_support.hpp"
+
 #include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -14,18 +16,10 @@
 namespace hfrun::cache {
 namespace {
 
-fs::path temp_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = fs::temp_directory_path() /
-             ("hfrun-cache-test-" + std::to_string(::getpid()) + "-" + info->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testing::read_all;
 
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+fs::path temp_dir() {
+  return testing::temp_dir("cache");
 }
 
 const hub::RepoRef k_model{hub::RepoType::model, "org/name"};

@@ -1,6 +1,7 @@
 // How blobs are fetched (docs/download.md, "Parallel byte ranges"): a large file's first part from
 // the Hub, the rest from the URL it redirected to, without the token, over the asked connections.
 #include "cache/fetch_blobs.hpp"
+#include "unit/cache/cache_test_support.hpp"
 #include "unit/client/fake_client.hpp"
 
 #include <fstream>
@@ -11,25 +12,17 @@
 namespace hfrun::cache {
 namespace {
 
+using testing::read_all;
+
+fs::path temp_dir() {
+  return testing::temp_dir("fetch");
+}
+
 constexpr std::uint64_t k_mib = 1u << 20;
 const std::string k_token = "hf_fetch_test_token_value";
 const std::string k_resolve =
     "https://huggingface.co/org/name/resolve/0123456789abcdef0123456789abcdef01234567/big.bin";
 const std::string k_cdn = "https://cas-bridge.xethub.hf.co/xet-bridge-us/abc?X-Amz-Signature=1";
-
-fs::path temp_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = fs::temp_directory_path() /
-             ("hfrun-fetch-test-" + std::to_string(::getpid()) + "-" + info->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // 17 MiB + 3 bytes: fetched in ranges, three parts of 8 MiB.
 std::string big_content() {

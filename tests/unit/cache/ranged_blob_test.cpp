@@ -1,6 +1,8 @@
 // The ranged writer of large blobs (docs/download.md, "Parallel byte ranges" and "Resume"): parts
 // in any order, the hash over the whole file, a journal that lets a later run resume, and resumed
 // bytes that are verified like the rest.
+#include "unit/cache/cache_test_support.hpp"
+
 #include <fstream>
 #include <gtest/gtest.h>
 #include <hfrun/cache/ranged_blob.hpp>
@@ -10,21 +12,13 @@
 namespace hfrun::cache {
 namespace {
 
-constexpr std::uint64_t k_mib = 1u << 20;
+using testing::read_all;
 
 fs::path temp_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = fs::temp_directory_path() /
-             ("hfrun-ranged-test-" + std::to_string(::getpid()) + "-" + info->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return testing::temp_dir("ranged");
 }
 
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+constexpr std::uint64_t k_mib = 1u << 20;
 
 std::vector<std::string> names_in(const fs::path& dir) {
   std::vector<std::string> names;

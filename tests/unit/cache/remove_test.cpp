@@ -1,4 +1,6 @@
 // plan_removal / plan_prune / apply_removal on a hand-built cache folder (docs/cache.md).
+#include "unit/cache/cache_test_support.hpp"
+
 #include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -15,12 +17,7 @@ const std::string k_old = "1111111111111111111111111111111111111111";
 const std::string k_new = "2222222222222222222222222222222222222222";
 
 fs::path temp_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = fs::temp_directory_path() /
-             ("hfrun-remove-test-" + std::to_string(::getpid()) + "-" + info->name());
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return testing::temp_dir("remove");
 }
 
 void write(const fs::path& path, const std::string& text) {
