@@ -268,22 +268,27 @@ TEST(DownloadCrashE2e, KilledAt20MomentsTheCacheStaysConsistentAndARerunComplete
   ASSERT_EQ(repo.files.size(), 8U);
   const fs::path root = serverless::scratch();
 
-  // One uninterrupted capped run sets the time scale.
-  cap();
-  const auto measured = download_killed_after(root / "measured", std::chrono::minutes(2));
-  ASSERT_FALSE(measured.killed);
-  ASSERT_EQ(measured.exit_code, 0);
-  check_cache(root / "measured", repo, State::complete);
+  // The shortest of three uninterrupted capped runs sets the time scale (a loaded machine makes
+  // some runs slower; kills past the end of the download would check nothing new).
+  std::chrono::milliseconds took = std::chrono::minutes(2);
+  for (int i = 0; i < 3; ++i) {
+    const fs::path home = root / ("measured-" + std::to_string(i));
+    cap();
+    const auto measured = download_killed_after(home, std::chrono::minutes(2));
+    ASSERT_FALSE(measured.killed);
+    ASSERT_EQ(measured.exit_code, 0);
+    check_cache(home, repo, State::complete);
+    took = std::min(took, measured.took);
+  }
   // The emulator shapes only whole bodies, not Range requests (tests/emulator/faults.cpp,
   // apply_fault): a download by byte ranges would be too quick to kill inside.
-  ASSERT_GE(measured.took.count(), 1000)
-      << "the capped download took " << measured.took.count() << " ms";
+  ASSERT_GE(took.count(), 1000) << "the capped download took " << took.count() << " ms";
 
   int killed = 0;
   std::map<std::string, int> states;
   std::size_t leftovers = 0;
   for (int k = 1; k <= k_kills; ++k) {
-    const auto at = measured.took * k / k_kills;
+    const auto at = took * k / k_kills;
     SCOPED_TRACE("SIGKILL at " + std::to_string(100 * k / k_kills) + "% (" +
                  std::to_string(at.count()) + " ms)");
     const fs::path home = root / ("kill-" + std::to_string(k));
