@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libcpp-httplib-dev
   curl ca-certificates jq time
   clang-format
+  aria2 # the multi-connection baseline of tests/bench/download_bench.sh
 )
 # The conformance suite runs the official JS clients: Node.js and npm (any Node >= 18).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
