@@ -10,14 +10,6 @@
 
 namespace hfrun::cache {
 
-namespace {
-
-Error write_error(const fs::path& path, int err) {
-  return cache_write_error(path, err);
-}
-
-} // namespace
-
 unsigned default_file_mode() {
   const mode_t mask = ::umask(0);
   ::umask(mask);
@@ -56,7 +48,7 @@ Result<void> BlobSink::begin(int status, const http::Headers&) {
   std::error_code ec;
   fs::create_directories(m_blob.parent_path(), ec);
   if (ec) {
-    return unexpected<Error>(write_error(m_blob.parent_path(), ec.value()));
+    return unexpected<Error>(cache_write_error(m_blob.parent_path(), ec.value()));
   }
   // Process-unique, as huggingface_hub >= 1.18 names it: concurrent writers never share a file.
   m_temp = m_blob.string() + "." + temp_suffix() + ".incomplete";
@@ -64,7 +56,7 @@ Result<void> BlobSink::begin(int status, const http::Headers&) {
   if (m_fd < 0) {
     const int err = errno;
     m_temp.clear();
-    return unexpected<Error>(write_error(m_blob, err));
+    return unexpected<Error>(cache_write_error(m_blob, err));
   }
   m_hasher.emplace(m_etag, m_size);
   return {};
@@ -76,7 +68,7 @@ Result<void> BlobSink::write(std::string_view chunk) {
   }
   m_hasher->update(chunk);
   if (const int err = write_fully(m_fd, chunk); err != 0) {
-    return unexpected<Error>(write_error(m_temp, err));
+    return unexpected<Error>(cache_write_error(m_temp, err));
   }
   m_written += chunk.size();
   if (m_on_bytes) {
@@ -95,22 +87,11 @@ Result<void> BlobSink::finish(bool ok) {
   }
   if (const std::string wrong = m_hasher->mismatch(); !wrong.empty()) {
     discard();
-    return fail(ErrorKind::bad_response, "the download of blob " + m_etag + " is corrupt: " + wrong,
-                "nothing was written to the cache; retry, and report it if it persists");
+    return unexpected<Error>(corrupt_blob_error(m_etag, wrong));
   }
-  if (::fsync(m_fd) != 0) {
-    const int err = errno;
+  if (auto published = publish_blob(m_fd, m_temp, m_blob); !published) {
     discard();
-    return unexpected<Error>(write_error(m_temp, err));
-  }
-  (void)::fchmod(m_fd, static_cast<mode_t>(default_file_mode()));
-  ::close(m_fd);
-  m_fd = -1;
-  // Same folder, so atomic; a blob already there has the same content by its name.
-  if (::rename(m_temp.c_str(), m_blob.c_str()) != 0) {
-    const int err = errno;
-    discard();
-    return unexpected<Error>(write_error(m_blob, err));
+    return published;
   }
   m_committed = true;
   m_temp.clear();

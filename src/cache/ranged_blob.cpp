@@ -22,10 +22,6 @@ constexpr std::uint64_t k_mib = 1u << 20;
 constexpr std::string_view k_journal_suffix = ".parts.incomplete";
 constexpr std::string_view k_journal_magic = "hfrun-parts 1";
 
-Error write_error(const fs::path& path, int err) {
-  return cache_write_error(path, err);
-}
-
 std::optional<std::uint64_t> to_number(std::string_view text) {
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -37,7 +33,7 @@ std::optional<std::uint64_t> to_number(std::string_view text) {
 
 Result<void> write_all_fd(int fd, std::string_view bytes, const fs::path& path) {
   if (const int err = write_fully(fd, bytes); err != 0) {
-    return unexpected<Error>(write_error(path, err));
+    return unexpected<Error>(cache_write_error(path, err));
   }
   return {};
 }
@@ -160,7 +156,7 @@ Result<std::unique_ptr<RangedBlob>> RangedBlob::open(const RepoCache& repo,
   std::error_code ec;
   fs::create_directories(blob->m_blob.parent_path(), ec);
   if (ec) {
-    return unexpected<Error>(write_error(blob->m_blob.parent_path(), ec.value()));
+    return unexpected<Error>(cache_write_error(blob->m_blob.parent_path(), ec.value()));
   }
   if (!resume || !blob->adopt_earlier_run()) {
     HFRUN_TRY(blob->create_fresh(part_size == 0 ? part_size_for(size) : part_size));
@@ -186,14 +182,14 @@ Result<void> RangedBlob::create_fresh(std::uint64_t part_size) {
     const int err = errno;
     m_temp.clear();
     m_journal.clear();
-    return unexpected<Error>(write_error(m_blob, err));
+    return unexpected<Error>(cache_write_error(m_blob, err));
   }
   m_journal_fd =
       ::open(m_journal.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
   if (m_journal_fd < 0) {
     const int err = errno;
     m_journal.clear();
-    return unexpected<Error>(write_error(m_temp, err));
+    return unexpected<Error>(cache_write_error(m_temp, err));
   }
   return write_all_fd(m_journal_fd,
                       std::string(k_journal_magic) + " " + std::to_string(m_size) + " " +
@@ -277,7 +273,7 @@ bool RangedBlob::adopt_earlier_run() {
 
 Result<void> RangedBlob::restart_whole() {
   if (::ftruncate(m_fd, 0) != 0) {
-    return unexpected<Error>(write_error(m_temp, errno));
+    return unexpected<Error>(cache_write_error(m_temp, errno));
   }
   if (m_journal_fd >= 0) {
     ::close(m_journal_fd);
@@ -353,8 +349,8 @@ Result<void> RangedBlob::write_at(std::size_t part, std::string_view bytes) {
                 "the server sent more than the " + std::to_string(length) + " bytes asked for");
   }
   const std::uint64_t offset = first + m_written[part];
-  if (const int err = pwrite_fully(m_fd, bytes, offset); err != 0) {
-    return unexpected<Error>(write_error(m_temp, err));
+  if (const int err = write_fully(m_fd, bytes, offset); err != 0) {
+    return unexpected<Error>(cache_write_error(m_temp, err));
   }
   m_written[part] += bytes.size();
   m_written_this_run += bytes.size();
@@ -424,22 +420,16 @@ Result<void> RangedBlob::commit() {
   if (const std::string wrong = m_hasher->mismatch(); !wrong.empty()) {
     const bool resumed = m_resumed > 0;
     discard();
-    return fail(ErrorKind::bad_response,
-                "the download of blob " + m_etag + " is corrupt: " + wrong +
-                    (resumed ? " (it resumed an earlier run's partial file)" : ""),
-                "nothing was written to the cache; retry, and report it if it persists");
+    return unexpected<Error>(corrupt_blob_error(
+        m_etag, wrong + (resumed ? " (it resumed an earlier run's partial file)" : "")));
   }
-  if (::fsync(m_fd) != 0) {
-    const int err = errno;
-    discard();
-    return unexpected<Error>(write_error(m_temp, err));
+  if (m_journal_fd >= 0) {
+    ::close(m_journal_fd);
+    m_journal_fd = -1;
   }
-  (void)::fchmod(m_fd, static_cast<mode_t>(default_file_mode()));
-  close_files();
-  if (::rename(m_temp.c_str(), m_blob.c_str()) != 0) {
-    const int err = errno;
+  if (auto published = publish_blob(m_fd, m_temp, m_blob); !published) {
     discard();
-    return unexpected<Error>(write_error(m_blob, err));
+    return published;
   }
   m_committed = true;
   if (!m_journal.empty()) {
