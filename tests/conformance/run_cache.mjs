@@ -5,7 +5,7 @@
 //       node tests/conformance/run_cache.mjs <hfrun>
 //
 // The repo is hfrun-conformance/nested-cache of cache_world.json: files in nested folders, LFS and
-// regular files (one empty), branches main and fp16 (same files, another commit).
+// regular files, branches main and fp16 (same files, another commit).
 //
 // What @huggingface/hub 2.17.5 does, which the expected values below follow (its src/lib/*.ts):
 // - scanCacheDir lists only the files directly inside snapshots/<commit>/ (scanSnapshotDir skips
