@@ -1,6 +1,7 @@
 // The shared steps of every backend: encode from the task codec, send -> decode, streaming with a
 // clean result per attempt, and the table of backends.
 #include "endpoint_backend.hpp"
+#include "local_backend.hpp"
 #include "serverless_backend.hpp"
 
 #include <array>
@@ -287,6 +288,7 @@ std::span<const BackendEntry> backend_table() {
   static const std::array k_backends{
       BackendEntry{"serverless", &make_serverless_backend},
       BackendEntry{"endpoint", &make_endpoint_backend},
+      BackendEntry{"local", &make_local_backend},
   };
   return k_backends;
 }
