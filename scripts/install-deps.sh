@@ -11,6 +11,7 @@ packages=(
   curl ca-certificates jq time
   clang-format
   aria2 # the multi-connection baseline of tests/bench/download_bench.sh
+  python3-onnx python3-numpy # the tiny models of tests/local/make_tiny_models.py (hfrun local tests)
 )
 # The conformance suite runs the official JS clients: Node.js and npm (any Node >= 18).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
