@@ -307,22 +307,24 @@ def cmd_download_report(a):
     runs = {}
     cases = {}
     for line in Path(a.results).read_text().splitlines():
-        case, label, tool, _run, wall, rss, size = line.split("\t")
+        case, label, tool, _run, wall, rss, size, cpu = line.split("\t")
         cases.setdefault(case, label)
-        runs.setdefault((case, tool), []).append((float(wall), int(rss), int(size)))
-    best = {k: min(w for w, _, _ in v) for k, v in runs.items()}
+        runs.setdefault((case, tool), []).append((float(wall), int(rss), int(size), float(cpu)))
+    best = {k: min(r[0] for r in v) for k, v in runs.items()}
     ok = True
     machine = []
-    print("Downloads: whole process, best wall of the runs, MB/s = 10^6 bytes/s of that run, peak RSS the largest of the runs")
-    print("| case | tool | best wall s | MB/s | peak RSS MiB | runs |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("Downloads: whole process, best wall of the runs, MB/s = 10^6 bytes/s and CPU (user + sys) of that run, "
+          "peak RSS the largest of the runs")
+    print("| case | tool | best wall s | MB/s | CPU s | peak RSS MiB | runs |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for (case, tool), v in runs.items():
         size = v[0][2]
-        rss = max(r for _, r, _ in v) / 1024
+        rss = max(r[1] for r in v) / 1024
+        cpu = min(v)[3]
         mbps = size / best[(case, tool)] / 1e6
-        print(f"| {cases[case]} | {tool} | {best[(case, tool)]:.2f} | {mbps:.0f} | {rss:.1f} | {len(v)} |")
+        print(f"| {cases[case]} | {tool} | {best[(case, tool)]:.2f} | {mbps:.0f} | {cpu:.2f} | {rss:.1f} | {len(v)} |")
         machine.append(f"BENCH figure=download-{case} tool={tool} wall_s_best={best[(case, tool)]:.3f} "
-                       f"mb_per_s={mbps:.1f} rss_kib_max={rss * 1024:.0f} bytes={size} runs={len(v)}")
+                       f"mb_per_s={mbps:.1f} cpu_s={cpu:.2f} rss_kib_max={rss * 1024:.0f} bytes={size} runs={len(v)}")
     print()
     print("| ratio | value | target | met |")
     print("|---|---:|---:|:-:|")
@@ -336,7 +338,7 @@ def cmd_download_report(a):
         machine.append(f"BENCH ratio={name} value={value:.3f} target={target} pass={'yes' if passed else 'no'}")
     for spec in a.rss_limit or []:
         tool, limit = spec.split(":")
-        rss = max(r for (c, t), v in runs.items() if t == tool for _, r, _ in v) / 1024
+        rss = max(r[1] for (_, t), v in runs.items() if t == tool for r in v) / 1024
         passed = rss <= float(limit)
         ok = ok and passed
         print(f"| {tool} peak RSS, every case | {rss:.1f} MiB | <= {float(limit):g} MiB | {'yes' if passed else 'NO'} |")
@@ -391,7 +393,7 @@ def main():
     r.add_argument("--first-target-ms", type=float, default=5, help="largest first-token overhead over the baseline")
     r.set_defaults(fn=cmd_report)
     dr = sub.add_parser("download-report")
-    dr.add_argument("--results", required=True, help="lines CASE<TAB>LABEL<TAB>TOOL<TAB>RUN<TAB>WALL_S<TAB>RSS_KIB<TAB>BYTES")
+    dr.add_argument("--results", required=True, help="lines CASE<TAB>LABEL<TAB>TOOL<TAB>RUN<TAB>WALL_S<TAB>RSS_KIB<TAB>BYTES<TAB>CPU_S")
     dr.add_argument("--ratio", action="append", help="NAME:CASE:TOOL:BASELINE:TARGET (speed of TOOL over BASELINE)")
     dr.add_argument("--rss-limit", action="append", help="TOOL:MIB, the largest peak RSS of TOOL in any case")
     dr.set_defaults(fn=cmd_download_report)

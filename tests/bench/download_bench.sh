@@ -133,10 +133,11 @@ EOF
 }
 
 # measure CASE LABEL KIND TOOL...: `runs` interleaved rounds of every TOOL, each from an empty
-# folder; wall from bash's clock around /usr/bin/time, which gives the peak RSS. The first run of
+# folder; wall from bash's clock around /usr/bin/time, which gives the peak RSS and the CPU time
+# (user + sys). The first run of
 # a tool has its whole result hashed; later ones are checked by size (hashing 1 GiB takes seconds).
 measure() {
-  local case="$1" label="$2" kind="$3" r tool t0 t1 bytes
+  local case="$1" label="$2" kind="$3" r tool t0 t1 bytes rss user sys
   shift 3
   local expected_sha expected_size
   if [[ "$kind" == file ]]; then
@@ -152,7 +153,7 @@ measure() {
       mkdir -p "$run"
       mapfile -t argv < <(tool_cmd "$tool" "$kind")
       t0=$EPOCHREALTIME
-      if ! /usr/bin/time -f %M -o "$work/rss.txt" -- "${argv[@]}" >"$work/out.txt" 2>"$work/err.txt"; then
+      if ! /usr/bin/time -f '%M %U %S' -o "$work/rss.txt" -- "${argv[@]}" >"$work/out.txt" 2>"$work/err.txt"; then
         echo "download_bench: $tool ($case, run $r) failed: ${argv[*]}" >&2
         cat "$work/err.txt" >&2
         exit 1
@@ -171,10 +172,12 @@ measure() {
       else
         bytes="$(check_snapshot)"
       fi
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$label" "$tool" "$r" \
+      read -r rss user sys < <(tail -1 "$work/rss.txt")
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$label" "$tool" "$r" \
         "$(python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.3f}")' "$t0" "$t1")" \
-        "$(tail -1 "$work/rss.txt")" "$bytes" >>"$results"
-      printf '   %-10s %-8s run %d: %s s\n' "$case" "$tool" "$r" "$(tail -1 "$results" | cut -f5)"
+        "$rss" "$bytes" "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) + float(sys.argv[2]):.2f}")' "$user" "$sys")" >>"$results"
+      printf '   %-10s %-8s run %d: %s s wall, %s s CPU\n' "$case" "$tool" "$r" "$(tail -1 "$results" | cut -f5)" \
+        "$(tail -1 "$results" | cut -f8)"
       rm -rf "$run"
     done
   done
