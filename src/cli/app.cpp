@@ -1,5 +1,6 @@
 // The command line: global options, the command table, and the one place where an Error becomes a
 // message and an exit code.
+#include "app_builder.hpp"
 #include "command.hpp"
 #include "hints.hpp"
 #include "usage.hpp"
@@ -127,10 +128,10 @@ int usage_error(Output& out, const std::string& message, const std::string& comm
 
 } // namespace
 
-int run_with(const std::vector<std::string>& args, const Io& io, const config::EnvLookup& env) {
-  CLI::App app{"hfrun: run Hugging Face models every way from the shell: Inference Providers, "
-               "Inference Endpoints, Spaces, or locally.",
-               "hfrun"};
+std::vector<RegisteredCommand> build_app(CLI::App& app, GlobalOptions& global) {
+  app.name("hfrun");
+  app.description("hfrun: run Hugging Face models every way from the shell: Inference Providers, "
+                  "Inference Endpoints, Spaces, or locally.");
   app.set_version_flag("--version", std::string("hfrun ") + HFRUN_VERSION);
   app.require_subcommand(1);
   app.fallthrough(); // global options may follow the command: `hfrun whoami --json`
@@ -141,15 +142,9 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
       "Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HFRUN_ROUTER_URL ... (docs/configuration.md)\n"
       "Exit codes: docs/exit-codes.md");
 
-  GlobalOptions global;
   add_global_options(app, global);
 
-  struct Registered {
-    const CommandEntry* entry;
-    CLI::App* sub;
-    std::unique_ptr<Command> command;
-  };
-  std::vector<Registered> registered;
+  std::vector<RegisteredCommand> registered;
   const std::string globals = global_options_help(app);
   for (const auto& entry : command_table()) {
     auto command = entry.make();
@@ -158,6 +153,13 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
     command->setup(*sub);
     registered.push_back({&entry, sub, std::move(command)});
   }
+  return registered;
+}
+
+int run_with(const std::vector<std::string>& args, const Io& io, const config::EnvLookup& env) {
+  CLI::App app;
+  GlobalOptions global;
+  std::vector<RegisteredCommand> registered = build_app(app, global);
 
   const config::Config config = config::load_config(env);
   OutputOptions early;

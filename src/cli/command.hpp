@@ -68,5 +68,8 @@ std::unique_ptr<Command> make_download_command();
 std::unique_ptr<Command> make_cache_command();
 std::unique_ptr<Command> make_space_command();
 std::unique_ptr<Command> make_endpoint_command();
+std::unique_ptr<Command> make_completion_command();
+std::unique_ptr<Command> make_manpage_command();
+std::unique_ptr<Command> make_doctor_command();
 
 } // namespace hfrun::cli

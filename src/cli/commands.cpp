@@ -5,11 +5,22 @@
 namespace hfrun::cli {
 
 std::span<const CommandEntry> command_table() {
-  static const std::array<CommandEntry, 7> k_commands{{
+  static const std::array<CommandEntry, 10> k_commands{{
       {"cache", "What the shared Hugging Face cache holds (ls), and whether it is intact (verify)",
        "hfrun cache ls\n  hfrun cache ls openai-community/gpt2 --json\n"
        "  hfrun cache verify openai-community/gpt2",
        &make_cache_command},
+      {"completion",
+       "Print the completion script of bash, zsh or fish (commands, options, their values, cached "
+       "model ids)",
+       "source <(hfrun completion bash)\n"
+       "  hfrun completion zsh > \"${fpath[1]}/_hfrun\"\n"
+       "  hfrun completion fish > ~/.config/fish/completions/hfrun.fish",
+       &make_completion_command},
+      {"doctor",
+       "One screen for a bug report: build, configuration and token source (never the token), "
+       "cache, local runtimes, proxies, and whether the Hub and the router answer",
+       "hfrun doctor\n  hfrun doctor --json", &make_doctor_command},
       {"download", "Download a repo's files into the shared Hugging Face cache; prints the path",
        "hfrun download openai-community/gpt2\n"
        "  hfrun download stabilityai/stable-diffusion-xl-base-1.0 --include 'unet/*'\n"
@@ -25,6 +36,8 @@ std::span<const CommandEntry> command_table() {
        "embeddings\n"
        "  hfrun endpoint https://my-toolkit-endpoint --task image-classification --file cat.png",
        &make_endpoint_command},
+      {"manpage", "Print the manual page hfrun(1) in roff",
+       "hfrun manpage > hfrun.1 && man -l hfrun.1", &make_manpage_command},
       {"probe",
        "Which ways each model can run (providers, endpoints, Spaces, local apps), with the "
        "command for each",
