@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libcpp-httplib-dev
   curl ca-certificates jq time
   clang-format
+  groff man-db dpkg-dev # the man_page_renders and deb_package ctests (dpkg-shlibdeps: the .deb's Depends)
+  zsh fish # the completion scripts' syntax checks (tests/unit/cli/completion_test.cpp)
   aria2 # the multi-connection baseline of tests/bench/download_bench.sh
   python3-onnx python3-numpy # the tiny models of tests/local/make_tiny_models.py (hfrun local tests)
 )
