@@ -14,6 +14,7 @@
 #include <fstream>
 #include <hfrun/backends/local.hpp>
 #include <hfrun/cache/download.hpp>
+#include <hfrun/http/transport.hpp>
 #include <hfrun/hub/model_info.hpp>
 #include <hfrun/hub/repo_files.hpp>
 #include <hfrun/util/json.hpp>
@@ -237,7 +238,8 @@ std::vector<RepoFile> list_folder(const fs::path& root) {
     if (!it->is_regular_file(size_ec)) { // follows the cache's symbolic links
       continue;
     }
-    const std::string rel = fs::relative(it->path(), root, size_ec).generic_string();
+    // Lexically: fs::relative would resolve the cache's links into blobs/.
+    const std::string rel = it->path().lexically_relative(root).generic_string();
     if (rel.rfind(".cache/", 0) == 0 || rel.rfind(".git/", 0) == 0) {
       continue;
     }
@@ -490,14 +492,13 @@ Result<Started> start_worker(client::Client& client, const Call& call) {
     request.files = choice.files;
     const config::Config& config = client.config();
     if (config.offline) {
-      HFRUN_TRY_ASSIGN(found, cache::resolve_offline(config.hub_cache, request));
-      root = found.path;
+      HFRUN_TRY(cache::resolve_offline(config.hub_cache, request));
     } else {
-      HFRUN_TRY_ASSIGN(fetched,
-                       cache::download(client, config.hub_cache, request,
-                                       [&client](std::string_view line) { client.note(line); }));
-      root = fetched.path;
+      HFRUN_TRY(cache::download(client, config.hub_cache, request,
+                                [&client](std::string_view line) { client.note(line); }));
     }
+    // The snapshot folder (a download of one file answers with the file's path).
+    root = cache::RepoCache(config.hub_cache, source.repo).snapshot_dir(source.revision);
   }
   HFRUN_TRY_ASSIGN(task, local_task(call, source, choice, root));
   if (!worker_runs(runtime, task->id)) {
@@ -719,6 +720,21 @@ Result<std::unique_ptr<LocalWorker>> start_local_worker(client::Client& client, 
 
 namespace {
 
+// The client of the worker's loopback requests: the user's options (retries, -H, the cancel token,
+// notes), but no token (the worker needs none) and not offline: HF_HUB_OFFLINE forbids the network,
+// and a worker hfrun started on 127.0.0.1 is not the network.
+std::unique_ptr<client::Client> worker_client(const client::Client& client) {
+  client::ClientOptions options = client.options();
+  options.config.offline = false;
+  options.token = config::Token{};
+  http::TransportOptions transport;
+  transport.cancel = options.retry.cancel;
+  client::Reporter reporter;
+  reporter.note = [&client](std::string_view line) { client.note(line); };
+  return std::make_unique<client::Client>(std::move(options), http::make_curl_transport(transport),
+                                          client.sleeper(), std::move(reporter));
+}
+
 class LocalBackend final : public Backend {
 public:
   // Starting the worker is the lookup: the files are listed (and fetched) first.
@@ -737,6 +753,7 @@ public:
     }
     HFRUN_TRY_ASSIGN(started, start_worker(client, call));
     m_worker = std::move(started.worker);
+    m_worker_client = worker_client(client);
     Call to_worker;
     to_worker.command = call.command;
     to_worker.target = m_worker->url();
@@ -745,7 +762,7 @@ public:
     to_worker.options = {{"flavor", m_worker->runtime() == "llama.cpp" ? "llamacpp" : "toolkit"},
                          {"wait_timeout", "0"}};
     m_endpoint = make_endpoint_backend();
-    auto planned = m_endpoint->plan(client, to_worker);
+    auto planned = m_endpoint->plan(*m_worker_client, to_worker);
     if (!planned) {
       return unexpected<Error>(with_worker_state(std::move(planned.error())));
     }
@@ -768,7 +785,8 @@ public:
                           const Plan& plan,
                           http::Request& request,
                           const ExecuteOptions& options) override {
-    auto outcome = m_endpoint->execute(client, plan, request, options);
+    (void)client; // the worker's requests go through the worker client (worker_client())
+    auto outcome = m_endpoint->execute(*m_worker_client, plan, request, options);
     if (!outcome) {
       return unexpected<Error>(with_worker_state(std::move(outcome.error())));
     }
@@ -787,6 +805,7 @@ private:
   }
 
   std::unique_ptr<WorkerProcess> m_worker;
+  std::unique_ptr<client::Client> m_worker_client;
   std::unique_ptr<Backend> m_endpoint;
 };
 

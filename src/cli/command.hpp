@@ -71,5 +71,6 @@ std::unique_ptr<Command> make_endpoint_command();
 std::unique_ptr<Command> make_completion_command();
 std::unique_ptr<Command> make_manpage_command();
 std::unique_ptr<Command> make_doctor_command();
+std::unique_ptr<Command> make_local_command();
 
 } // namespace hfrun::cli

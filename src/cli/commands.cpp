@@ -5,7 +5,7 @@
 namespace hfrun::cli {
 
 std::span<const CommandEntry> command_table() {
-  static const std::array<CommandEntry, 10> k_commands{{
+  static const std::array<CommandEntry, 11> k_commands{{
       {"cache", "What the shared Hugging Face cache holds (ls), and whether it is intact (verify)",
        "hfrun cache ls\n  hfrun cache ls openai-community/gpt2 --json\n"
        "  hfrun cache verify openai-community/gpt2",
@@ -36,6 +36,14 @@ std::span<const CommandEntry> command_table() {
        "embeddings\n"
        "  hfrun endpoint https://my-toolkit-endpoint --task image-classification --file cat.png",
        &make_endpoint_command},
+      {"local",
+       "Run a model on this machine (transformers.js for ONNX, llama.cpp for GGUF), the same "
+       "inputs and outputs as serverless",
+       "hfrun local ggml-org/gemma-3-1b-it-GGUF:Q4_K_M --text \"Hello\"\n"
+       "  hfrun local Xenova/distilbert-base-uncased-finetuned-sst-2-english --text \"I love it\"\n"
+       "  hfrun local serve ggml-org/gemma-3-1b-it-GGUF --port 8080\n"
+       "  hfrun local --setup llama.cpp",
+       &make_local_command},
       {"manpage", "Print the manual page hfrun(1) in roff",
        "hfrun manpage > hfrun.1 && man -l hfrun.1", &make_manpage_command},
       {"probe",

@@ -1,0 +1,331 @@
+// hfrun local end to end: the built binary runs the tiny real models of tests/local
+// (make_tiny_models.py) through the real workers and runtimes (tests/local/node_modules, which
+// ctest's local_setup installs), from a scratch Hugging Face cache with HF_HUB_OFFLINE=1 and from a
+// folder. Each --json is the shape `hfrun serverless` gives for the task (docs/outputs.md).
+// Skipped, saying why, when node, the npm packages or python3's onnx and numpy are missing.
+#include "support/subprocess.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <hfrun/util/sha256.hpp>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unistd.h>
+
+namespace hfrun::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path k_local_dir = fs::path(HFRUN_SOURCE_DIR) / "tests" / "local";
+constexpr const char* k_commit = "0123456789abcdef0123456789abcdef01234567";
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// What is missing for these tests, or "".
+std::string missing_prerequisite(std::string& python) {
+  if (run_process({"/bin/sh", "-c", "command -v node"}, {}).exit_code != 0) {
+    return "node not found";
+  }
+  for (const char* package : {"@huggingface/transformers", "node-llama-cpp"}) {
+    if (!fs::exists(k_local_dir / "node_modules" / package / "package.json")) {
+      return std::string("tests/local/node_modules has no ") + package +
+             " (ctest -R local_setup installs it)";
+    }
+  }
+  // As tests/local/worker_test.mjs: HFRUN_TEST_PYTHON, else Debian's python3.
+  const char* chosen = std::getenv("HFRUN_TEST_PYTHON");
+  for (const std::string& candidate : {std::string(chosen != nullptr ? chosen : ""),
+                                       std::string("/usr/bin/python3"), std::string("python3")}) {
+    if (!candidate.empty() &&
+        run_process({"/bin/sh", "-c", candidate + " -c 'import onnx, numpy'"}, {}).exit_code == 0) {
+      python = candidate;
+      return "";
+    }
+  }
+  return "python3 with onnx and numpy not found (Debian: python3-onnx python3-numpy)";
+}
+
+// A repo in the cache layout (docs/cache.md): blobs named by sha256, snapshot links relative.
+void write_cache_repo(const fs::path& hub_cache,
+                      const std::string& id,
+                      const std::vector<std::pair<std::string, fs::path>>& files) {
+  std::string folder = "models--" + id;
+  folder.replace(folder.find('/'), 1, "--");
+  const fs::path root = hub_cache / folder;
+  fs::create_directories(root / "blobs");
+  fs::create_directories(root / "refs");
+  for (const auto& [path, source] : files) {
+    const std::string bytes = read_file(source);
+    const std::string etag = util::sha256_hex(bytes);
+    std::ofstream(root / "blobs" / etag, std::ios::binary) << bytes;
+    const fs::path link = root / "snapshots" / k_commit / path;
+    fs::create_directories(link.parent_path());
+    std::string target = "../../blobs/" + etag;
+    for (char c : path) {
+      if (c == '/') {
+        target = "../" + target;
+      }
+    }
+    fs::create_symlink(target, link);
+  }
+  std::ofstream(root / "refs" / "main", std::ios::binary) << k_commit;
+}
+
+std::vector<std::pair<std::string, fs::path>> folder_files(const fs::path& dir) {
+  std::vector<std::pair<std::string, fs::path>> out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) {
+      out.emplace_back(fs::relative(entry.path(), dir).generic_string(), entry.path());
+    }
+  }
+  return out;
+}
+
+class LocalE2e : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    std::string python;
+    s_skip = missing_prerequisite(python);
+    if (!s_skip.empty()) {
+      return;
+    }
+    s_scratch = fs::temp_directory_path() / ("hfrun-local-e2e-" + std::to_string(::getpid()));
+    fs::create_directories(s_scratch / "tmp");
+    const auto made = run_process({"/bin/sh", "-c",
+                                   python + " " + (k_local_dir / "make_tiny_models.py").string() +
+                                       " " + (s_scratch / "models").string()},
+                                  {}, std::nullopt, std::chrono::seconds(120));
+    if (made.exit_code != 0) {
+      s_skip = "make_tiny_models.py failed: " + made.err;
+      return;
+    }
+    const fs::path models = s_scratch / "models";
+    const fs::path cache = s_scratch / "hub";
+    write_cache_repo(cache, "hfrun-test/text-classifier", folder_files(models / "text-classifier"));
+    write_cache_repo(cache, "hfrun-test/image-classifier",
+                     folder_files(models / "image-classifier"));
+    write_cache_repo(cache, "hfrun-test/tiny-llama-GGUF",
+                     {{"README.md", models / "text-classifier" / "config.json"},
+                      {"tiny-llama-Q8_0.gguf", models / "tiny-llama.gguf"},
+                      {"tiny-llama-F32.gguf", models / "tiny-llama.gguf"}});
+    write_cache_repo(cache, "hfrun-test/pytorch-only",
+                     {{"config.json", models / "text-classifier" / "config.json"},
+                      {"model.safetensors", models / "tiny-llama.gguf"}});
+    // A model that does not load: the ONNX file is not ONNX.
+    write_cache_repo(cache, "hfrun-test/broken-onnx",
+                     {{"config.json", models / "text-classifier" / "config.json"},
+                      {"tokenizer.json", models / "text-classifier" / "tokenizer.json"},
+                      {"onnx/model.onnx", models / "text-classifier" / "config.json"}});
+  }
+  static void TearDownTestSuite() {
+    if (!s_scratch.empty()) {
+      std::error_code ec;
+      fs::remove_all(s_scratch, ec);
+    }
+  }
+  void SetUp() override {
+    if (!s_skip.empty()) {
+      std::cout << "local e2e skipped: " << s_skip << "\n";
+      GTEST_SKIP() << s_skip;
+    }
+  }
+
+  static std::map<std::string, std::string> env() {
+    return {{"HF_HUB_OFFLINE", "1"},
+            {"HF_HUB_CACHE", (s_scratch / "hub").string()},
+            {"HF_HOME", (s_scratch / "hf-home").string()},
+            {"HFRUN_LOCAL_RUNTIME_DIR", k_local_dir.string()},
+            {"TMPDIR", (s_scratch / "tmp").string()}};
+  }
+  static ProcessResult hfrun(std::vector<std::string> args,
+                             std::map<std::string, std::string> environment = env()) {
+    args.insert(args.begin(), HFRUN_BIN);
+    return run_process(args, environment, std::nullopt, std::chrono::seconds(120));
+  }
+  static json parsed(const ProcessResult& r) { return json::parse(r.out, nullptr, false); }
+  // Every worker's scratch folder is gone: the worker was stopped with hfrun.
+  static void expect_no_worker_left() {
+    for (const auto& entry : fs::directory_iterator(s_scratch / "tmp")) {
+      ADD_FAILURE() << "left behind: " << entry.path();
+    }
+  }
+
+  static inline std::string s_skip;
+  static inline fs::path s_scratch;
+};
+
+void expect_labels_shape(const json& j, const std::string& task, const std::string& best) {
+  ASSERT_TRUE(j.is_object()) << j.dump();
+  EXPECT_EQ(j.size(), 2U) << j.dump(); // task and labels, as serverless gives
+  EXPECT_EQ(j["task"], task);
+  ASSERT_TRUE(j["labels"].is_array() && !j["labels"].empty()) << j.dump();
+  EXPECT_EQ(j["labels"][0]["label"], best) << j.dump();
+  double previous = 2;
+  for (const auto& l : j["labels"]) {
+    ASSERT_TRUE(l["score"].is_number()) << j.dump();
+    const double s = l["score"].get<double>();
+    EXPECT_TRUE(s >= 0 && s <= previous) << j.dump();
+    previous = s;
+  }
+}
+
+TEST_F(LocalE2e, TextClassificationFromTheCacheOffline) {
+  const auto r =
+      hfrun({"local", "hfrun-test/text-classifier", "--text", "great good love", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_labels_shape(parsed(r), "text-classification", "POSITIVE");
+  EXPECT_EQ(parsed(r)["labels"].size(), 1U); // the Toolkit's default top_k
+  expect_no_worker_left();
+}
+
+TEST_F(LocalE2e, TextClassificationFromAFolderWithVerboseWhy) {
+  const auto r = hfrun({"local", (s_scratch / "models" / "text-classifier").string(), "--text",
+                        "bad awful hate", "--json", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_labels_shape(parsed(r), "text-classification", "NEGATIVE");
+  EXPECT_NE(r.err.find("transformers.js runs ONNX: onnx/model.onnx"), std::string::npos) << r.err;
+}
+
+TEST_F(LocalE2e, FeatureExtractionIsTokenEmbeddingsOfTheHiddenSize) {
+  const auto r = hfrun({"local", "hfrun-test/text-classifier", "--task", "feature-extraction",
+                        "--text", "good movie", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = parsed(r);
+  EXPECT_EQ(j["task"], "feature-extraction");
+  EXPECT_EQ(j["dimension"], 8) << j.dump();
+  ASSERT_TRUE(j["shape"].is_array() && j["shape"].size() == 3) << j.dump();
+  EXPECT_EQ(j["shape"][0], 1);
+  EXPECT_EQ(j["shape"][2], 8);
+}
+
+TEST_F(LocalE2e, ImageClassificationOfAFile) {
+  const auto r = hfrun({"local", "hfrun-test/image-classifier", "--file",
+                        (s_scratch / "models" / "images" / "green.png").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_labels_shape(parsed(r), "image-classification", "green");
+}
+
+TEST_F(LocalE2e, LlamaCppChatStreamedIsTheSameDocumentAsWhole) {
+  const std::vector<std::string> call{"local",         "hfrun-test/tiny-llama-GGUF:Q8_0",
+                                      "--text",        "hello",
+                                      "--threads",     "1",
+                                      "max_tokens:=6", "temperature:=0",
+                                      "--json"};
+  auto streamed_args = call;
+  streamed_args.push_back("--stream");
+  const auto whole = hfrun(call);
+  const auto streamed = hfrun(streamed_args);
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  const json w = parsed(whole);
+  const json s = parsed(streamed);
+  EXPECT_EQ(w["task"], "conversational");
+  EXPECT_EQ(w["role"], "assistant");
+  EXPECT_EQ(w["finish_reason"], "length") << w.dump();
+  ASSERT_TRUE(w["content"].is_string() && !w["content"].get<std::string>().empty()) << w.dump();
+  EXPECT_EQ(w["usage"]["completion_tokens"], 6) << w.dump();
+  EXPECT_EQ(s["content"], w["content"]);
+  EXPECT_EQ(s["finish_reason"], "length");
+  expect_no_worker_left();
+}
+
+TEST_F(LocalE2e, LlamaCppStreamsTokensToStdout) {
+  const auto r = hfrun({"local", "hfrun-test/tiny-llama-GGUF:Q8_0", "--text", "hello", "--threads",
+                        "1", "max_tokens:=6", "temperature:=0", "--stream"});
+  const auto j = hfrun({"local", "hfrun-test/tiny-llama-GGUF:Q8_0", "--text", "hello", "--threads",
+                        "1", "max_tokens:=6", "temperature:=0", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_NE(r.out.find(parsed(j)["content"].get<std::string>()), std::string::npos) << r.out;
+}
+
+TEST_F(LocalE2e, LlamaCppTextGeneration) {
+  const auto r = hfrun({"local", "hfrun-test/tiny-llama-GGUF", "--quant", "F32", "--task",
+                        "text-generation", "--text", "once upon", "--threads", "1", "max_tokens:=5",
+                        "temperature:=0", "--json", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = parsed(r);
+  EXPECT_EQ(j["task"], "text-generation");
+  ASSERT_TRUE(j["generated_text"].is_string() && !j["generated_text"].get<std::string>().empty())
+      << j.dump();
+  EXPECT_EQ(j["finish_reason"], "length") << j.dump();
+  EXPECT_NE(r.err.find("tiny-llama-F32.gguf, quantization F32"), std::string::npos) << r.err;
+}
+
+TEST_F(LocalE2e, MissingRuntimeNamesTheSetupCommand) {
+  auto environment = env();
+  environment["HFRUN_LOCAL_RUNTIME_DIR"] = (s_scratch / "no-runtimes").string();
+  const auto r = hfrun({"local", "hfrun-test/text-classifier", "--text", "good"}, environment);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("hfrun local --setup transformers.js"), std::string::npos) << r.err;
+}
+
+TEST_F(LocalE2e, NoRunnableWeightsIsExit4PointingAtProbe) {
+  const auto r = hfrun({"local", "hfrun-test/pytorch-only", "--text", "good"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("hfrun probe hfrun-test/pytorch-only"), std::string::npos) << r.err;
+}
+
+TEST_F(LocalE2e, ForcedRuntimeWithoutItsWeightsIsAUsageError) {
+  const auto r =
+      hfrun({"local", "hfrun-test/text-classifier", "--runtime", "llama.cpp", "--text", "good"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--runtime transformers.js"), std::string::npos) << r.err;
+}
+
+TEST_F(LocalE2e, AWorkerThatCannotLoadIsExit7WithItsStderr) {
+  const auto r = hfrun({"local", "hfrun-test/broken-onnx", "--text", "good"});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("transformers.js worker exited while loading"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("transformers_js: cannot load the model"), std::string::npos) << r.err;
+  expect_no_worker_left();
+}
+
+TEST_F(LocalE2e, NotInTheCacheOfflineIsExit4) {
+  const auto r = hfrun({"local", "hfrun-test/never-downloaded", "--text", "good"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("HF_HUB_OFFLINE"), std::string::npos) << r.err;
+}
+
+TEST_F(LocalE2e, ServeKeepsTheWorkerUntilCtrlC) {
+  const fs::path out = s_scratch / "serve.out";
+  auto environment = env();
+  std::string command;
+  for (const auto& [k, v] : environment) {
+    command += k + "='" + v + "' ";
+  }
+  // The URL is printed once the worker listens; then hfrun endpoint runs against it.
+  BackgroundProcess serve({"/bin/sh", "-c",
+                           command + "exec " + std::string(HFRUN_BIN) +
+                               " local serve hfrun-test/text-classifier > " + out.string()},
+                          {}, (s_scratch / "serve.err").string());
+  std::string url;
+  for (int i = 0; i < 600 && url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    url = read_file(out);
+    while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) {
+      url.pop_back();
+    }
+  }
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0U) << url << read_file(s_scratch / "serve.err");
+  auto online = env();
+  online.erase("HF_HUB_OFFLINE"); // hfrun endpoint is a plain client of the URL
+  const auto r = hfrun({"endpoint", url, "--flavor", "toolkit", "--task", "text-classification",
+                        "--text", "love", "--json"},
+                       online);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_labels_shape(parsed(r), "text-classification", "POSITIVE");
+  EXPECT_EQ(serve.signal_and_wait(SIGINT), 130);
+  expect_no_worker_left();
+}
+
+} // namespace
+} // namespace hfrun::test
