@@ -161,71 +161,47 @@ FetchReport fetch_blobs(client::Client& client,
     ranged.push_back(std::move(job));
   }
 
-  // First wave: each small blob whole, and each large blob's first missing part from the Hub,
-  // whose answer says where the file really is (the CDN) and whether ranges work there.
-  struct Slot {
-    bool ranged = false;
-    std::size_t index = 0; // into `ranged`, or a job index
-  };
+  // First wave, for large blobs only: one byte from the Hub (`Range: bytes=0-0`, as hf_transfer
+  // asks), whose answer says where the file really is (the CDN), its size there, and whether
+  // ranges work. Tiny, so every connection is busy with real bytes right after.
   std::vector<http::Request> requests;
   std::vector<client::Auth> auth;
-  std::vector<Slot> slots;
-  std::vector<std::unique_ptr<BlobSink>> sinks(jobs.size());
+  std::vector<std::size_t> probed; // into `ranged`
   for (std::size_t k = 0; k < ranged.size(); ++k) {
     RangedJob& r = ranged[k];
-    const std::size_t part = r.blob->first_missing();
-    if (part == r.blob->part_count()) {
+    if (r.blob->first_missing() == r.blob->part_count()) {
       continue; // every part came from an earlier run
     }
-    requests.push_back(
-        blob_get(jobs[r.job].url, r.blob->part_sink(part, true), r.blob->part_bounds(part)));
+    requests.push_back(blob_get(jobs[r.job].url, r.blob->probe_sink(),
+                                std::pair<std::uint64_t, std::uint64_t>{0, 0}));
     auth.push_back(client::Auth::if_trusted);
-    slots.push_back({true, k});
-  }
-  for (const std::size_t i : whole) {
-    sinks[i] = std::make_unique<BlobSink>(repo, jobs[i].etag, jobs[i].size, tracker.hook(i));
-    requests.push_back(blob_get(jobs[i].url, *sinks[i], std::nullopt));
-    auth.push_back(client::Auth::if_trusted);
-    slots.push_back({false, i});
+    probed.push_back(k);
   }
   auto sent = requests.empty() ? std::vector<Result<http::Response>>{}
                                : client.send_all(requests, auth, settings.connections);
   for (std::size_t k = 0; k < sent.size(); ++k) {
-    const Slot slot = slots[k];
-    const BlobJob& job = jobs[slot.ranged ? ranged[slot.index].job : slot.index];
-    std::optional<Error> error;
+    RangedJob& r = ranged[probed[k]];
+    const BlobJob& job = jobs[r.job];
     if (!sent[k]) {
-      error = with_path(sent[k].error(), job);
+      r.error = with_path(sent[k].error(), job);
     } else if (!sent[k]->ok()) {
-      error = settings.http_error(*sent[k], job);
-    }
-    if (slot.ranged) {
-      RangedJob& r = ranged[slot.index];
-      r.error = std::move(error);
-      if (!r.error) {
-        r.url = sent[k]->effective_url.empty() ? job.url : sent[k]->effective_url;
-        // The token goes to the Hub, never to the host it redirects to (hub.md §4).
-        r.auth = same_origin(r.url, job.url) ? client::Auth::if_trusted : client::Auth::never;
-      }
-      continue;
-    }
-    if (!error && !sinks[slot.index]->committed()) {
-      error = make_error(ErrorKind::bad_response, job.path + ": the download did not complete");
-    }
-    tracker.finished(slot.index, !error);
-    if (error) {
-      report.failed.emplace(job.etag, std::move(*error));
+      r.error = settings.http_error(*sent[k], job);
     } else {
-      ++report.fetched;
-      report.bytes += sinks[slot.index]->bytes_written();
+      r.url = sent[k]->effective_url.empty() ? job.url : sent[k]->effective_url;
+      // The token goes to the Hub, never to the host it redirects to (hub.md §4).
+      r.auth = same_origin(r.url, job.url) ? client::Auth::if_trusted : client::Auth::never;
     }
   }
-  sinks.clear();
 
-  // Second wave: every other part of every large blob, in file order, on the final URL.
+  // Second wave: each small blob whole from the Hub, and every missing part of every large blob
+  // (in file order) from its final URL, sharing the connections.
+  struct Slot {
+    bool ranged = false;
+    std::size_t index = 0; // into `ranged`, or a job index
+  };
   requests.clear();
   auth.clear();
-  slots.clear();
+  std::vector<Slot> slots;
   for (std::size_t k = 0; k < ranged.size(); ++k) {
     RangedJob& r = ranged[k];
     if (r.error || r.blob->whole_stream()) {
@@ -240,19 +216,47 @@ FetchReport fetch_blobs(client::Client& client,
       }
     }
   }
+  std::vector<std::unique_ptr<BlobSink>> sinks(jobs.size());
+  for (const std::size_t i : whole) {
+    sinks[i] = std::make_unique<BlobSink>(repo, jobs[i].etag, jobs[i].size, tracker.hook(i));
+    requests.push_back(blob_get(jobs[i].url, *sinks[i], std::nullopt));
+    auth.push_back(client::Auth::if_trusted);
+    slots.push_back({false, i});
+  }
   sent = requests.empty() ? std::vector<Result<http::Response>>{}
                           : client.send_all(requests, auth, settings.connections);
   for (std::size_t k = 0; k < sent.size(); ++k) {
-    RangedJob& r = ranged[slots[k].index];
-    if (r.error) {
-      continue; // the first failure of a blob says it
+    const Slot slot = slots[k];
+    if (slot.ranged) {
+      RangedJob& r = ranged[slot.index];
+      if (r.error) {
+        continue; // the first failure of a blob says it
+      }
+      if (!sent[k]) {
+        r.error = with_path(sent[k].error(), jobs[r.job]);
+      } else if (!sent[k]->ok()) {
+        r.error = cdn_error(*sent[k], jobs[r.job]);
+      }
+      continue;
     }
+    const BlobJob& job = jobs[slot.index];
+    std::optional<Error> error;
     if (!sent[k]) {
-      r.error = with_path(sent[k].error(), jobs[r.job]);
+      error = with_path(sent[k].error(), job);
     } else if (!sent[k]->ok()) {
-      r.error = cdn_error(*sent[k], jobs[r.job]);
+      error = settings.http_error(*sent[k], job);
+    } else if (!sinks[slot.index]->committed()) {
+      error = make_error(ErrorKind::bad_response, job.path + ": the download did not complete");
+    }
+    tracker.finished(slot.index, !error);
+    if (error) {
+      report.failed.emplace(job.etag, std::move(*error));
+    } else {
+      ++report.fetched;
+      report.bytes += sinks[slot.index]->bytes_written();
     }
   }
+  sinks.clear();
 
   std::vector<BlobJob> again;
   for (RangedJob& r : ranged) {

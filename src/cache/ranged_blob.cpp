@@ -52,6 +52,7 @@ public:
   void allow_whole(bool may_be_whole) { m_may_be_whole = may_be_whole; }
 
   Result<void> begin(int status, const http::Headers& headers) override {
+    HFRUN_TRY(flush());
     m_skip = 0;
     if (status == 200 && m_may_be_whole) {
       // The server ignored Range (a CDN that compresses, a plain file server): one stream then.
@@ -84,13 +85,18 @@ public:
       chunk.remove_prefix(n);
       m_skip -= n;
     }
-    if (chunk.empty()) {
-      return {};
+    // libcurl hands over at most 16 KiB at a time: gathered, a part costs 16 times fewer
+    // pwrite calls.
+    m_buffer.append(chunk);
+    if (m_buffer.size() >= k_write_size) {
+      return flush();
     }
-    return m_blob.write_at(m_part, chunk);
+    return {};
   }
 
   Result<void> finish(bool ok) override {
+    // The bytes of a broken transfer are good as far as they go: kept, so a resend skips them.
+    HFRUN_TRY(flush());
     if (!ok) {
       return {};
     }
@@ -98,11 +104,65 @@ public:
   }
 
 private:
+  static constexpr std::size_t k_write_size = 256u << 10;
+
+  Result<void> flush() {
+    if (m_buffer.empty()) {
+      return {};
+    }
+    auto written = m_blob.write_at(m_part, m_buffer);
+    m_buffer.clear();
+    return written;
+  }
+
   RangedBlob& m_blob;
   std::size_t m_part;
   bool m_may_be_whole = false;
   std::uint64_t m_skip = 0;
+  std::string m_buffer; // bytes received, not yet written
 };
+
+// The first request's sink: it learns the size the file host reports, or takes the whole file.
+class RangedBlob::ProbeSink final : public http::Sink {
+public:
+  explicit ProbeSink(RangedBlob& blob) : m_blob(blob) {}
+
+  Result<void> begin(int status, const http::Headers& headers) override {
+    m_whole = status == 200;
+    if (m_whole) {
+      return m_blob.part_sink(0, true).begin(status, headers);
+    }
+    if (status != 206) {
+      return fail(ErrorKind::bad_response,
+                  "expected 206 Partial Content for bytes 0-0, got " + std::to_string(status));
+    }
+    const std::string value = headers.get("Content-Range").value_or("");
+    const auto range = http::parse_content_range(value);
+    if (!range || range->total != m_blob.m_size) {
+      return fail(ErrorKind::bad_response,
+                  "the file host's Content-Range '" + value + "' does not name a file of the " +
+                      std::to_string(m_blob.m_size) + " bytes the repo lists");
+    }
+    return {};
+  }
+  Result<void> write(std::string_view chunk) override {
+    return m_whole ? m_blob.part_sink(0, true).write(chunk) : Result<void>{};
+  }
+  Result<void> finish(bool ok) override {
+    return m_whole ? m_blob.part_sink(0, true).finish(ok) : Result<void>{};
+  }
+
+private:
+  RangedBlob& m_blob;
+  bool m_whole = false;
+};
+
+http::Sink& RangedBlob::probe_sink() {
+  if (!m_probe) {
+    m_probe = std::make_unique<ProbeSink>(*this);
+  }
+  return *m_probe;
+}
 
 RangedBlob::RangedBlob(const RepoCache& repo,
                        std::string etag,
@@ -369,6 +429,10 @@ Result<void> RangedBlob::finish_part(std::size_t part) {
                                              std::to_string(m_written[part]) + " bytes");
   }
   m_done[part] = true;
+  // Start writing the part to disk now, in the background, so the fsync before the rename has
+  // only the last parts left to wait for. Advisory: a failure here changes nothing.
+  (void)::sync_file_range(m_fd, static_cast<off_t>(first), static_cast<off_t>(last - first + 1),
+                          SYNC_FILE_RANGE_WRITE);
   if (m_journal_fd >= 0) {
     // After the part's bytes were written: a killed run's journal never lists a part it lacks.
     HFRUN_TRY(write_all_fd(m_journal_fd, std::to_string(part) + "\n", m_journal));

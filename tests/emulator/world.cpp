@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 namespace emulator {
@@ -62,6 +64,14 @@ std::expected<RepoFile, std::string> parse_file(const json& j, std::string_view 
     f.content = j["content"].get<std::string>();
   } else if (j.contains("json")) {
     f.content = j["json"].dump(2) + "\n";
+  } else if (j.contains("content_file") && j["content_file"].is_string()) {
+    // A file's bytes from disk, e.g. a test's real model (tests/e2e/local_test.cpp).
+    std::ifstream in(j["content_file"].get<std::string>(), std::ios::binary);
+    if (!in) {
+      return std::unexpected("cannot read content_file " + j["content_file"].get<std::string>() +
+                             " of " + std::string(repo_id));
+    }
+    f.content.emplace(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   } else if (j.value("generated", false) && j.contains("size") && j["size"].is_number_unsigned()) {
     f.size = j["size"].get<std::uint64_t>();
   } else {

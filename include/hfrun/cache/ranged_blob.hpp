@@ -51,6 +51,9 @@ public:
   // this size. With `may_be_whole`, a 200 (the server ignored Range) restarts the blob as one
   // stream of the whole file instead.
   [[nodiscard]] http::Sink& part_sink(std::size_t part, bool may_be_whole);
+  // The sink of the first, one-byte request (`Range: bytes=0-0`): a 206 must say the file has this
+  // size (its byte is dropped); a 200 (the server ignored Range) is the whole file in one stream.
+  [[nodiscard]] http::Sink& probe_sink();
 
   [[nodiscard]] bool whole_stream() const { return m_whole; }
   [[nodiscard]] bool complete() const;
@@ -66,6 +69,7 @@ public:
 
 private:
   class PartSink;
+  class ProbeSink;
   RangedBlob(const RepoCache& repo, std::string etag, std::uint64_t size, BytesHeld on_bytes);
   [[nodiscard]] Result<void> create_fresh(std::uint64_t part_size);
   [[nodiscard]] bool adopt_earlier_run();
@@ -95,6 +99,7 @@ private:
   std::vector<std::uint64_t> m_written; // per part
   std::vector<bool> m_done;
   std::vector<std::unique_ptr<PartSink>> m_sinks;
+  std::unique_ptr<ProbeSink> m_probe;
   std::vector<char> m_read_buffer; // 1 MiB once a part must be read back to be hashed
   std::uint64_t m_hashed = 0;
   std::uint64_t m_resumed = 0;

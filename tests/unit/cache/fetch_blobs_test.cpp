@@ -65,6 +65,7 @@ struct Fixture {
 TEST(FetchBlobs, LargeFileGoesInRangesOnTheRedirectedUrlWithoutTheToken) {
   Fixture f;
   const std::uint64_t part = 8 * k_mib;
+  f.client.fake->push(part_reply(f.bytes, 0, 0, k_cdn));
   f.client.fake->push(part_reply(f.bytes, 0, part - 1, k_cdn));
   f.client.fake->push(part_reply(f.bytes, part, 2 * part - 1, k_cdn));
   f.client.fake->push(part_reply(f.bytes, 2 * part, f.bytes.size() - 1, k_cdn));
@@ -75,15 +76,19 @@ TEST(FetchBlobs, LargeFileGoesInRangesOnTheRedirectedUrlWithoutTheToken) {
   EXPECT_EQ(read_all(f.repo.blob_path(f.job.etag)), f.bytes);
 
   const auto& sent = f.client.fake->requests;
-  ASSERT_EQ(sent.size(), 3u);
+  ASSERT_EQ(sent.size(), 4u);
+  // One byte from the Hub says where the file is and its size there...
   EXPECT_EQ(sent[0].url, k_resolve);
-  EXPECT_EQ(sent[0].headers.get("Range"), "bytes=0-8388607");
+  EXPECT_EQ(sent[0].headers.get("Range"), "bytes=0-0");
   EXPECT_EQ(sent[0].headers.get("Authorization"), "Bearer " + k_token);
-  EXPECT_EQ(sent[1].url, k_cdn);
-  EXPECT_EQ(sent[1].headers.get("Range"), "bytes=8388608-16777215");
-  EXPECT_FALSE(sent[1].headers.has("Authorization"));
-  EXPECT_EQ(sent[2].headers.get("Range"), "bytes=16777216-17825794");
-  EXPECT_FALSE(sent[2].headers.has("Authorization"));
+  // ...then every part from there, without the token.
+  const std::vector<std::string> ranges{"bytes=0-8388607", "bytes=8388608-16777215",
+                                        "bytes=16777216-17825794"};
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(sent[i].url, k_cdn);
+    EXPECT_EQ(sent[i].headers.get("Range"), ranges[i - 1]);
+    EXPECT_FALSE(sent[i].headers.has("Authorization"));
+  }
   EXPECT_EQ(f.client.fake->last_max_in_flight, 4u);
 }
 
@@ -103,6 +108,7 @@ TEST(FetchBlobs, AWholeAnswerToTheFirstRangeIsTheWholeFile) {
 TEST(FetchBlobs, AFailedPartKeepsTheRestForTheNextRun) {
   Fixture f;
   const std::uint64_t part = 8 * k_mib;
+  f.client.fake->push(part_reply(f.bytes, 0, 0, k_cdn));
   f.client.fake->push(part_reply(f.bytes, 0, part - 1, k_cdn));
   f.client.fake->push_status(503);
   f.client.fake->push(part_reply(f.bytes, 2 * part, f.bytes.size() - 1, k_cdn));
@@ -113,14 +119,27 @@ TEST(FetchBlobs, AFailedPartKeepsTheRestForTheNextRun) {
 
   // The next run asks only for the part that failed, and the blob lands.
   f.client.fake->requests.clear();
+  f.client.fake->push(part_reply(f.bytes, 0, 0, k_cdn));
   f.client.fake->push(part_reply(f.bytes, part, 2 * part - 1, k_cdn));
   const FetchReport second = fetch_blobs(*f.client.client, f.repo, {f.job}, f.settings());
   ASSERT_TRUE(second.failed.empty());
-  EXPECT_EQ(second.resumed, 2 * part - part + (f.bytes.size() - 2 * part));
-  ASSERT_EQ(f.client.fake->requests.size(), 1u);
+  EXPECT_EQ(second.resumed, f.bytes.size() - part);
+  ASSERT_EQ(f.client.fake->requests.size(), 2u);
   EXPECT_EQ(f.client.fake->requests[0].url, k_resolve); // the Hub again, for a fresh URL
-  EXPECT_EQ(f.client.fake->requests[0].headers.get("Range"), "bytes=8388608-16777215");
+  EXPECT_EQ(f.client.fake->requests[1].headers.get("Range"), "bytes=8388608-16777215");
   EXPECT_EQ(read_all(f.repo.blob_path(f.job.etag)), f.bytes);
+}
+
+TEST(FetchBlobs, AFileHostReportingAnotherSizeIsExitNine) {
+  Fixture f;
+  http::Response probe = part_reply(f.bytes, 0, 0, k_cdn);
+  probe.headers.set("Content-Range", "bytes 0-0/" + std::to_string(f.bytes.size() - 1));
+  f.client.fake->push(probe);
+  const FetchReport report = fetch_blobs(*f.client.client, f.repo, {f.job}, f.settings());
+  ASSERT_EQ(report.failed.size(), 1u);
+  EXPECT_EQ(report.failed.begin()->second.kind, ErrorKind::bad_response);
+  EXPECT_EQ(f.client.fake->requests.size(), 1u);
+  EXPECT_FALSE(fs::exists(f.repo.blob_path(f.job.etag)));
 }
 
 TEST(FetchBlobs, AHubErrorIsTheCallersError) {
