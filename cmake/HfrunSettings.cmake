@@ -6,6 +6,10 @@ if(HFRUN_ENABLE_SANITIZERS)
                                                   -fno-sanitize-recover=undefined)
   target_link_options(hfrun_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(HFRUN_FUZZ)
+  # Coverage for libFuzzer in every library; the targets themselves link -fsanitize=fuzzer.
+  target_compile_options(hfrun_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 add_library(hfrun_warnings INTERFACE)
 target_compile_options(hfrun_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor

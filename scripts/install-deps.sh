@@ -14,6 +14,7 @@ packages=(
   zsh fish # the completion scripts' syntax checks (tests/unit/cli/completion_test.cpp)
   aria2 # the multi-connection baseline of tests/bench/download_bench.sh
   python3-onnx python3-numpy # the tiny models of tests/local/make_tiny_models.py (hfrun local tests)
+  clang-14 libclang-rt-14-dev # the fuzz targets (tests/fuzz, the `fuzz` preset: libFuzzer, ASan, UBSan)
 )
 # The conformance suite runs the official JS clients: Node.js and npm (any Node >= 18).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

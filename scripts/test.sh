@@ -9,3 +9,9 @@ if [[ -x "$root/tests/conformance/setup.sh" ]]; then
 fi
 cd "$root"
 ctest --preset default -j "$(nproc)" "$@"
+# A short smoke of every fuzz target (docs/reliability.md), unless only some tests were asked for.
+if [[ $# -eq 0 ]]; then
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$(nproc)"
+  "$root/tests/fuzz/run.sh" "${HFRUN_FUZZ_SECONDS:-5}"
+fi

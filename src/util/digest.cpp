@@ -7,7 +7,7 @@ namespace hfrun::util {
 
 struct Digest::Ctx {
   struct Free {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+    void operator()(EVP_MD_CTX* handle) const { EVP_MD_CTX_free(handle); }
   };
   std::unique_ptr<EVP_MD_CTX, Free> ctx;
   const EVP_MD* md;
