@@ -321,7 +321,9 @@ std::string render(const json& report) {
            str(b, "libcurl_loaded").empty() ? std::string("-") : str(b, "libcurl_loaded"));
   const json& c = report["config"];
   s += "\nConfiguration\n";
-  s += row("token from", str(c, "token"));
+  const std::string token_source = str(c, "token");
+  const bool from_env = token_source == "HF_TOKEN" || token_source == "HUGGING_FACE_HUB_TOKEN";
+  s += row("token from", token_source + (from_env ? " env" : ""));
   s += row("Hub (HF_ENDPOINT)", str(c, "endpoint"));
   s += row("router", str(c, "router_url"));
   s += row("endpoints API", str(c, "endpoints_api_url"));
