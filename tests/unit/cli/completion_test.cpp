@@ -2,11 +2,13 @@
 // and option of the tree build_app builds (the one hfrun parses with) appears in each of them.
 #include "cli/app_builder.hpp"
 #include "cli/shell_docs.hpp"
+#include "unit/cli/slurp.hpp"
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <hfrun/cli/run.hpp>
 #include <sstream>
 #include <unistd.h>
 
@@ -254,6 +256,30 @@ TEST_F(CompletionTest, ManPageHasEveryCommandOptionAndExample) {
     const std::string first = example.substr(0, example.find('\n'));
     EXPECT_NE(page.find(first), std::string::npos) << entry.name;
   }
+}
+
+// What the scripts run to complete repo arguments: the model ids in HF_HUB_CACHE, one a line,
+// datasets and Spaces left out.
+TEST(CompletionModelIds, ListsTheCachedModels) {
+  const auto home = std::filesystem::temp_directory_path() /
+                    ("hfrun-completion-home-" + std::to_string(::getpid()));
+  for (const char* repo : {"models--org--tiny", "models--gpt2", "datasets--org--data"}) {
+    std::filesystem::create_directories(home / "hub" / repo / "snapshots");
+  }
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  Io io;
+  io.out = out;
+  io.err = err;
+  const int code =
+      run_with({"completion", "--model-ids"}, io, config::map_env({{"HF_HOME", home.string()}}));
+  const std::string printed = test::slurp(out);
+  const std::string errors = test::slurp(err);
+  std::fclose(out);
+  std::fclose(err);
+  std::filesystem::remove_all(home);
+  EXPECT_EQ(code, 0) << errors;
+  EXPECT_EQ(printed, "gpt2\norg/tiny\n");
 }
 
 } // namespace
