@@ -3,6 +3,9 @@
 #include "command.hpp"
 #include "shell_docs.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace hfrun::cli {
 
 namespace {
@@ -64,15 +67,17 @@ void command_section(const CommandDoc& doc, std::string& s) {
   if (!doc.subcommands.empty()) {
     synopsis += " \\fISUBCOMMAND\\fR";
   }
-  if (!doc.options.empty()) {
-    synopsis += " [\\fIOPTIONS\\fR]";
-  }
+  synopsis += " [\\fIOPTIONS\\fR]";
   for (const auto& positional : doc.positionals) {
     synopsis += " [\\fI" + roff(positional) + "\\fR]";
   }
   s += synopsis + "\n.PP\n" + roff(doc.summary) + "\n";
-  if (!doc.options.empty()) {
-    s += options_section(doc.options);
+  // Every command takes -h/--help; GLOBAL OPTIONS says so once.
+  std::vector<OptionDoc> options;
+  std::copy_if(doc.options.begin(), doc.options.end(), std::back_inserter(options),
+               [](const OptionDoc& option) { return option.names.front() != "--help"; });
+  if (!options.empty()) {
+    s += options_section(options);
   }
   if (!doc.example.empty()) {
     s += ".PP\nExample:\n.PP\n.RS 4\n.nf\n" + roff(doc.example) + "\n.fi\n.RE\n";
