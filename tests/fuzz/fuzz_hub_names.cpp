@@ -1,6 +1,6 @@
 // Names and paths from users and servers (src/hub, src/cache): repo ids, tree paths (a file name
-// from the server must never leave the snapshot folder), commits, Link headers of tree pages, etags,
-// cache folder names.
+// from the server must never leave the snapshot folder), commits, Link headers of tree pages,
+// etags, cache folder names.
 #include "fuzz_input.hpp"
 
 #include <cstdlib>

@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto [selector, body] = hfrun::fuzz::selector_and_rest(hfrun::fuzz::as_text(data, size));
   const auto tasks = hfrun::tasks::all_tasks();
   const hfrun::tasks::TaskSpec& spec = tasks[selector % tasks.size()];
-  static constexpr const char* k_types[] = {"application/json", "image/png", "audio/flac",
+  static constexpr const char* k_types[] = {"application/json",         "image/png",  "audio/flac",
                                             "application/octet-stream", "text/plain", ""};
   const char* type = k_types[(selector / tasks.size()) % 6];
   (void)hfrun::tasks::decode(spec, type, body);
