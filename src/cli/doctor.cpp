@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <hfrun/cache/inspect.hpp>
+#include <hfrun/http/library.hpp>
 #include <hfrun/util/json.hpp>
 #include <poll.h>
 #include <spawn.h>
@@ -163,11 +164,16 @@ std::string compiler() {
 }
 
 json build_section() {
+  const http::LibraryInfo curl = http::library_info();
   return {{"version", HFRUN_VERSION},
           {"compiler", compiler()},
           {"build_type", HFRUN_BUILD_TYPE},
           {"libcurl_built_with", HFRUN_CURL_BUILD_VERSION},
-          {"libcurl_loaded", loaded_libcurl()}};
+          {"libcurl_loaded", loaded_libcurl()},
+          {"libcurl_version", curl.curl_version},
+          {"tls", curl.tls},
+          {"http2", curl.http2},
+          {"http3", curl.http3}};
 }
 
 json config_section(const CommandEnv& env, const config::EnvLookup& lookup) {
@@ -319,6 +325,12 @@ std::string render(const json& report) {
   s += row("libcurl (built with)", str(b, "libcurl_built_with"));
   s += row("libcurl (loaded)",
            str(b, "libcurl_loaded").empty() ? std::string("-") : str(b, "libcurl_loaded"));
+  const auto flag = [&](const char* key) {
+    return util::json_bool(b, key).value_or(false) ? std::string("yes") : std::string("no");
+  };
+  s += row("libcurl (running)", str(b, "libcurl_version") + ", TLS " +
+                                    (str(b, "tls").empty() ? std::string("none") : str(b, "tls")) +
+                                    ", HTTP/2 " + flag("http2") + ", HTTP/3 " + flag("http3"));
   const json& c = report["config"];
   s += "\nConfiguration\n";
   const std::string token_source = str(c, "token");
