@@ -263,7 +263,8 @@ struct ModelSource {
   bool local_path = false;
   fs::path root; // the folder (or the snapshot once fetched)
   hub::RepoRef repo;
-  std::string revision = "main";
+  std::string revision = "main";      // the commit once listed
+  std::string revision_name;          // as the user named it (--revision, default main)
   std::string quant;                  // from MODEL:QUANT
   std::vector<RepoFile> files;        // what it holds
   std::optional<nlohmann::json> info; // the Hub's model info (online)
@@ -301,15 +302,31 @@ Result<ModelSource> find_model(client::Client& client, const Call& call) {
   if (source.revision.empty()) {
     source.revision = "main";
   }
+  source.revision_name = source.revision;
   const config::Config& config = client.config();
   if (config.offline) {
-    cache::DownloadRequest request;
-    request.repo = source.repo;
-    request.revision = source.revision;
-    HFRUN_TRY_ASSIGN(found, cache::resolve_offline(config.hub_cache, request));
-    source.root = found.path;
-    source.revision = found.commit;
-    source.files = list_folder(found.path);
+    // What the snapshot holds, not the repo's whole tree: an earlier hfrun local fetched only
+    // what its runtime needed.
+    const cache::RepoCache repo_cache(config.hub_cache, source.repo);
+    const std::string hint = "HF_HUB_OFFLINE is set, so only the cache (" +
+                             config.hub_cache.string() + ") was read; unset it to download";
+    std::string commit = source.revision;
+    if (!hub::is_commit_hash(commit)) {
+      const auto ref = repo_cache.read_ref(commit);
+      if (!ref) {
+        return fail(ErrorKind::not_found,
+                    "revision " + commit + " of model " + id + " is not in the cache", hint);
+      }
+      commit = *ref;
+    }
+    std::error_code dir_ec;
+    if (!fs::is_directory(repo_cache.snapshot_dir(commit), dir_ec)) {
+      return fail(ErrorKind::not_found,
+                  "commit " + commit + " of model " + id + " is not in the cache", hint);
+    }
+    source.root = repo_cache.snapshot_dir(commit);
+    source.revision = commit;
+    source.files = list_folder(source.root);
     return source;
   }
   hub::ModelQuery query;
@@ -494,8 +511,12 @@ Result<Started> start_worker(client::Client& client, const Call& call) {
     if (config.offline) {
       HFRUN_TRY(cache::resolve_offline(config.hub_cache, request));
     } else {
-      HFRUN_TRY(cache::download(client, config.hub_cache, request,
-                                [&client](std::string_view line) { client.note(line); }));
+      // By the revision's name, so that its ref is written and a later offline run finds it.
+      request.revision = source.revision_name;
+      HFRUN_TRY_ASSIGN(fetched,
+                       cache::download(client, config.hub_cache, request,
+                                       [&client](std::string_view line) { client.note(line); }));
+      source.revision = fetched.commit;
     }
     // The snapshot folder (a download of one file answers with the file's path).
     root = cache::RepoCache(config.hub_cache, source.repo).snapshot_dir(source.revision);

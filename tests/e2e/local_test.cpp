@@ -3,8 +3,10 @@
 // ctest's local_setup installs), from a scratch Hugging Face cache with HF_HUB_OFFLINE=1 and from a
 // folder. Each --json is the shape `hfrun serverless` gives for the task (docs/outputs.md).
 // Skipped, saying why, when node, the npm packages or python3's onnx and numpy are missing.
+#include "support/emulator_process.hpp"
 #include "support/subprocess.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -289,6 +291,40 @@ TEST_F(LocalE2e, AWorkerThatCannotLoadIsExit7WithItsStderr) {
   expect_no_worker_left();
 }
 
+// The worker's pid is in its port file (docs/local.md), in the run's scratch folder under TMPDIR.
+int worker_pid(const fs::path& tmp, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& entry : fs::directory_iterator(tmp)) {
+      const json port = json::parse(read_file(entry.path() / "port.json"), nullptr, false);
+      if (port.is_object() && port.contains("pid") && port["pid"].is_number_integer()) {
+        return port["pid"].get<int>();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
+TEST_F(LocalE2e, AWorkerThatDiesMidRunIsExit7) {
+  // 3000 tokens take the tiny model about 4 s: the kill lands half a second into them.
+  std::thread killer([] {
+    const int pid = worker_pid(s_scratch / "tmp", std::chrono::seconds(60));
+    if (pid > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      ::kill(pid, SIGKILL);
+    }
+  });
+  const auto r = hfrun({"local", "hfrun-test/tiny-llama-GGUF:Q8_0", "--text", "hello", "--threads",
+                        "1", "max_tokens:=3000", "--json"});
+  killer.join();
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("the llama.cpp worker died during the request (exit status 137)"),
+            std::string::npos)
+      << r.err;
+  expect_no_worker_left();
+}
+
 TEST_F(LocalE2e, NotInTheCacheOfflineIsExit4) {
   const auto r = hfrun({"local", "hfrun-test/never-downloaded", "--text", "good"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
@@ -324,6 +360,91 @@ TEST_F(LocalE2e, ServeKeepsTheWorkerUntilCtrlC) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_labels_shape(parsed(r), "text-classification", "POSITIVE");
   EXPECT_EQ(serve.signal_and_wait(SIGINT), 130);
+  expect_no_worker_left();
+}
+
+// Online: the emulator serves the tiny models as Hub repos (content_file) beside files the runtime
+// does not need; hfrun local fetches only what it runs into an empty cache, then runs offline from
+// it.
+class LocalOnlineE2e : public LocalE2e {};
+
+std::vector<std::string> snapshot_files(const fs::path& hub_cache, const std::string& folder) {
+  std::vector<std::string> out;
+  for (const auto& snapshot : fs::directory_iterator(hub_cache / folder / "snapshots")) {
+    for (const auto& entry : fs::recursive_directory_iterator(snapshot.path())) {
+      if (!entry.is_directory()) {
+        out.push_back(entry.path().lexically_relative(snapshot.path()).generic_string());
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(LocalOnlineE2e, FetchesOnlyTheFilesTheRuntimeRuns) {
+  const fs::path models = s_scratch / "models";
+  json classifier_files = json::array();
+  for (const auto& [path, source] : folder_files(models / "text-classifier")) {
+    classifier_files.push_back(
+        {{"path", path}, {"content_file", source.string()}, {"lfs", path.ends_with(".onnx")}});
+  }
+  classifier_files.push_back(
+      {{"path", "onnx/model_quantized.onnx"},
+       {"content_file", (models / "text-classifier/onnx/model.onnx").string()},
+       {"lfs", true}});
+  classifier_files.push_back(
+      {{"path", "pytorch_model.bin"}, {"generated", true}, {"size", 4096}, {"lfs", true}});
+  const std::string gguf = (models / "tiny-llama.gguf").string();
+  const json world = {
+      {"users", json::array({{{"name", "hfrun-test"}, {"token", "hf_local_test_token"}}})},
+      {"models",
+       json::array(
+           {{{"id", "hfrun-test/online-classifier"},
+             {"pipeline_tag", "text-classification"},
+             {"_files", classifier_files}},
+            {{"id", "hfrun-test/online-llama-GGUF"},
+             {"_files",
+              json::array(
+                  {{{"path", "README.md"}, {"content", "# tiny llama\n"}},
+                   {{"path", "tiny-llama-Q8_0.gguf"}, {"content_file", gguf}, {"lfs", true}},
+                   {{"path", "tiny-llama-F32.gguf"}, {"content_file", gguf}, {"lfs", true}}})}}})}};
+  const fs::path world_file = s_scratch / "local_world.json";
+  std::ofstream(world_file) << world.dump();
+  EmulatorOptions options;
+  options.binary = HFRUN_EMULATOR_BIN;
+  options.args = {"--world", world_file.string()};
+  auto emulator = EmulatorProcess::start(options);
+  ASSERT_TRUE(emulator) << emulator.error();
+
+  auto online = env();
+  online.erase("HF_HUB_OFFLINE");
+  const fs::path cache = s_scratch / "online-hub";
+  online["HF_HUB_CACHE"] = cache.string();
+  online["HF_ENDPOINT"] = (*emulator)->info().hub;
+  online["HF_TOKEN"] = (*emulator)->info().token;
+
+  const auto r =
+      hfrun({"local", "hfrun-test/online-classifier", "--text", "good love", "--json"}, online);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_labels_shape(parsed(r), "text-classification", "POSITIVE");
+  EXPECT_EQ(snapshot_files(cache, "models--hfrun-test--online-classifier"),
+            (std::vector<std::string>{"config.json", "onnx/model.onnx", "special_tokens_map.json",
+                                      "tokenizer.json", "tokenizer_config.json"}));
+
+  const auto chat = hfrun({"local", "hfrun-test/online-llama-GGUF:Q8_0", "--text", "hi",
+                           "--threads", "1", "max_tokens:=3", "--json"},
+                          online);
+  ASSERT_EQ(chat.exit_code, 0) << chat.err;
+  EXPECT_EQ(parsed(chat)["finish_reason"], "length") << chat.out;
+  EXPECT_EQ(snapshot_files(cache, "models--hfrun-test--online-llama-GGUF"),
+            std::vector<std::string>{"tiny-llama-Q8_0.gguf"});
+
+  // The same run offline, from what was fetched.
+  online["HF_HUB_OFFLINE"] = "1";
+  const auto again =
+      hfrun({"local", "hfrun-test/online-classifier", "--text", "bad", "--json"}, online);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  expect_labels_shape(parsed(again), "text-classification", "NEGATIVE");
   expect_no_worker_left();
 }
 
