@@ -363,6 +363,39 @@ TEST_F(LocalE2e, ServeKeepsTheWorkerUntilCtrlC) {
   expect_no_worker_left();
 }
 
+// --setup runs npm (a stand-in on PATH that records its call) in the data folder with the pinned
+// packages; a failing npm is exit 7.
+TEST_F(LocalE2e, SetupInstallsThePinnedPackagesIntoTheDataFolder) {
+  const fs::path bin = s_scratch / "fake-npm";
+  fs::create_directories(bin);
+  const fs::path record = s_scratch / "npm-call.txt";
+  {
+    std::ofstream npm(bin / "npm");
+    npm << "#!/bin/sh\necho \"ONNXRUNTIME_NODE_INSTALL=$ONNXRUNTIME_NODE_INSTALL $*\" > '"
+        << record.string() << "'\nexit ${FAKE_NPM_EXIT:-0}\n";
+  }
+  fs::permissions(bin / "npm", fs::perms::owner_all);
+  auto environment = env();
+  environment.erase("HFRUN_LOCAL_RUNTIME_DIR");
+  environment["XDG_DATA_HOME"] = (s_scratch / "data").string();
+  environment["PATH"] = bin.string() + ":" + std::string(std::getenv("PATH"));
+  const fs::path dir = s_scratch / "data" / "hfrun" / "runtimes" / "llama.cpp";
+
+  const auto r = hfrun({"local", "--setup", "llama.cpp"}, environment);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, dir.string() + "\n");
+  EXPECT_EQ(read_file(record), "ONNXRUNTIME_NODE_INSTALL=skip install --prefix " + dir.string() +
+                                   " --omit=optional --no-audit --no-fund --loglevel=error "
+                                   "node-llama-cpp@3.22.1 @node-llama-cpp/linux-x64@3.22.1\n");
+  const json package = json::parse(read_file(dir / "package.json"), nullptr, false);
+  EXPECT_EQ(package["overrides"]["@node-llama-cpp/mac-x64"], "3.21.1") << package.dump();
+
+  environment["FAKE_NPM_EXIT"] = "1";
+  const auto failed = hfrun({"local", "--setup", "transformers.js"}, environment);
+  EXPECT_EQ(failed.exit_code, 7) << failed.err;
+  EXPECT_NE(read_file(record).find("@huggingface/transformers@4.3.2"), std::string::npos);
+}
+
 // Online: the emulator serves the tiny models as Hub repos (content_file) beside files the runtime
 // does not need; hfrun local fetches only what it runs into an empty cache, then runs offline from
 // it.
