@@ -132,6 +132,39 @@ bool has_file(const std::vector<RepoFile>& files, const std::string& path) {
   return std::any_of(files.begin(), files.end(), [&](const RepoFile& f) { return f.path == path; });
 }
 
+// The small top-level files a model folder is read with: config, tokenizer, preprocessor.
+std::vector<std::string> config_files(const std::vector<RepoFile>& files) {
+  std::vector<std::string> out;
+  for (const auto& f : files) {
+    if (f.path.find('/') == std::string::npos &&
+        (ends_with(f.path, ".json") || ends_with(f.path, ".txt") || ends_with(f.path, ".model"))) {
+      out.push_back(f.path);
+    }
+  }
+  return out;
+}
+
+// transformers' weights at the top level: the safetensors files, else pytorch_model*.bin; none
+// without a config.json.
+std::vector<std::string> torch_weights(const std::vector<RepoFile>& files) {
+  std::vector<std::string> safetensors;
+  std::vector<std::string> bins;
+  for (const auto& f : files) {
+    if (f.path.find('/') != std::string::npos) {
+      continue;
+    }
+    if (ends_with(f.path, ".safetensors")) {
+      safetensors.push_back(f.path);
+    } else if (f.path.rfind("pytorch_model", 0) == 0 && ends_with(f.path, ".bin")) {
+      bins.push_back(f.path);
+    }
+  }
+  if (!has_file(files, "config.json")) {
+    return {};
+  }
+  return safetensors.empty() ? bins : safetensors;
+}
+
 Result<LocalChoice> choose_llama(const std::vector<RepoFile>& files,
                                  const std::string& quant,
                                  std::uint64_t available,
@@ -387,6 +420,9 @@ bool worker_runs(const RuntimeInfo& runtime, tasks::TaskId task) {
   if (runtime.name == "llama.cpp") {
     return task == TaskId::conversational || task == TaskId::text_generation;
   }
+  if (runtime.name == "transformers") {
+    return true; // any pipeline task; the worker says which it cannot load
+  }
   switch (task) {
   case TaskId::text_classification:
   case TaskId::feature_extraction:
@@ -464,11 +500,37 @@ struct Started {
   std::string why;
 };
 
+// Whether `python` imports transformers and torch (the Python runtime is the user's own pip
+// install; --setup installs only the Node runtimes).
+Result<void> check_python_runtime(const std::string& python) {
+  const std::string hint = "install it with: pip install transformers torch (or set HFRUN_PYTHON "
+                           "to a Python that has them)";
+  if (!util::find_program(python)) {
+    return fail(ErrorKind::usage,
+                "the transformers runtime needs Python: " + python + " is not installed", hint);
+  }
+  util::ProcessOptions process;
+  process.argv = {python, "-c", "import transformers, torch"};
+  HFRUN_TRY_ASSIGN(child, util::ChildProcess::start(process));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::optional<int> status;
+  while (!(status = child.exited()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (status != std::optional<int>(0)) {
+    return fail(ErrorKind::usage,
+                "the transformers runtime is not installed (" + python +
+                    " cannot import transformers and torch)",
+                hint);
+  }
+  return {};
+}
+
 Result<Started> start_worker(client::Client& client, const Call& call) {
   const std::string runtime_option = call.option("runtime", "auto");
   if (runtime_option != "auto" && find_runtime(runtime_option) == nullptr) {
     return fail(ErrorKind::usage, "unknown --runtime " + runtime_option,
-                "use auto, transformers.js or llama.cpp");
+                "use auto, transformers.js, llama.cpp or transformers");
   }
   HFRUN_TRY_ASSIGN(source, find_model(client, call));
   const std::string quant = !call.option("quant").empty() ? call.option("quant") : source.quant;
@@ -482,14 +544,18 @@ Result<Started> start_worker(client::Client& client, const Call& call) {
                                    ? local_runtime_dir(runtime)
                                    : fs::path(call.option("runtime_dir"));
   std::error_code ec;
-  if (!fs::exists(runtime_dir / "node_modules" / runtime.package / "package.json", ec)) {
+  const bool python = runtime.package.empty();
+  const std::string python_program = env_value("HFRUN_PYTHON").value_or("python3");
+  if (python) {
+    HFRUN_TRY(check_python_runtime(python_program));
+  } else if (!fs::exists(runtime_dir / "node_modules" / runtime.package / "package.json", ec)) {
     return fail(ErrorKind::usage,
                 "the " + runtime.name + " runtime is not installed (no " + runtime.package +
                     " in " + runtime_dir.string() + ")",
                 "install it with: hfrun local --setup " + runtime.name);
   }
   const std::string node = call.option("node", "node");
-  if (!util::find_program(node)) {
+  if (!python && !util::find_program(node)) {
     return fail(ErrorKind::usage,
                 "node is not installed: the " + runtime.name + " runtime runs on Node.js",
                 "install Node.js 20 or newer (https://nodejs.org), then run again");
@@ -526,7 +592,8 @@ Result<Started> start_worker(client::Client& client, const Call& call) {
     return fail(ErrorKind::usage,
                 "the " + runtime.name + " worker does not run " + std::string(task->name),
                 runtime.name == "llama.cpp"
-                    ? "llama.cpp runs conversational and text-generation"
+                    ? "llama.cpp runs conversational and text-generation; --runtime transformers "
+                      "runs other tasks"
                     : "transformers.js runs text-classification, feature-extraction, "
                       "image-classification, token-classification, fill-mask, "
                       "question-answering and zero-shot-classification");
@@ -544,8 +611,11 @@ Result<Started> start_worker(client::Client& client, const Call& call) {
   const fs::path port_file = scratch / "port.json";
 
   util::ProcessOptions process;
-  process.argv = {node, worker_script.string()};
-  if (runtime.name == "llama.cpp") {
+  process.argv = {python ? python_program : node, worker_script.string()};
+  if (python) {
+    process.argv.insert(process.argv.end(),
+                        {"--model-dir", root.string(), "--task", std::string(task->name)});
+  } else if (runtime.name == "llama.cpp") {
     process.argv.insert(process.argv.end(), {"--model-file", (root / choice.model_path).string(),
                                              "--model-name", target});
     if (!call.option("threads").empty()) {
@@ -560,7 +630,10 @@ Result<Started> start_worker(client::Client& client, const Call& call) {
   }
   process.argv.insert(process.argv.end(),
                       {"--host", "127.0.0.1", "--port", call.option("port", "0"), "--port-file",
-                       port_file.string(), "--runtime-dir", runtime_dir.string()});
+                       port_file.string()});
+  if (!python) {
+    process.argv.insert(process.argv.end(), {"--runtime-dir", runtime_dir.string()});
+  }
   process.stderr_to = scratch / "stderr.log";
   auto child = util::ChildProcess::start(process);
   if (!child) {
@@ -622,6 +695,7 @@ const std::vector<RuntimeInfo>& local_runtimes() {
   static const std::vector<RuntimeInfo> k_runtimes{
       {"llama.cpp", "llama_cpp.mjs", "node-llama-cpp"},
       {"transformers.js", "transformers_js.mjs", "@huggingface/transformers"},
+      {"transformers", "transformers_py.py", ""}, // Python: transformers and torch
   };
   return k_runtimes;
 }
@@ -699,9 +773,31 @@ Result<LocalChoice> choose_local_files(const std::vector<RepoFile>& files,
     }
     return choice;
   }
+  const auto torch = torch_weights(files);
+  if (runtime == "transformers" || (runtime == "auto" && !torch.empty())) {
+    if (torch.empty()) {
+      return fail(ErrorKind::usage,
+                  model + " has no weights for transformers (config.json and *.safetensors or "
+                          "pytorch_model*.bin)",
+                  has_gguf   ? "its GGUF files run with --runtime llama.cpp"
+                  : has_onnx ? "its ONNX weights run with --runtime transformers.js"
+                             : "`hfrun probe " + model + "` shows which ways can run it");
+    }
+    LocalChoice choice;
+    choice.runtime = find_runtime("transformers");
+    choice.files = config_files(files);
+    choice.files.insert(choice.files.end(), torch.begin(), torch.end());
+    choice.why = "transformers runs " + file_name(torch.front()) +
+                 (torch.size() > 1 ? " (" + std::to_string(torch.size()) + " files)" : "");
+    if (runtime == "auto") {
+      choice.why = "auto: " + choice.why + " (no GGUF file, no ONNX export)";
+    }
+    return choice;
+  }
   return fail(ErrorKind::not_found,
-              model + " has no weights a local runtime runs: no GGUF file (llama.cpp) and no "
-                      "ONNX export under onnx/ (transformers.js)",
+              model + " has no weights a local runtime runs: no GGUF file (llama.cpp), no ONNX "
+                      "export under onnx/ (transformers.js), no safetensors or PyTorch weights "
+                      "(transformers)",
               "`hfrun probe " + model +
                   "` shows which ways can run it (Inference Providers, endpoints, Spaces)");
 }
@@ -717,6 +813,7 @@ std::string task_from_architectures(const nlohmann::json& config) {
       {"ForTokenClassification", "token-classification"},
       {"ForMaskedLM", "fill-mask"},
       {"ForQuestionAnswering", "question-answering"},
+      {"ForCausalLM", "text-generation"},
       {"Model", "feature-extraction"},
   };
   for (const auto& a : *archs) {

@@ -112,9 +112,9 @@ public:
 protected:
   void add_backend_options(CLI::App& sub) override {
     sub.add_option("--runtime", m_runtime,
-                   "auto (GGUF: llama.cpp, else ONNX: transformers.js), transformers.js or "
-                   "llama.cpp")
-        ->check(CLI::IsMember({"auto", "transformers.js", "llama.cpp"}));
+                   "auto (GGUF: llama.cpp, else ONNX: transformers.js, else safetensors: "
+                   "transformers), transformers.js, llama.cpp or transformers (Python)")
+        ->check(CLI::IsMember({"auto", "transformers.js", "llama.cpp", "transformers"}));
     sub.add_option("--quant", m_quant,
                    "llama.cpp: the GGUF quantization (Q4_K_M; default: the largest that fits in "
                    "memory); transformers.js: the ONNX dtype (fp32, q8, fp16 ...)");

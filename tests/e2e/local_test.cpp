@@ -121,6 +121,9 @@ protected:
     write_cache_repo(cache, "hfrun-test/pytorch-only",
                      {{"config.json", models / "text-classifier" / "config.json"},
                       {"model.safetensors", models / "tiny-llama.gguf"}});
+    write_cache_repo(cache, "hfrun-test/tensorflow-only",
+                     {{"config.json", models / "text-classifier" / "config.json"},
+                      {"tf_model.h5", models / "tiny-llama.gguf"}});
     // A model that does not load: the ONNX file is not ONNX.
     write_cache_repo(cache, "hfrun-test/broken-onnx",
                      {{"config.json", models / "text-classifier" / "config.json"},
@@ -271,9 +274,19 @@ TEST_F(LocalE2e, MissingRuntimeNamesTheSetupCommand) {
 }
 
 TEST_F(LocalE2e, NoRunnableWeightsIsExit4PointingAtProbe) {
-  const auto r = hfrun({"local", "hfrun-test/pytorch-only", "--text", "good"});
+  const auto r = hfrun({"local", "hfrun-test/tensorflow-only", "--text", "good"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_NE(r.err.find("hfrun probe hfrun-test/pytorch-only"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("hfrun probe hfrun-test/tensorflow-only"), std::string::npos) << r.err;
+}
+
+// Safetensors go to the Python transformers runtime; a Python without it is exit 2 saying how to
+// install it (HFRUN_PYTHON names a Python that has neither, whatever this machine has).
+TEST_F(LocalE2e, SafetensorsWithoutPythonTransformersIsExit2) {
+  auto environment = env();
+  environment["HFRUN_PYTHON"] = "/bin/false";
+  const auto r = hfrun({"local", "hfrun-test/pytorch-only", "--text", "good"}, environment);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("pip install transformers torch"), std::string::npos) << r.err;
 }
 
 TEST_F(LocalE2e, ForcedRuntimeWithoutItsWeightsIsAUsageError) {

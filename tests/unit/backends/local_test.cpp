@@ -97,8 +97,26 @@ TEST(LocalChoice, ForcedRuntimeWithoutItsWeightsNamesTheOther) {
   EXPECT_NE(choice.error().hint.find("--runtime transformers.js"), std::string::npos);
 }
 
+TEST(LocalChoice, SafetensorsRunWithTransformers) {
+  const std::vector<RepoFile> files{{"README.md", 1},           {"config.json", 1},
+                                    {"tokenizer.json", 1},      {"model.safetensors", 100},
+                                    {"pytorch_model.bin", 100}, {"onnx-not/model.onnx", 1}};
+  auto choice = choose_local_files(files, "auto", "", k_gib, "org/pt");
+  ASSERT_TRUE(choice) << choice.error().message;
+  EXPECT_EQ(choice->runtime->name, "transformers");
+  EXPECT_EQ(choice->files,
+            (std::vector<std::string>{"config.json", "tokenizer.json", "model.safetensors"}));
+}
+
+TEST(LocalChoice, PytorchBinWhenThereIsNoSafetensors) {
+  const std::vector<RepoFile> files{{"config.json", 1}, {"pytorch_model.bin", 100}};
+  auto choice = choose_local_files(files, "transformers", "", k_gib, "org/pt");
+  ASSERT_TRUE(choice);
+  EXPECT_EQ(choice->files, (std::vector<std::string>{"config.json", "pytorch_model.bin"}));
+}
+
 TEST(LocalChoice, NoRunnableWeightsIsNotFoundPointingAtProbe) {
-  const std::vector<RepoFile> files{{"config.json", 1}, {"model.safetensors", 100}};
+  const std::vector<RepoFile> files{{"config.json", 1}, {"tf_model.h5", 100}};
   auto choice = choose_local_files(files, "auto", "", k_gib, "org/pt-only");
   ASSERT_FALSE(choice);
   EXPECT_EQ(choice.error().kind, ErrorKind::not_found);
@@ -111,7 +129,8 @@ TEST(LocalChoice, TaskFromArchitectures) {
   EXPECT_EQ(task_from_architectures({{"architectures", {"ViTForImageClassification"}}}),
             "image-classification");
   EXPECT_EQ(task_from_architectures({{"architectures", {"BertModel"}}}), "feature-extraction");
-  EXPECT_EQ(task_from_architectures({{"architectures", {"LlamaForCausalLM"}}}), "");
+  EXPECT_EQ(task_from_architectures({{"architectures", {"LlamaForCausalLM"}}}), "text-generation");
+  EXPECT_EQ(task_from_architectures({{"architectures", {"WhisperForConditionalGeneration"}}}), "");
   EXPECT_EQ(task_from_architectures({{"architectures", "BertModel"}}), "");
 }
 
