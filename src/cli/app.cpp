@@ -275,7 +275,7 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   client::Client client(std::move(client_options), http::make_curl_transport(transport_options),
                         sleeper, std::move(reporter));
 
-  CommandEnv command_env{global, config, client, out, cancel};
+  CommandEnv command_env{global, config, client, out, cancel, transport_options};
   for (auto& r : registered) {
     if (!r.sub->parsed()) {
       continue;

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <hfrun/client/client.hpp>
 #include <hfrun/config/config.hpp>
+#include <hfrun/http/transport.hpp>
 #include <hfrun/util/cancel.hpp>
 #include <memory>
 #include <optional>
@@ -41,6 +42,9 @@ struct CommandEnv {
   client::Client& client;
   Output& out;
   const util::CancelToken& cancel; // Ctrl-C / SIGTERM: long waits watch it
+  // How the client's transport was set up (timeouts, TLS, -vv): batch mode builds its own client
+  // with the same settings.
+  const http::TransportOptions& transport;
 };
 
 class Command {

@@ -201,6 +201,28 @@ result_paths(const std::vector<tasks::BinaryResult>& files,
   return paths;
 }
 
+Result<nlohmann::json> write_item_files(const std::vector<tasks::BinaryResult>& files,
+                                        std::string_view name,
+                                        const std::filesystem::path& dir) {
+  if (files.empty()) {
+    return fail(ErrorKind::bad_response, "the reply held no file");
+  }
+  std::string base = file_part(name);
+  if (base.empty()) {
+    base = "item";
+  }
+  const auto paths = result_paths(
+      files, base, dir / (base + extension_of_type(files[0].content_type)), std::nullopt);
+  nlohmann::json described = nlohmann::json::array();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    HFRUN_TRY(write_file_atomically(paths[i], files[i].bytes));
+    described.push_back(file_entry(files[i], paths[i]));
+  }
+  nlohmann::json meta = described.front();
+  meta["files"] = described;
+  return meta;
+}
+
 Result<void>
 print_outcome(CommandEnv& env, const PrintContext& context, backends::Outcome& outcome) {
   switch (outcome.kind) {

@@ -30,4 +30,11 @@ result_paths(const std::vector<tasks::BinaryResult>& files,
              const std::optional<std::filesystem::path>& output_file,
              const std::optional<std::filesystem::path>& output_dir);
 
+// A batch item's files in `dir`: `<name>.<ext>` (name made safe for a file name), the others
+// `<name>-<label or n>.<ext>`; the JSON describing them ({"path", "content_type", "bytes",
+// "files": [...]}) as --json does.
+[[nodiscard]] Result<nlohmann::json> write_item_files(const std::vector<tasks::BinaryResult>& files,
+                                                      std::string_view name,
+                                                      const std::filesystem::path& dir);
+
 } // namespace hfrun::cli

@@ -1,5 +1,6 @@
 #include "run_model.hpp"
 
+#include "batch_model.hpp"
 #include "print_outcome.hpp"
 
 #include <hfrun/http/bodies.hpp>
@@ -64,6 +65,12 @@ private:
   std::shared_ptr<http::BodySource> m_inner;
 };
 
+// -j of a batch when not given: the router and endpoints take many requests at once; a local
+// worker runs one at a time, a few in flight keep it busy.
+std::size_t default_batch_concurrency(std::string_view backend) {
+  return backend == "local" ? 4 : 16;
+}
+
 bool is_generation(const tasks::TaskSpec& task) {
   return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
 }
@@ -84,20 +91,42 @@ void RunModelCommand::setup(CLI::App& sub) {
   sub.add_option("--task", m_task, "Task (default: what the target says it does)");
   sub.add_option("--output-dir", m_output_dir,
                  "Write binary results here, one file each (<label>.<ext>)");
+  add_batch_options(sub, m_batch);
   add_backend_options(sub);
   add_backend_commands(sub);
-  if (sub.get_subcommands({}).empty()) {
-    target->required();
-  }
+  (void)target; // optional for CLI11: --batch lines may name it; run() says when it is missing
 }
 
 Result<void> RunModelCommand::run(CommandEnv& env) {
   if (auto ran = run_backend_command(env)) {
     return std::move(*ran);
   }
+  if (!m_batch.file.empty()) {
+    ModelBatchSpec spec;
+    spec.backend = m_backend;
+    spec.target = m_target;
+    spec.task = m_task;
+    spec.input = m_input;
+    spec.args = m_args;
+    spec.options = backend_options();
+    if (!m_output_dir.empty()) {
+      spec.output_dir = m_output_dir;
+      std::error_code ec;
+      if (!std::filesystem::is_directory(*spec.output_dir, ec)) {
+        return fail(ErrorKind::usage, "--output-dir " + m_output_dir + " is not a directory",
+                    "create it first");
+      }
+    }
+    return run_batch(
+        env, m_batch, default_batch_concurrency(m_backend),
+        [spec](client::Client& client) { return make_model_item_runner(spec, client); });
+  }
+  if (m_batch.concurrency != 0 || m_batch.ordered || m_batch.resume || !m_batch.shard.empty()) {
+    return fail(ErrorKind::usage, "-j, --ordered, --resume and --shard go with --batch FILE");
+  }
   if (m_target.empty()) {
     return fail(ErrorKind::usage, "hfrun " + m_backend + " needs a " + m_target_name,
-                "run 'hfrun " + m_backend + " --help'");
+                "run 'hfrun " + m_backend + " --help'; with --batch FILE each line may name it");
   }
   const backends::BackendEntry* entry = backends::find_backend(m_backend);
   if (entry == nullptr) {

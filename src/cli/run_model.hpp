@@ -4,6 +4,7 @@
 // outcome. A backend's command file adds only its own options (serverless: --provider).
 #pragma once
 
+#include "batch.hpp"
 #include "command.hpp"
 #include "inputs.hpp"
 
@@ -46,6 +47,7 @@ private:
   InputOptions m_input;
   std::string m_task;
   std::string m_output_dir;
+  BatchOptions m_batch;
 };
 
 } // namespace hfrun::cli

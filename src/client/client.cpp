@@ -94,6 +94,7 @@ Client::Client(ClientOptions options,
 
 void Client::trust_origin(std::string_view url) {
   if (auto parts = http::parse_url(url)) {
+    std::lock_guard lock(m_origins_mutex);
     m_trusted_origins.insert(http::origin_of(*parts));
   }
 }
@@ -105,8 +106,11 @@ bool Client::may_receive_token(std::string_view url) const {
   }
   // Over plain http only to origins named by configuration or the user (the emulator, a local
   // server); a Hugging Face host gets the token only over https.
-  if (m_trusted_origins.contains(http::origin_of(*parts))) {
-    return true;
+  {
+    std::lock_guard lock(m_origins_mutex);
+    if (m_trusted_origins.contains(http::origin_of(*parts))) {
+      return true;
+    }
   }
   return parts->scheme == "https" && is_hf_host(parts->host);
 }

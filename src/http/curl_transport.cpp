@@ -2,12 +2,16 @@
 // connections (and HTTP/2 streams) are reused across the whole process.
 #include "curl_handles.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <hfrun/http/transport.hpp>
 #include <hfrun/util/redact.hpp>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 namespace hfrun::http {
 
@@ -46,10 +50,13 @@ std::string masked_header_line(std::string_view name, std::string_view value) {
   return std::string(name) + ": " + util::redact_header(name, value);
 }
 
+struct Job;
+
 // One request in flight: everything libcurl points into must live as long as the transfer.
 struct Transfer {
   Request* request = nullptr;
   std::size_t index = 0;
+  Job* job = nullptr; // the call it belongs to
   CurlEasy easy;
   CurlSlist header_list;
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
@@ -59,6 +66,19 @@ struct Transfer {
   std::optional<Error> abort_error; // why a callback stopped the transfer
   Clock::time_point started = Clock::now();
   const TransportOptions* options = nullptr;
+};
+
+// One send() or send_all() call: its requests, how many may be in flight at once, their results.
+// Owned by the calling thread, which waits until the dispatcher marks it finished.
+struct Job {
+  std::vector<Request*>* requests = nullptr;
+  std::size_t limit = 1;
+  std::size_t next = 0;
+  std::size_t in_flight = 0;
+  std::size_t done = 0;
+  std::vector<std::optional<Result<Response>>> results;
+  std::vector<std::unique_ptr<Transfer>> transfers;
+  bool finished = false; // guarded by the transport's mutex
 };
 
 int current_status(Transfer& t) {
@@ -249,6 +269,19 @@ public:
     curl_multi_setopt(m_multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   }
 
+  ~CurlTransport() override {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stopping = true;
+      m_wake.notify_one();
+    }
+    if (m_dispatcher.joinable()) {
+      m_dispatcher.join();
+    }
+  }
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
   Result<Response> send(Request& request) override {
     std::vector<Request*> one{&request};
     auto results = run(one, 0);
@@ -411,85 +444,158 @@ private:
     return std::move(t.response);
   }
 
+  // Every call hands its job to the one dispatcher thread, which drives the one multi handle for
+  // all of them: calls from several threads at once (batch mode) share the connections and HTTP/2
+  // streams, and libcurl's handles are only ever touched by that thread. Callbacks (sinks, upload
+  // progress, the header log) run there while the calling thread waits.
   std::vector<Result<Response>> run(std::vector<Request*>& requests, std::size_t max_in_flight) {
-    std::vector<std::optional<Result<Response>>> results(requests.size());
-    std::vector<std::unique_ptr<Transfer>> transfers(requests.size());
-    const std::size_t limit = max_in_flight != 0               ? max_in_flight
-                              : m_options.max_concurrency == 0 ? 1
-                                                               : m_options.max_concurrency;
-    // Over HTTP/1.1 each transfer in flight needs a connection of its own.
-    if (curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                          static_cast<long>(limit)) != CURLM_OK) {
-      std::vector<Result<Response>> refused;
-      for (std::size_t i = 0; i < requests.size(); ++i) {
-        refused.push_back(fail(ErrorKind::internal, "could not configure the connection pool"));
+    Job job;
+    job.requests = &requests;
+    job.limit = max_in_flight != 0               ? max_in_flight
+                : m_options.max_concurrency == 0 ? 1
+                                                 : m_options.max_concurrency;
+    job.results.resize(requests.size());
+    job.transfers.resize(requests.size());
+    {
+      std::unique_lock lock(m_mutex);
+      if (!m_dispatcher.joinable()) {
+        m_dispatcher = std::thread([this] { dispatch(); });
       }
-      return refused;
+      m_incoming.push_back(&job);
+      m_wake.notify_one();
+      curl_multi_wakeup(m_multi.get());
+      m_finished.wait(lock, [&] { return job.finished; });
     }
-    std::size_t next = 0;
-    std::size_t in_flight = 0;
-
-    auto start_next = [&]() {
-      const std::size_t i = next++;
-      auto t = std::make_unique<Transfer>();
-      t->request = requests[i];
-      t->index = i;
-      t->options = &m_options;
-      t->easy.reset(curl_easy_init());
-      if (!t->easy) {
-        results[i] = fail(ErrorKind::internal, "could not create a libcurl handle");
-        return;
-      }
-      if (auto prepared = prepare(*t); !prepared) {
-        results[i] = unexpected<Error>(prepared.error());
-        return;
-      }
-      if (curl_multi_add_handle(m_multi.get(), t->easy.get()) != CURLM_OK) {
-        results[i] = fail(ErrorKind::internal, "could not schedule the HTTP request");
-        return;
-      }
-      t->started = Clock::now();
-      transfers[i] = std::move(t);
-      ++in_flight;
-    };
-
-    while (next < requests.size() || in_flight > 0) {
-      while (in_flight < limit && next < requests.size()) {
-        start_next();
-      }
-      if (in_flight == 0) {
-        continue;
-      }
-      int running = 0;
-      curl_multi_perform(m_multi.get(), &running);
-      int queued = 0;
-      while (CURLMsg* message = curl_multi_info_read(m_multi.get(), &queued)) {
-        if (message->msg != CURLMSG_DONE) {
-          continue;
-        }
-        Transfer* raw = nullptr;
-        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
-        const CURLcode code = message->data.result;
-        curl_multi_remove_handle(m_multi.get(), message->easy_handle);
-        results[raw->index] = complete(*raw, code);
-        transfers[raw->index].reset();
-        --in_flight;
-      }
-      if (in_flight > 0 && running > 0) {
-        curl_multi_poll(m_multi.get(), nullptr, 0, 200, nullptr);
-      }
-    }
-
     std::vector<Result<Response>> out;
-    out.reserve(results.size());
-    for (auto& r : results) {
+    out.reserve(job.results.size());
+    for (auto& r : job.results) {
       out.push_back(r ? std::move(*r) : fail(ErrorKind::internal, "request was never run"));
     }
     return out;
   }
 
+  void start_next(Job& job) {
+    const std::size_t i = job.next++;
+    auto t = std::make_unique<Transfer>();
+    t->request = (*job.requests)[i];
+    t->index = i;
+    t->job = &job;
+    t->options = &m_options;
+    t->easy.reset(curl_easy_init());
+    if (!t->easy) {
+      job.results[i] = fail(ErrorKind::internal, "could not create a libcurl handle");
+      ++job.done;
+      return;
+    }
+    if (auto prepared = prepare(*t); !prepared) {
+      job.results[i] = unexpected<Error>(prepared.error());
+      ++job.done;
+      return;
+    }
+    if (curl_multi_add_handle(m_multi.get(), t->easy.get()) != CURLM_OK) {
+      job.results[i] = fail(ErrorKind::internal, "could not schedule the HTTP request");
+      ++job.done;
+      return;
+    }
+    t->started = Clock::now();
+    job.transfers[i] = std::move(t);
+    ++job.in_flight;
+    ++m_in_flight;
+  }
+
+  // Over HTTP/1.1 each transfer in flight needs a connection of its own: the pool holds what the
+  // jobs in progress may run at once together.
+  void size_pool(const std::vector<Job*>& active) {
+    std::size_t total = 0;
+    for (const Job* job : active) {
+      total += std::min(job->limit, job->requests->size());
+    }
+    const long limit = static_cast<long>(std::clamp<std::size_t>(total, 1, 1024));
+    if (limit != m_pool_size &&
+        curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, limit) == CURLM_OK) {
+      m_pool_size = limit;
+    }
+  }
+
+  void dispatch() {
+    std::vector<Job*> active;
+    for (;;) {
+      {
+        std::unique_lock lock(m_mutex);
+        if (active.empty()) {
+          m_wake.wait(lock, [&] { return !m_incoming.empty() || m_stopping; });
+        }
+        if (m_stopping && active.empty() && m_incoming.empty()) {
+          return;
+        }
+        const bool grew = !m_incoming.empty();
+        active.insert(active.end(), m_incoming.begin(), m_incoming.end());
+        m_incoming.clear();
+        if (grew) {
+          size_pool(active);
+        }
+      }
+      for (Job* job : active) {
+        while (job->in_flight < job->limit && job->next < job->requests->size()) {
+          start_next(*job);
+        }
+      }
+      if (m_in_flight > 0) {
+        int running = 0;
+        curl_multi_perform(m_multi.get(), &running);
+        int queued = 0;
+        while (CURLMsg* message = curl_multi_info_read(m_multi.get(), &queued)) {
+          if (message->msg != CURLMSG_DONE) {
+            continue;
+          }
+          Transfer* raw = nullptr;
+          curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &raw);
+          const CURLcode code = message->data.result;
+          curl_multi_remove_handle(m_multi.get(), message->easy_handle);
+          Job& job = *raw->job;
+          const std::size_t index = raw->index;
+          job.results[index] = complete(*raw, code);
+          job.transfers[index].reset();
+          --job.in_flight;
+          --m_in_flight;
+          ++job.done;
+        }
+      }
+      const auto before = active.size();
+      {
+        std::lock_guard lock(m_mutex);
+        std::erase_if(active, [&](Job* job) {
+          if (job->done < job->requests->size()) {
+            return false;
+          }
+          job->finished = true;
+          return true;
+        });
+        if (active.size() != before) {
+          m_finished.notify_all();
+          size_pool(active);
+        }
+      }
+      const bool startable = std::any_of(active.begin(), active.end(), [](const Job* job) {
+        return job->in_flight < job->limit && job->next < job->requests->size();
+      });
+      if (m_in_flight > 0 && !startable) {
+        // Woken early by curl_multi_wakeup when a job arrives.
+        curl_multi_poll(m_multi.get(), nullptr, 0, 200, nullptr);
+      }
+    }
+  }
+
   TransportOptions m_options;
   CurlMulti m_multi;
+  std::mutex m_mutex;
+  std::condition_variable m_wake;     // a job arrived, or the transport is going away
+  std::condition_variable m_finished; // a job finished
+  std::vector<Job*> m_incoming;       // guarded by m_mutex
+  bool m_stopping = false;            // guarded by m_mutex
+  std::size_t m_in_flight = 0;        // dispatcher thread only
+  long m_pool_size = 0;               // dispatcher thread only
+  std::thread m_dispatcher;
 };
 
 } // namespace

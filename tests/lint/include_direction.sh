@@ -28,7 +28,7 @@ readonly table=(
   http:1
   config:2
   client:3
-  hub:4 tasks:4
+  hub:4 tasks:4 batch:4
   cache:5
   backends:6 probe:6 space:6
   cli:7

@@ -8,6 +8,7 @@
 #include <hfrun/http/transport.hpp>
 #include <hfrun/util/clock.hpp>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -88,7 +89,10 @@ private:
   std::unique_ptr<http::Transport> m_transport;
   util::Sleeper& m_sleeper;
   Reporter m_reporter;
-  std::set<std::string> m_trusted_origins;
+  // A batch plans one target while other items send: trust_origin and may_receive_token may run
+  // on several threads at once.
+  mutable std::mutex m_origins_mutex;
+  std::set<std::string> m_trusted_origins; // guarded by m_origins_mutex
 };
 
 // The Error a dry run ends a command with: nothing failed, exit 0, nothing more to print.
