@@ -180,7 +180,7 @@ Result<Summary> run_batch(LineReader& reader,
         --counts.in_flight;
         if (!lost) {
           ++(result.ok ? counts.ok : counts.failed);
-          counts.retries += result.attempts > 1 ? result.attempts - 1 : 0;
+          counts.retries += result.retries;
           latencies.add(elapsed);
         }
         emit(job.seq, std::move(line));

@@ -64,6 +64,7 @@ public:
     batch::ItemResult result;
     auto outcome = run_item(item, result);
     result.attempts = http::LimitedTransport::attempts_of_this_thread();
+    result.retries = http::LimitedTransport::retries_of_this_thread();
     if (!outcome) {
       result.ok = false;
       result.error = std::move(outcome.error());

@@ -1,10 +1,13 @@
 // hfrun probe MODEL...: which ways each model can run, and the hfrun command for each. The Hub
 // requests and the verdicts are the probe layer's (include/hfrun/probe/fetch.hpp); this file parses
 // the options and prints.
+#include "batch.hpp"
 #include "command.hpp"
 
+#include <hfrun/http/limiter.hpp>
 #include <hfrun/probe/fetch.hpp>
 #include <hfrun/probe/output.hpp>
+#include <hfrun/util/json.hpp>
 
 namespace hfrun::cli {
 
@@ -13,12 +16,27 @@ namespace {
 class ProbeCommand final : public Command {
 public:
   void setup(CLI::App& sub) override {
-    sub.add_option("models", m_models, "Model ids (org/name); several are probed concurrently")
-        ->required();
+    sub.add_option("models", m_models, "Model ids (org/name); several are probed concurrently");
     sub.add_option("--revision", m_revision, "Branch, tag or commit (default: the main branch)");
+    add_batch_options(sub, m_batch);
   }
 
   Result<void> run(CommandEnv& env) override {
+    if (!m_batch.file.empty()) {
+      if (!m_models.empty()) {
+        return fail(ErrorKind::usage, "with --batch the models come from the lines",
+                    "one {\"model\": \"org/name\"} per line (\"revision\" too, if needed)");
+      }
+      const std::string revision = m_revision;
+      return run_batch(env, m_batch, 8, [revision](client::Client& client) {
+        return Result<batch::ItemRunner>([&client, revision](const batch::Item& item) {
+          return probe_item(client, item, revision);
+        });
+      });
+    }
+    if (m_models.empty()) {
+      return fail(ErrorKind::usage, "hfrun probe needs a MODEL", "or --batch FILE, a model a line");
+    }
     const auto probes = probe::fetch_reports(env.client, m_models, m_revision);
     if (env.client.dry_run()) {
       return unexpected<Error>(client::dry_run_stop());
@@ -69,6 +87,36 @@ public:
   }
 
 private:
+  // One line of a probe batch: {"model": "org/name", "revision": "..."} (the id's report as --json
+  // prints it).
+  static batch::ItemResult
+  probe_item(client::Client& client, const batch::Item& item, const std::string& revision) {
+    http::LimitedTransport::reset_attempts_of_this_thread();
+    batch::ItemResult result;
+    const auto model = util::json_string(item.fields, "model");
+    if (!model || model->empty()) {
+      result.error = make_error(ErrorKind::usage, "the line has no \"model\"",
+                                "one {\"model\": \"org/name\"} per line");
+      return result;
+    }
+    const std::string line_revision = util::string_or(item.fields, "revision", revision);
+    auto probes = probe::fetch_reports(client, {*model}, line_revision);
+    result.attempts = http::LimitedTransport::attempts_of_this_thread();
+    result.retries = http::LimitedTransport::retries_of_this_thread();
+    if (probes.empty()) {
+      result.error = make_error(ErrorKind::internal, "probe returned no report");
+      return result;
+    }
+    auto& one = probes.front();
+    if (!one.report) {
+      result.error = one.report.error();
+      return result;
+    }
+    result.ok = true;
+    result.result = probe::to_json(*one.report);
+    return result;
+  }
+
   static std::string dump_line(const nlohmann::json& document) {
     return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
@@ -85,6 +133,7 @@ private:
 
   std::vector<std::string> m_models;
   std::string m_revision;
+  BatchOptions m_batch;
 };
 
 } // namespace

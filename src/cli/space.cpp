@@ -1,16 +1,19 @@
 // hfrun space: call a Gradio Space or any Gradio app (docs/space.md). The protocol is the space
 // layer's; this file reads the command line, shows the queue and the stream, and writes the
 // outputs.
+#include "batch.hpp"
 #include "command.hpp"
 #include "params.hpp"
 
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
+#include <hfrun/http/limiter.hpp>
 #include <hfrun/space/arguments.hpp>
 #include <hfrun/space/session.hpp>
 #include <hfrun/util/json.hpp>
 #include <hfrun/util/strings.hpp>
+#include <memory>
 #include <system_error>
 
 namespace hfrun::cli {
@@ -263,6 +266,121 @@ std::string render_value(const json& value) {
   return value.dump();
 }
 
+// A batch job's watcher: nothing drawn; how long the job waited in the Space's queue.
+class QueueClock final : public space::JobWatcher {
+public:
+  void on_status(const space::JobStatus& status) override {
+    if (status.started && !m_started) {
+      m_started = std::chrono::steady_clock::now();
+    }
+  }
+  void on_log(const std::string&, const std::string&) override {}
+  Result<void> on_update(const json&) override { return {}; }
+  [[nodiscard]] std::int64_t queued_ms() const {
+    if (!m_started) {
+      return 0;
+    }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*m_started - m_begun).count();
+  }
+
+private:
+  std::chrono::steady_clock::time_point m_begun = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> m_started;
+};
+
+// What every line of a Space batch shares: the app connected once, its endpoint, the command
+// line's parameters (defaults for every line).
+struct SpaceBatch {
+  client::Client* client = nullptr;
+  std::shared_ptr<space::App> app;
+  const space::ApiEndpoint* endpoint = nullptr;
+  std::vector<space::Argument> defaults;
+  std::optional<json> positional;
+  space::Route route = space::Route::queue;
+  const util::CancelToken* cancel = nullptr;
+  std::optional<fs::path> output_dir;
+  std::string example;
+};
+
+// A line's values: "inputs" (all of them in order, a JSON list), "params" and flat keys by name;
+// a string is read as on the command line (name=@PATH uploads PATH), anything else is JSON.
+Result<json> space_item(const SpaceBatch& b, const batch::Item& item) {
+  std::vector<space::Argument> named = b.defaults;
+  auto add = [&](const std::string& key, const json& value) -> Result<void> {
+    space::Argument arg;
+    if (value.is_string()) {
+      HFRUN_TRY_ASSIGN(parsed,
+                       space::parse_argument(key + "=" + value.get_ref<const std::string&>()));
+      arg = std::move(parsed);
+    } else {
+      arg.name = key;
+      arg.kind = space::Argument::Kind::json;
+      arg.value = value;
+    }
+    std::erase_if(named, [&](const space::Argument& a) { return a.name == arg.name; });
+    named.push_back(std::move(arg));
+    return {};
+  };
+  std::optional<json> positional = b.positional;
+  for (const auto& [key, value] : item.fields.items()) {
+    if (key == "inputs") {
+      positional = value;
+    } else if (key == "params") {
+      if (!value.is_object()) {
+        return fail(ErrorKind::usage, "\"params\" must be a JSON object");
+      }
+      for (const auto& [name, v] : value.items()) {
+        HFRUN_TRY(add(name, v));
+      }
+    } else {
+      HFRUN_TRY(add(key, value));
+    }
+  }
+  HFRUN_TRY_ASSIGN(slots, space::map_arguments(*b.endpoint, named, positional, b.example));
+  std::vector<json> values;
+  for (auto& slot : slots) {
+    if (slot.upload) {
+      std::error_code ec;
+      if (!fs::is_regular_file(*slot.upload, ec)) {
+        return fail(ErrorKind::usage, "cannot read " + slot.upload->string(),
+                    "name=@PATH uploads that file; check the path");
+      }
+      HFRUN_TRY_ASSIGN(server_path, space::upload_file(*b.client, *b.app, *slot.upload, {}));
+      values.push_back(space::uploaded_file_data(server_path, slot.upload->filename().string(),
+                                                 b.app->config.base()));
+    } else {
+      values.push_back(std::move(slot.value));
+    }
+  }
+  const space::Dependency* dependency = b.app->config.dependency(b.endpoint->name);
+  const json data = space::payload_data(b.app->config, dependency, values);
+  QueueClock clock;
+  space::CallOptions call;
+  call.route = b.route;
+  call.cancel = b.cancel;
+  const auto started = std::chrono::steady_clock::now();
+  HFRUN_TRY_ASSIGN(result, space::run_job(*b.client, *b.app, b.endpoint->name, data, clock, call));
+  const auto duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count();
+  json files = json::array();
+  if (b.output_dir) {
+    const std::string id =
+        item.id.is_string() ? item.id.get_ref<const std::string&>() : item.id.dump();
+    auto outputs = space::find_output_files(*b.app, result.data);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const fs::path path =
+          free_path(*b.output_dir / safe_name(id + "-" + safe_name(outputs[i].name, i), i));
+      HFRUN_TRY_ASSIGN(size, space::download_file(*b.client, *b.app, outputs[i].url, path));
+      files.push_back({{"path", path.string()}, {"url", outputs[i].url}, {"size", size}});
+    }
+  }
+  return json{{"data", result.data},
+              {"files", files},
+              {"duration_ms", duration_ms},
+              {"queue_ms", clock.queued_ms()}};
+}
+
 class SpaceCommand final : public Command {
 public:
   void setup(CLI::App& sub) override {
@@ -283,6 +401,7 @@ public:
                    "queue (default: queue position, progress, cancel on Ctrl-C) or call (Gradio's "
                    "two-step /call API)")
         ->check(CLI::IsMember({"queue", "call"}));
+    add_batch_options(sub, m_batch);
   }
 
   Result<void> run(CommandEnv& env) override {
@@ -316,6 +435,10 @@ public:
                     "create it first");
       }
       output_dir = m_output_dir;
+    }
+    if (!m_batch.file.empty()) {
+      return run_space_batch(env, std::move(target), std::move(arguments), std::move(positional),
+                             output_dir);
     }
     HFRUN_TRY(env.out.check_output_writable());
 
@@ -402,6 +525,56 @@ public:
   }
 
 private:
+  // --batch: the app connected (woken, waited for) once, then one job per line; the default -j 2
+  // keeps a shared Space's queue for its other users.
+  Result<void> run_space_batch(CommandEnv& env,
+                               space::Target target,
+                               std::vector<space::Argument> arguments,
+                               std::optional<json> positional,
+                               std::optional<fs::path> output_dir) {
+    if (m_list) {
+      return fail(ErrorKind::usage, "--list does not go with --batch");
+    }
+    return run_batch(env, m_batch, 2, [&](client::Client& client) -> Result<batch::ItemRunner> {
+      util::CancellableSleeper sleeper(env.cancel);
+      space::ConnectOptions options;
+      options.wait_timeout =
+          std::chrono::milliseconds(static_cast<long long>(m_wait_timeout_s * 1000));
+      options.explicit_token = env.global.token.has_value();
+      options.sleeper = &sleeper;
+      options.on_wait = [&](std::string_view line) { env.out.note(line); };
+      HFRUN_TRY_ASSIGN(app, space::connect(client, target, options));
+      const auto route = m_route == "call" ? space::Route::call : space::Route::queue;
+      HFRUN_TRY(space::check_callable(app, route));
+      HFRUN_TRY(space::load_info(client, app));
+      auto shared = std::make_shared<SpaceBatch>();
+      shared->client = &client;
+      shared->app = std::make_shared<space::App>(std::move(app));
+      HFRUN_TRY_ASSIGN(endpoint, pick_endpoint(*shared->app));
+      shared->endpoint = endpoint;
+      shared->defaults = std::move(arguments);
+      shared->positional = std::move(positional);
+      shared->route = route;
+      shared->cancel = &env.cancel;
+      shared->output_dir = output_dir;
+      shared->example = "{\"name\": value} lines for hfrun space " + m_target;
+      return batch::ItemRunner([shared](const batch::Item& item) {
+        http::LimitedTransport::reset_attempts_of_this_thread();
+        batch::ItemResult result;
+        auto ran = space_item(*shared, item);
+        result.attempts = http::LimitedTransport::attempts_of_this_thread();
+        result.retries = http::LimitedTransport::retries_of_this_thread();
+        if (ran) {
+          result.ok = true;
+          result.result = std::move(*ran);
+        } else {
+          result.error = std::move(ran.error());
+        }
+        return result;
+      });
+    });
+  }
+
   Result<const space::ApiEndpoint*> pick_endpoint(const space::App& app) const {
     const auto& endpoints = app.info->endpoints;
     std::vector<std::string> names;
@@ -529,6 +702,7 @@ private:
   std::string m_output_dir;
   std::string m_route = "queue";
   std::map<const json*, std::string> m_local_paths;
+  BatchOptions m_batch;
 };
 
 } // namespace

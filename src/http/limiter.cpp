@@ -53,7 +53,9 @@ AttemptOutcome classify_attempt(const Result<Response>& reply,
 
 namespace {
 thread_local std::size_t t_attempts = 0;
-}
+thread_local std::size_t t_retries = 0;
+thread_local const Request* t_last = nullptr;
+} // namespace
 
 LimitedTransport::LimitedTransport(std::unique_ptr<Transport> inner,
                                    LimiterPolicy policy,
@@ -63,8 +65,13 @@ LimitedTransport::LimitedTransport(std::unique_ptr<Transport> inner,
 std::size_t LimitedTransport::attempts_of_this_thread() {
   return t_attempts;
 }
+std::size_t LimitedTransport::retries_of_this_thread() {
+  return t_retries;
+}
 void LimitedTransport::reset_attempts_of_this_thread() {
   t_attempts = 0;
+  t_retries = 0;
+  t_last = nullptr;
 }
 
 std::size_t LimitedTransport::throttled() const {
@@ -95,6 +102,8 @@ Result<Response> LimitedTransport::send(Request& request) {
     started = Clock::now();
   }
   ++t_attempts;
+  t_retries += t_last == &request ? 1 : 0;
+  t_last = &request;
   auto reply = m_inner->send(request);
   const auto outcome = classify_attempt(reply, std::chrono::system_clock::now());
   {
@@ -108,6 +117,7 @@ Result<Response> LimitedTransport::send(Request& request) {
 std::vector<Result<Response>> LimitedTransport::send_all(std::vector<Request>& requests,
                                                          std::size_t max_in_flight) {
   t_attempts += requests.size();
+  t_last = nullptr;
   return m_inner->send_all(requests, max_in_flight);
 }
 

@@ -301,5 +301,42 @@ TEST(Batch, BadOptionsAreUsageErrorsBeforeAnythingIsWritten) {
   EXPECT_EQ(j_alone.exit_code, 2) << describe(j_alone);
 }
 
+TEST(Batch, ProbeTakesAModelALine) {
+  auto r = run({"probe", "--batch", "-", "--ordered"},
+               with_stdin("{\"model\": \"" + k_model + "\"}\n{\"model\": \"nobody/nothing\"}\n"));
+  EXPECT_EQ(r.exit_code, 10) << describe(r);
+  const auto rows = rows_of(r.out);
+  ASSERT_EQ(rows.size(), 2U) << r.out;
+  EXPECT_TRUE(rows[0]["ok"]);
+  EXPECT_EQ(rows[0]["result"]["model"], k_model) << rows[0].dump();
+  EXPECT_EQ(rows[1]["error"]["exit_code"], 4);
+}
+
+TEST(Batch, ASpaceIsConnectedOnceAndEachLineIsOneJob) {
+  const auto dir = scratch("space");
+  const fs::path in = dir / "in.jsonl";
+  std::ofstream(in) << R"({"a": 1, "b": 2})"
+                    << "\n"
+                    << R"({"id": "p", "params": {"a": 10}})"
+                    << "\n"
+                    << R"({"inputs": [5, 6]})"
+                    << "\n";
+  LogWindow log;
+  auto r =
+      run({"space", "hfrun-demo/calculator", "--api", "/add", "--batch", in.string(), "--ordered"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const auto rows = rows_of(r.out);
+  ASSERT_EQ(rows.size(), 3U) << r.out;
+  EXPECT_EQ(rows[0]["result"]["data"][0], 3.0);
+  EXPECT_EQ(rows[1]["result"]["data"][0], 11.0) << "b defaults to 1";
+  EXPECT_EQ(rows[2]["result"]["data"][0], 11.0);
+  std::size_t host_lookups = 0;
+  for (const auto& e : log.entries(4, "hub")) {
+    const std::string path = e.value("path", "");
+    host_lookups += path.find("/host") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(host_lookups, 1U) << "the Space is looked up once for the whole batch";
+}
+
 } // namespace
 } // namespace hfrun::test::serverless

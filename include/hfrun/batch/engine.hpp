@@ -25,6 +25,7 @@ struct ItemResult {
   Error error;               // when not
   std::optional<int> status; // the HTTP status of the reply the result came from
   std::size_t attempts = 0;  // requests sent for it (retries included)
+  std::size_t retries = 0;   // of those, the same request sent again
 };
 
 // Runs one item; called from several threads at once.
@@ -38,7 +39,7 @@ struct Counts {
   std::size_t failed = 0;
   std::size_t in_flight = 0;
   std::size_t skipped = 0; // already done (--resume)
-  std::size_t retries = 0; // attempts beyond the first, summed
+  std::size_t retries = 0; // requests sent again, summed
   std::chrono::milliseconds elapsed{0};
 };
 

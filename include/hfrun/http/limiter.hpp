@@ -77,6 +77,9 @@ public:
   // Requests this thread sent through any LimitedTransport since the last reset (a batch item's
   // attempts, retries included).
   static std::size_t attempts_of_this_thread();
+  // Of those, the ones that sent the same request again (send_with_retry resends the Request it
+  // was given).
+  static std::size_t retries_of_this_thread();
   static void reset_attempts_of_this_thread();
   // Throttled replies seen so far.
   [[nodiscard]] std::size_t throttled() const;
