@@ -3,12 +3,15 @@
 #include "params.hpp"
 #include "print_outcome.hpp"
 
+#include <condition_variable>
+#include <functional>
 #include <hfrun/backends/backend.hpp>
 #include <hfrun/http/limiter.hpp>
 #include <hfrun/util/json.hpp>
 #include <memory>
 #include <mutex>
 #include <sys/stat.h>
+#include <thread>
 
 namespace hfrun::cli {
 
@@ -46,6 +49,63 @@ Result<std::optional<std::string>> string_field(const nlohmann::json& fields,
   }
   return std::optional<std::string>(value->get_ref<const std::string&>());
 }
+
+// Runs plans on one thread of its own that outlives every backend they made. A plan may start a
+// process (the local backend's worker), and a child started with PR_SET_PDEATHSIG dies with the
+// thread that started it (src/util/process.cpp): a batch worker thread ends when the input does,
+// this one only after the backends (and their workers) were stopped.
+class PlanThread {
+public:
+  PlanThread() : m_thread([this] { loop(); }) {}
+  ~PlanThread() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_ready.notify_all();
+    m_thread.join();
+  }
+  PlanThread(const PlanThread&) = delete;
+  PlanThread& operator=(const PlanThread&) = delete;
+
+  // Runs `task` there and waits for it.
+  void run(const std::function<void()>& task) {
+    std::unique_lock lock(m_mutex);
+    bool done = false;
+    m_tasks.push_back({&task, &done});
+    m_ready.notify_all();
+    m_done.wait(lock, [&] { return done; });
+  }
+
+private:
+  struct Task {
+    const std::function<void()>* task;
+    bool* done;
+  };
+  void loop() {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+      m_ready.wait(lock, [&] { return m_stop || !m_tasks.empty(); });
+      if (m_tasks.empty()) {
+        return;
+      }
+      const Task next = m_tasks.front();
+      m_tasks.erase(m_tasks.begin());
+      lock.unlock();
+      (*next.task)();
+      lock.lock();
+      *next.done = true;
+      m_done.notify_all();
+    }
+  }
+
+  std::mutex m_mutex;
+  std::condition_variable m_ready;
+  std::condition_variable m_done;
+  std::vector<Task> m_tasks;
+  bool m_stop = false;
+  std::thread m_thread;
+};
 
 // A planned target+task: the backend that planned it serves every line with that key.
 struct Planned {
@@ -210,13 +270,15 @@ private:
       planned = slot;
     }
     std::call_once(planned->once, [&] {
-      const backends::BackendEntry* entry = backends::find_backend(m_spec.backend);
-      if (entry == nullptr) {
-        planned->plan = fail(ErrorKind::internal, "no backend named " + m_spec.backend);
-        return;
-      }
-      planned->backend = entry->make();
-      planned->plan = planned->backend->plan(m_client, call);
+      m_planner.run([&] {
+        const backends::BackendEntry* entry = backends::find_backend(m_spec.backend);
+        if (entry == nullptr) {
+          planned->plan = fail(ErrorKind::internal, "no backend named " + m_spec.backend);
+          return;
+        }
+        planned->backend = entry->make();
+        planned->plan = planned->backend->plan(m_client, call);
+      });
     });
     if (!*planned->plan) {
       return unexpected<Error>(planned->plan->error());
@@ -227,6 +289,7 @@ private:
   ModelBatchSpec m_spec;
   client::Client& m_client;
   nlohmann::json m_base_params;
+  PlanThread m_planner; // declared before m_plans: it ends after their backends are gone
   std::mutex m_mutex;
   std::map<std::string, std::shared_ptr<Planned>> m_plans; // guarded by m_mutex; never shrinks
 };

@@ -191,6 +191,35 @@ TEST_F(LocalE2e, TextClassificationFromTheCacheOffline) {
   expect_no_worker_left();
 }
 
+// One worker serves the whole batch (each target is planned once); every line gets its row.
+TEST_F(LocalE2e, BatchRunsEveryLineThroughOneWorker) {
+  const auto in = s_scratch / "batch.jsonl";
+  {
+    std::ofstream out(in);
+    for (int i = 0; i < 6; ++i) {
+      out << nlohmann::json{{"id", i}, {"text", i % 2 == 0 ? "great good love" : "bad awful hate"}}
+                 .dump()
+          << "\n";
+    }
+  }
+  const auto r =
+      hfrun({"local", "hfrun-test/text-classifier", "--batch", in.string(), "--ordered"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  std::istringstream rows(r.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(rows, line)) {
+    const auto row = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(row.is_object()) << line;
+    EXPECT_EQ(row["id"], n);
+    EXPECT_TRUE(row["ok"]) << line;
+    EXPECT_EQ(row["result"]["labels"][0]["label"], n % 2 == 0 ? "POSITIVE" : "NEGATIVE") << line;
+    ++n;
+  }
+  EXPECT_EQ(n, 6);
+  expect_no_worker_left();
+}
+
 TEST_F(LocalE2e, TextClassificationFromAFolderWithVerboseWhy) {
   const auto r = hfrun({"local", (s_scratch / "models" / "text-classifier").string(), "--text",
                         "bad awful hate", "--json", "-v"});
