@@ -9,6 +9,8 @@
 //            is more than that (Gradio's join + event stream, a provider's result URL to fetch)
 //
 // A Backend object serves one run: it may keep what plan() decided for encode() and execute().
+// In a batch one object serves every line with the same target and task: after plan(), encode()
+// and execute() are called from several threads at once, so they only read that state.
 #pragma once
 
 #include <hfrun/client/client.hpp>
