@@ -128,7 +128,7 @@ ok_ab() {
 echo "== hfrun --batch benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, uptime:$(uptime | sed 's/.*up/ up/'))"
 echo "   hfrun:    $hfrun_src ($("$hfrun" --version 2>&1 | head -1))"
 echo "   emulator: $emulator_src, --latency-ms $latency"
-echo "   curl:     $(curl --version | head -1 | cut -d' ' -f1-3), $(ab -V | sed -n 1p | cut -d, -f1)"
+echo "   curl:     $(curl --version | head -1 | cut -d' ' -f1-3), $(ab -V | sed -n "s/.*Version \([^ ]*\).*/ab \1/p" | head -1)"
 echo "   node:     $(node --version), @huggingface/inference $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' \
   "$repo/tests/conformance/node_modules/@huggingface/inference/package.json")"
 echo "   $lines lines, concurrency $jobs; big run: $big_lines lines, no latency"
