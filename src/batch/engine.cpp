@@ -152,7 +152,11 @@ Result<Summary> run_batch(LineReader& reader,
       {
         std::unique_lock lock(mutex);
         work_ready.wait(lock, [&] { return !queue.empty() || input_done || stop; });
-        if (stop || queue.empty()) {
+        if (stop || queue.empty() || cancelled()) {
+          // After Ctrl-C a queued item does not start (no row: it runs again on --resume); the
+          // reader, maybe waiting for room in the queue, is woken to see the cancel.
+          lock.unlock();
+          space.notify_all();
           return;
         }
         job = std::move(queue.front());
@@ -224,10 +228,10 @@ Result<Summary> run_batch(LineReader& reader,
     }
     std::unique_lock lock(mutex);
     space.wait(lock, [&] {
-      return stop ||
+      return stop || cancelled() ||
              (queue.size() < workers && (!options.ordered || next_seq - next_write < window));
     });
-    if (stop) {
+    if (stop || cancelled()) {
       break;
     }
     queue.push_back(Job{next_seq++, std::move(parsed.item), std::move(parsed.error)});
