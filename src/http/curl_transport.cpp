@@ -504,14 +504,16 @@ private:
   }
 
   // Over HTTP/1.1 each transfer in flight needs a connection of its own: the pool holds what the
-  // jobs in progress may run at once together.
+  // jobs in progress may run at once together. It only grows: lowering the cap would make libcurl
+  // close idle connections that the next request (a batch's next item) wants again. Each job's own
+  // limit is kept by start_next's caller, whatever the pool's size.
   void size_pool(const std::vector<Job*>& active) {
     std::size_t total = 0;
     for (const Job* job : active) {
       total += std::min(job->limit, job->requests->size());
     }
     const long limit = static_cast<long>(std::clamp<std::size_t>(total, 1, 1024));
-    if (limit != m_pool_size &&
+    if (limit > m_pool_size &&
         curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, limit) == CURLM_OK) {
       m_pool_size = limit;
     }
@@ -573,7 +575,6 @@ private:
         });
         if (active.size() != before) {
           m_finished.notify_all();
-          size_pool(active);
         }
       }
       const bool startable = std::any_of(active.begin(), active.end(), [](const Job* job) {

@@ -6,8 +6,11 @@
 namespace hfrun::http {
 
 AimdWindow::AimdWindow(LimiterPolicy policy)
-    : m_policy(policy), m_window(static_cast<double>(std::max<std::size_t>(policy.max_window, 1))) {
+    : m_policy(policy), m_window(1), m_threshold(static_cast<double>(policy.max_window)) {
+  m_policy.max_window = std::max<std::size_t>(m_policy.max_window, 1);
   m_policy.min_window = std::clamp<std::size_t>(m_policy.min_window, 1, m_policy.max_window);
+  m_window = static_cast<double>(
+      std::clamp<std::size_t>(m_policy.initial_window, m_policy.min_window, m_policy.max_window));
 }
 
 bool AimdWindow::may_start(TimePoint now) const {
@@ -25,7 +28,8 @@ void AimdWindow::finish(TimePoint now, TimePoint started, const AttemptOutcome& 
   const double floor_window = static_cast<double>(m_policy.min_window);
   const double ceiling = static_cast<double>(m_policy.max_window);
   if (!outcome.throttled) {
-    m_window = std::min(ceiling, m_window + 1.0 / m_window);
+    m_window =
+        std::min(ceiling, m_window < m_threshold ? m_window + 1.0 : m_window + 1.0 / m_window);
     return;
   }
   ++m_throttled;
@@ -33,6 +37,7 @@ void AimdWindow::finish(TimePoint now, TimePoint started, const AttemptOutcome& 
   m_paused_until = std::max(m_paused_until, now + pause);
   if (started >= m_last_decrease) {
     m_window = std::max(floor_window, std::floor(m_window * m_policy.decrease));
+    m_threshold = m_window;
     m_last_decrease = now;
   }
 }

@@ -1,7 +1,9 @@
 // One rate limiter shared by every request of a batch: a throttled reply (429, or 503 with a
 // server-requested wait) pauses new attempts for everyone until the server's wait has passed and
 // halves the number allowed in flight; each other reply widens it again by 1/window (additive
-// increase, multiplicative decrease, as TCP's congestion avoidance). So many workers on one
+// increase, multiplicative decrease, as TCP's congestion avoidance). It starts narrow and doubles
+// each round trip up to -j (slow start), so 64 connections are not opened at one instant at a
+// server that may drop what overflows its accept queue. So many workers on one
 // rate-limited token back off together instead of each hammering the server with its own retries.
 #pragma once
 
@@ -18,6 +20,7 @@ namespace hfrun::http {
 struct LimiterPolicy {
   std::size_t max_window = 64; // the most attempts in flight (-j)
   std::size_t min_window = 1;
+  std::size_t initial_window = 8;                // slow start from here (at most max_window)
   double decrease = 0.5;                         // window *= decrease on a throttled reply
   std::chrono::milliseconds default_pause{1000}; // a 429 without Retry-After or RateLimit
   std::chrono::milliseconds max_pause{120'000};  // a longer server wait is cut to this
@@ -54,6 +57,7 @@ private:
   std::size_t m_in_flight = 0;
   TimePoint m_paused_until{};
   TimePoint m_last_decrease{};
+  double m_threshold; // slow start below it (each reply +1), congestion avoidance above
   std::size_t m_throttled = 0;
 };
 

@@ -12,9 +12,11 @@ using TimePoint = AimdWindow::TimePoint;
 
 const TimePoint t0 = TimePoint{} + 1000s;
 
+// Without slow start: the window starts at -j.
 LimiterPolicy policy(std::size_t max) {
   LimiterPolicy p;
   p.max_window = max;
+  p.initial_window = max;
   return p;
 }
 
@@ -27,6 +29,34 @@ TEST(AimdWindow, StartsWideAndFillsItsWindow) {
   EXPECT_FALSE(w.may_start(t0));
   w.finish(t0, t0, {});
   EXPECT_TRUE(w.may_start(t0));
+}
+
+TEST(AimdWindow, SlowStartDoublesEachRoundTripUpToTheCeiling) {
+  LimiterPolicy p;
+  p.max_window = 64;
+  p.initial_window = 8;
+  AimdWindow w(p);
+  EXPECT_EQ(w.window(), 8.0);
+  // A round trip: the whole window comes back, each reply widens it by one.
+  for (double expected : {16.0, 32.0, 64.0, 64.0}) {
+    const auto n = static_cast<int>(w.window());
+    for (int i = 0; i < n; ++i) {
+      w.start();
+      w.finish(t0, t0, {});
+    }
+    EXPECT_EQ(w.window(), expected);
+  }
+}
+
+TEST(AimdWindow, AfterADecreaseItGrowsByOneARoundTrip) {
+  AimdWindow w(policy(64));
+  w.start();
+  w.finish(t0, t0, {true, 0ms}); // 32, and slow start ends there
+  for (int i = 0; i < 32; ++i) {
+    w.start();
+    w.finish(t0 + 1s, t0 + 1s, {});
+  }
+  EXPECT_LT(w.window(), 33.1);
 }
 
 TEST(AimdWindow, ThrottledReplyHalvesTheWindowAndPausesEveryone) {
