@@ -189,7 +189,15 @@ Result<void> run_batch(CommandEnv& env,
   }
   client::Client client(env.client.options(), std::move(limited), env.client.sleeper(),
                         std::move(reporter));
-  HFRUN_TRY_ASSIGN(runner, make_runner(client));
+  HFRUN_TRY_ASSIGN(item_runner, make_runner(client));
+  // Every item's requests are counted here, whatever runs it (the limiter counts per thread).
+  const batch::ItemRunner runner = [&item_runner](const batch::Item& item) {
+    http::LimitedTransport::reset_attempts_of_this_thread();
+    batch::ItemResult result = item_runner(item);
+    result.attempts = http::LimitedTransport::attempts_of_this_thread();
+    result.retries = http::LimitedTransport::retries_of_this_thread();
+    return result;
+  };
 
   std::optional<std::size_t> total;
   if (const auto lines = count_lines(options.file)) {

@@ -120,11 +120,8 @@ public:
       : m_spec(std::move(spec)), m_client(client), m_base_params(std::move(base_params)) {}
 
   batch::ItemResult run(const batch::Item& item) {
-    http::LimitedTransport::reset_attempts_of_this_thread();
     batch::ItemResult result;
     auto outcome = run_item(item, result);
-    result.attempts = http::LimitedTransport::attempts_of_this_thread();
-    result.retries = http::LimitedTransport::retries_of_this_thread();
     if (!outcome) {
       result.ok = false;
       result.error = std::move(outcome.error());

@@ -4,7 +4,6 @@
 #include "batch.hpp"
 #include "command.hpp"
 
-#include <hfrun/http/limiter.hpp>
 #include <hfrun/probe/fetch.hpp>
 #include <hfrun/probe/output.hpp>
 #include <hfrun/util/json.hpp>
@@ -91,7 +90,6 @@ private:
   // prints it).
   static batch::ItemResult
   probe_item(client::Client& client, const batch::Item& item, const std::string& revision) {
-    http::LimitedTransport::reset_attempts_of_this_thread();
     batch::ItemResult result;
     const auto model = util::json_string(item.fields, "model");
     if (!model || model->empty()) {
@@ -101,8 +99,6 @@ private:
     }
     const std::string line_revision = util::string_or(item.fields, "revision", revision);
     auto probes = probe::fetch_reports(client, {*model}, line_revision);
-    result.attempts = http::LimitedTransport::attempts_of_this_thread();
-    result.retries = http::LimitedTransport::retries_of_this_thread();
     if (probes.empty()) {
       result.error = make_error(ErrorKind::internal, "probe returned no report");
       return result;

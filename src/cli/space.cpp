@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
-#include <hfrun/http/limiter.hpp>
 #include <hfrun/space/arguments.hpp>
 #include <hfrun/space/session.hpp>
 #include <hfrun/util/json.hpp>
@@ -559,11 +558,8 @@ private:
       shared->output_dir = output_dir;
       shared->example = "{\"name\": value} lines for hfrun space " + m_target;
       return batch::ItemRunner([shared](const batch::Item& item) {
-        http::LimitedTransport::reset_attempts_of_this_thread();
         batch::ItemResult result;
         auto ran = space_item(*shared, item);
-        result.attempts = http::LimitedTransport::attempts_of_this_thread();
-        result.retries = http::LimitedTransport::retries_of_this_thread();
         if (ran) {
           result.ok = true;
           result.result = std::move(*ran);
