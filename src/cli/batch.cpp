@@ -199,11 +199,14 @@ Result<void> run_batch(CommandEnv& env,
     return result;
   };
 
-  std::optional<std::size_t> total;
-  if (const auto lines = count_lines(options.file)) {
-    total = (*lines + shard.count - 1 - shard.index) / shard.count;
-  }
   StatusLine status(env.out);
+  // The ETA needs the line count: the input is read an extra time only when the line is drawn.
+  std::optional<std::size_t> total;
+  if (status.enabled()) {
+    if (const auto lines = count_lines(options.file)) {
+      total = (*lines + shard.count - 1 - shard.index) / shard.count;
+    }
+  }
   batch::EngineOptions engine;
   engine.concurrency = concurrency;
   engine.ordered = options.ordered;
