@@ -56,6 +56,8 @@ find_program(HFRUN_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(HFRUN_DPKG_SHLIBDEPS)
   # Depends read off the binary's libraries by dpkg-shlibdeps (dpkg-dev).
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  # dlopen'ed on the content-type fallback (src/tasks/sniff.cpp), so not in the binary's NEEDED list.
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libmagic1")
 else()
   # The libraries `ldd hfrun` names directly, as Debian 12 packages them.
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6, libstdc++6, libgcc-s1, libcurl4, libmagic1, libfmt9, libssl3")
