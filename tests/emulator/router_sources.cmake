@@ -13,6 +13,7 @@ set(HFRUN_EMULATOR_ROUTER_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/router_providers.cpp
     ${CMAKE_CURRENT_LIST_DIR}/router_tasks.cpp
     ${CMAKE_CURRENT_LIST_DIR}/router_util.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/plausible.cpp
     ${CMAKE_CURRENT_LIST_DIR}/media.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tapes.cpp)
 set(HFRUN_EMULATOR_ROUTER_LIBS PkgConfig::HFRUN_JPEG ZLIB::ZLIB)
