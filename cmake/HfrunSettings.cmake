@@ -1,4 +1,5 @@
-# hfrun_settings: compile definitions, sanitizers. hfrun_warnings: the warning set (errors in CI).
+# hfrun_settings: compile definitions, sanitizers, precompiled headers. hfrun_warnings: the warning set
+# (errors in CI).
 add_library(hfrun_settings INTERFACE)
 target_compile_definitions(hfrun_settings INTERFACE HFRUN_VERSION="${PROJECT_VERSION}")
 if(HFRUN_ENABLE_SANITIZERS)
@@ -16,4 +17,25 @@ target_compile_options(hfrun_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshado
                                                 -Woverloaded-virtual)
 if(HFRUN_WARNINGS_AS_ERRORS)
   target_compile_options(hfrun_warnings INTERFACE -Werror)
+endif()
+
+# Precompiled headers: the standard library, fmt and nlohmann-json headers take over half of a
+# translation unit's compile time here, so every target compiles them once (docs/benchmarks.md,
+# "Building"). Code must still include what it uses: the clang builds (fuzz, lint) do not use them.
+# The option is defined in the top-level CMakeLists.txt (ON with g++).
+if(HFRUN_PCH)
+  target_precompile_headers(hfrun_settings INTERFACE
+    <algorithm> <array> <chrono> <filesystem> <fstream> <functional> <map> <memory> <mutex>
+    <optional> <string> <string_view> <thread> <vector> <fmt/format.h> <nlohmann/json.hpp>)
+endif()
+
+# A lean binary starts faster and maps less (docs/benchmarks.md, "Start-up"): link-time
+# optimisation and section garbage collection shrink the text a call touches, and a static
+# libstdc++/libgcc with fmt compiled in leaves libcurl's C libraries as the only shared ones.
+# On in the release preset, which the .deb of a release is built from.
+option(HFRUN_LEAN_BINARY "LTO, --gc-sections, static libstdc++ and header-only fmt" OFF)
+if(HFRUN_LEAN_BINARY)
+  set(CMAKE_INTERPROCEDURAL_OPTIMIZATION ON)
+  add_compile_options(-ffunction-sections -fdata-sections)
+  add_link_options(-Wl,--gc-sections -Wl,-O1 -Wl,--as-needed -static-libstdc++ -static-libgcc)
 endif()

@@ -255,7 +255,11 @@ Result<void> check_config(const Config& config) {
   };
   for (const auto& [url, variable] : urls) {
     if (!is_service_url(*url)) {
-      const std::string shown = url->size() > 200 ? url->substr(0, 200) + "..." : *url;
+      std::string shown = *url;
+      if (shown.size() > 200) {
+        shown.resize(200);
+        shown += "...";
+      }
       return fail(
           ErrorKind::usage, std::string(variable) + " is not an http(s) URL: '" + shown + "'",
           std::string("set ") + variable + " to a URL such as https://huggingface.co, or unset it");

@@ -87,7 +87,9 @@ TEST(LineReader, TooLongLineIsReportedWithoutItsBytesAndReadingGoesOn) {
 }
 
 TEST(LineReader, LineOfExactlyTheLimitIsNotTooLong) {
-  const auto lines = read_all(std::string(16, 'x') + "\n", 16);
+  std::string input(16, 'x');
+  input += '\n';
+  const auto lines = read_all(input, 16);
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_FALSE(lines[0].too_long);
   EXPECT_EQ(lines[0].text.size(), 16U);
