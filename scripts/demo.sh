@@ -2,14 +2,21 @@
 # hfrun's main job against the embedded default: builds hfrun and its emulator of the Hugging Face
 # services (installing missing Debian packages first), starts the emulator on free loopback ports,
 # and runs hfrun against it. Real services need a network and a token; this needs neither.
+# The build is the `demo` preset (build-demo/: only hfrun and hfrun-emulator, -Og, precompiled
+# headers, ccache when present), not the test suite's; a second run rebuilds nothing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# HFRUN_BUILD_DIR: use binaries already built there instead of building build/.
+# HFRUN_BUILD_DIR: use binaries already built there instead of building build-demo/.
 if [[ -n "${HFRUN_BUILD_DIR:-}" ]]; then
   build="$HFRUN_BUILD_DIR"
 else
-  "$root/scripts/build.sh" >&2
-  build="$root/build"
+  build="$root/build-demo"
+  "$root/scripts/install-deps.sh" --demo >&2
+  (
+    cd "$root"
+    [[ -f "$build/build.ninja" ]] || cmake --preset demo >/dev/null
+    cmake --build --preset demo -j "$(nproc)" >&2
+  )
 fi
 bin="$build/src/hfrun"
 emulator="$build/tests/emulator/hfrun-emulator"

@@ -3,12 +3,17 @@
 # Safe to run again; uses sudo when not root.
 set -euo pipefail
 
+# --demo: only what building hfrun and its emulator needs (scripts/demo.sh, the README's first run).
+profile="${1:-all}"
 packages=(
   g++ cmake ninja-build pkg-config ccache git
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libmagic-dev libssl-dev zlib1g-dev libjpeg62-turbo-dev
   libgtest-dev libcpp-httplib-dev
-  curl ca-certificates jq time
+  curl ca-certificates
+)
+[[ "$profile" == "--demo" ]] || packages+=(
+  jq time
   clang-format
   groff man-db dpkg-dev # the man_page_renders and deb_package ctests (dpkg-shlibdeps: the .deb's Depends)
   zsh fish # the completion scripts' syntax checks (tests/unit/cli/completion_test.cpp)
@@ -17,7 +22,7 @@ packages=(
   clang-14 libclang-rt-14-dev # the fuzz targets (tests/fuzz, the `fuzz` preset: libFuzzer, ASan, UBSan)
 )
 # The conformance suite runs the official JS clients: Node.js and npm (any Node >= 18).
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if [[ "$profile" != "--demo" ]] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
   packages+=(nodejs npm)
 fi
 extra_file="$(dirname "$0")/extra-packages.txt"
