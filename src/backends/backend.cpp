@@ -5,6 +5,7 @@
 #include "serverless_backend.hpp"
 
 #include <array>
+#include <cctype>
 #include <hfrun/backends/backend.hpp>
 #include <hfrun/client/errors.hpp>
 #include <hfrun/http/bodies.hpp>
@@ -159,7 +160,8 @@ Result<Outcome> send_streaming(client::Client& client,
   }
   const tasks::ChatStreamAssembler* assembler = sink.assembler();
   outcome.normalized = assembler != nullptr ? assembler->result() : nlohmann::json::object();
-  if (!sink.saw_done() && !has_finish_reason(outcome.normalized)) {
+  if (!sink.saw_done() && !has_finish_reason(outcome.normalized) &&
+      (assembler == nullptr || !assembler->finished())) {
     Error e = make_error(ErrorKind::bad_response,
                          "the " + std::string(plan.task->name) +
                              " stream ended before the reply was complete (no [DONE] and no finish "
@@ -230,6 +232,66 @@ Result<Outcome> send_and_decode(client::Client& client,
     return outcome;
   }
   return decoded_outcome(*plan.task, response, response.body);
+}
+
+tasks::Inputs with_tgi_details(const tasks::Inputs& inputs) {
+  tasks::Inputs out = inputs;
+  if (out.params.is_object() && !out.params.contains("details")) {
+    out.params["details"] = true;
+  }
+  return out;
+}
+
+bool is_missing_route(const Error& error) {
+  if (!error.http_status) {
+    return false;
+  }
+  if (*error.http_status == 405) {
+    return true;
+  }
+  if (*error.http_status != 404) {
+    return false;
+  }
+  std::string said;
+  for (char c : error.server_message) {
+    said += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return said.empty() || said == "not found" || said == "404 page not found" ||
+         said == "404 not found";
+}
+
+Result<Outcome> generate_or_complete(client::Client& client,
+                                     const Plan& plan,
+                                     http::Request& request,
+                                     const ExecuteOptions& options,
+                                     const std::string& completions_url) {
+  auto native = send_and_decode(client, plan, request, options);
+  if (native || options.inputs == nullptr || !is_missing_route(native.error())) {
+    return native;
+  }
+  // The model is served through the OpenAI routes only (vLLM on hf-inference): the same inputs
+  // as huggingface.js sends them. The user's own parameters decide, not hfrun's added details.
+  Plan completions = plan;
+  completions.url = completions_url;
+  completions.generation_body = tasks::GenerationBody::openai;
+  EncodeContext context;
+  if (options.stream) {
+    context.stream = true;
+  }
+  auto encoded = encode_with_codec(completions, *options.inputs, context);
+  if (!encoded) {
+    Error e = std::move(encoded.error());
+    e.message = request.url + " has no TGI route (HTTP " +
+                std::to_string(native.error().http_status.value_or(0)) + "), and " + e.message;
+    return unexpected(std::move(e));
+  }
+  for (const auto& [name, value] : request.headers.entries()) {
+    // The codec's own headers are the new body's; the client adds auth to every request.
+    if (!encoded->headers.has(name) && !http::iequals(name, "Authorization")) {
+      encoded->headers.add(name, value);
+    }
+  }
+  return send_and_decode(client, completions, *encoded, options);
 }
 
 Result<void> fetch_result_urls(client::Client& client, Outcome& outcome) {

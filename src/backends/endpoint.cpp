@@ -170,15 +170,11 @@ public:
     if (m_input_key.empty()) {
       if (m_flavor == Flavor::tgi && plan.task->id == TaskId::text_generation) {
         // finish_reason and token counts come in TGI's details, which it sends when asked.
-        tasks::Inputs with_details = inputs;
-        if (with_details.params.is_object() && !with_details.params.contains("details")) {
-          with_details.params["details"] = true;
-        }
         Plan routed = plan;
         if (context.stream.value_or(false)) {
           routed.url = m_base + "/generate_stream";
         }
-        return encode_with_codec(routed, with_details, context);
+        return encode_with_codec(routed, with_tgi_details(inputs), context);
       }
       return encode_with_codec(plan, inputs, context);
     }
@@ -308,6 +304,11 @@ public:
       ExecuteOptions whole = options;
       whole.stream = false;
       return send_and_decode(client, plan, request, whole);
+    }
+    if (m_flavor == Flavor::tgi && plan.task->id == TaskId::text_generation &&
+        m_input_key.empty()) {
+      // A server forced to --flavor tgi that has only the OpenAI routes still answers.
+      return generate_or_complete(client, plan, request, options, m_base + "/v1/completions");
     }
     return send_and_decode(client, plan, request, options);
   }

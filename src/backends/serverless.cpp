@@ -69,7 +69,9 @@ std::string supported_tasks(const std::vector<hub::ProviderMapping>& mapping) {
 }
 
 // hf-inference's URL shapes (huggingface.js providers/hf-inference.ts): most tasks post to the
-// model, embeddings and similarity to the task's pipeline, generation to the OpenAI routes.
+// model, embeddings and similarity to the task's pipeline, chat to the OpenAI route.
+// Text-generation posts TGI's body to the model, as huggingface_hub does, and falls back to
+// `/v1/completions` (huggingface.js's route) when the model has only the OpenAI routes.
 std::string hf_inference_path(tasks::TaskId id) {
   using tasks::TaskId;
   switch (id) {
@@ -79,7 +81,6 @@ std::string hf_inference_path(tasks::TaskId id) {
   case TaskId::conversational:
     return "/v1/chat/completions";
   case TaskId::text_generation:
-    return "/v1/completions";
   case TaskId::text_ranking:
   case TaskId::text_classification:
   case TaskId::token_classification:
@@ -182,6 +183,11 @@ public:
                           const ExecuteOptions& options) override;
 
 private:
+  // hf-inference text-generation: TGI's native body, falling back to OpenAI completions.
+  [[nodiscard]] bool tgi_generation(const Plan& plan) const {
+    return m_provider == "hf-inference" && plan.task->id == tasks::TaskId::text_generation;
+  }
+
   std::string m_provider; // what plan() chose: a provider name, or "auto" (the router's choice)
 };
 
@@ -358,6 +364,9 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
   if (provider == "hf-inference") {
     plan.body_model = id; // no translation on hf-inference
     plan.url = router + "/hf-inference/models/" + id + hf_inference_path(requested->id);
+    if (requested->id == tasks::TaskId::text_generation) {
+      plan.generation_body = tasks::GenerationBody::inputs;
+    }
     return plan;
   }
   HFRUN_TRY_ASSIGN(url, provider_url(router, *find_provider(provider), *requested, plan.body_model,
@@ -369,6 +378,15 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
 Result<http::Request> ServerlessBackend::encode(const Plan& plan,
                                                 const tasks::Inputs& inputs,
                                                 const EncodeContext& context) {
+  if (tgi_generation(plan)) {
+    // As huggingface_hub sends it: the finish reason comes in the details, and the answer is the
+    // continuation alone (a transformers pipeline would repeat the prompt).
+    tasks::Inputs tgi = with_tgi_details(inputs);
+    if (tgi.params.is_object() && !tgi.params.contains("return_full_text")) {
+      tgi.params["return_full_text"] = false;
+    }
+    return encode_with_codec(plan, tgi, context);
+  }
   if (plan.task->id != tasks::TaskId::text_to_image || m_provider == "hf-inference") {
     return encode_with_codec(plan, inputs, context);
   }
@@ -388,6 +406,9 @@ Result<Outcome> ServerlessBackend::execute(client::Client& client,
                                            const Plan& plan,
                                            http::Request& request,
                                            const ExecuteOptions& options) {
+  if (tgi_generation(plan)) {
+    return generate_or_complete(client, plan, request, options, plan.url + "/v1/completions");
+  }
   HFRUN_TRY_ASSIGN(outcome, send_and_decode(client, plan, request, options));
   if (outcome.kind == Outcome::Kind::files) {
     HFRUN_TRY(fetch_result_urls(client, outcome));

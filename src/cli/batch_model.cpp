@@ -234,6 +234,7 @@ private:
     QuietObserver observer;
     backends::ExecuteOptions options;
     options.observer = &observer;
+    options.inputs = &inputs;
     HFRUN_TRY_ASSIGN(outcome, backend.execute(m_client, plan, request, options));
     result.status = outcome.status;
     switch (outcome.kind) {

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <hfrun/tasks/generation.hpp>
+#include <hfrun/util/json.hpp>
 #include <hfrun/util/strings.hpp>
 #include <sstream>
 #include <sys/stat.h>
@@ -176,15 +178,23 @@ Result<PreparedInputs> prepare_inputs(CommandEnv& env,
 
 bool decide_stream(const CommandEnv& env,
                    const tasks::TaskSpec& task,
-                   const InputOptions& options) {
+                   const InputOptions& options,
+                   const nlohmann::json& params) {
   if (!is_generation(task)) {
     return false;
   }
   if (options.stream) {
-    return true;
+    return true; // TGI itself refuses best_of or decoder_input_details with it, in its words
   }
   if (options.no_stream) {
     return false;
+  }
+  if (task.id == tasks::TaskId::text_generation) {
+    auto typed = tasks::tgi_parameters(params);
+    if (typed && (util::int_or(*typed, "best_of", 1) > 1 ||
+                  util::bool_or(*typed, "decoder_input_details", false))) {
+      return false; // TGI answers those only as one document
+    }
   }
   return env.out.io().out_is_tty && !env.global.json && !env.global.raw;
 }

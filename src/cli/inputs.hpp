@@ -39,8 +39,11 @@ struct PreparedInputs {
                                                     const InputOptions& options,
                                                     const std::vector<std::string>& args);
 
-// Stream chat/text-generation? --stream/--no-stream, else on when stdout is a terminal.
-[[nodiscard]] bool
-decide_stream(const CommandEnv& env, const tasks::TaskSpec& task, const InputOptions& options);
+// Stream chat/text-generation? --stream/--no-stream, else on when stdout is a terminal and the
+// parameters ask for nothing TGI cannot stream (best_of > 1, decoder_input_details).
+[[nodiscard]] bool decide_stream(const CommandEnv& env,
+                                 const tasks::TaskSpec& task,
+                                 const InputOptions& options,
+                                 const nlohmann::json& params = nlohmann::json::object());
 
 } // namespace hfrun::cli

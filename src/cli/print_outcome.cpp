@@ -149,18 +149,28 @@ Result<void> print_files(CommandEnv& env, const PrintContext& context, backends:
   return {};
 }
 
-Result<void>
-print_decoded(CommandEnv& env, const PrintContext& context, const nlohmann::json& normalized) {
-  if (env.global.json) {
-    return env.out.result_json(normalized);
-  }
+tasks::RenderOptions render_options(CommandEnv& env, const PrintContext& context) {
   tasks::RenderOptions options;
   options.color = env.out.color_out();
   options.width = env.out.terminal_width() > 0 ? env.out.terminal_width() : 80;
   if (context.inputs.inputs.text) {
     options.input_text = *context.inputs.inputs.text;
   }
-  return env.out.result_text(tasks::render(context.task, normalized, options));
+  // TGI's details are shown when the user asked for them (details=true), not when hfrun did (to
+  // learn the finish reason); --json always carries them.
+  const auto& params = context.inputs.inputs.params;
+  if (const auto it = params.find("details"); it != params.end()) {
+    options.details = (it->is_boolean() && it->get<bool>()) || *it == "true";
+  }
+  return options;
+}
+
+Result<void>
+print_decoded(CommandEnv& env, const PrintContext& context, const nlohmann::json& normalized) {
+  if (env.global.json) {
+    return env.out.result_json(normalized);
+  }
+  return env.out.result_text(tasks::render(context.task, normalized, render_options(env, context)));
 }
 
 } // namespace
@@ -251,6 +261,12 @@ print_outcome(CommandEnv& env, const PrintContext& context, backends::Outcome& o
           context.task.id == tasks::TaskId::text_generation ? "generated_text" : "content");
       return env.out.result_text(
           it != outcome.normalized.end() && it->is_string() ? it->get<std::string>() : "");
+    }
+    if (context.task.id == tasks::TaskId::text_generation) {
+      if (const auto options = render_options(env, context); options.details) {
+        // The text went out token by token; the details arrived with the last event.
+        return env.out.result_text(tasks::render_generation_details(outcome.normalized, options));
+      }
     }
     return {};
   }

@@ -158,7 +158,7 @@ Result<void> RunModelCommand::run(CommandEnv& env) {
   }
   const tasks::TaskSpec& task = *plan.task;
   HFRUN_TRY_ASSIGN(prepared, prepare_inputs(env, task, m_input, m_args));
-  const bool stream = decide_stream(env, task, m_input);
+  const bool stream = decide_stream(env, task, m_input, prepared.inputs.params);
 
   std::optional<std::filesystem::path> output_dir;
   if (!m_output_dir.empty()) {
@@ -218,6 +218,9 @@ Result<void> RunModelCommand::run(CommandEnv& env) {
   options.stream = stream;
   options.raw = env.global.raw;
   options.observer = &observer;
+  if (!prepared.verbatim_body) {
+    options.inputs = &prepared.inputs;
+  }
   auto executed = backend->execute(env.client, plan, request, options);
   if (upload_bar) {
     upload_bar->finish();

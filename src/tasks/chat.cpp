@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
+#include <hfrun/tasks/generation.hpp>
 #include <hfrun/util/json.hpp>
 
 namespace hfrun::tasks {
@@ -228,9 +229,13 @@ Result<std::string> ChatStreamAssembler::feed(const json& event) {
       }
     }
   } else if (const json* token = json_object(event, "token")) {
-    // TGI text-generation event.
+    // TGI text-generation event (StreamResponse).
     if (!util::bool_or(*token, "special", false)) {
       delta = string_or(*token, "text", "");
+    }
+    m_tgi_tokens.push_back(normalize_tgi_token(*token));
+    if (const json* top = json_array(event, "top_tokens")) {
+      m_tgi_top_tokens.push_back(normalize_tgi_tokens(*top));
     }
     if (auto text = json_string(event, "generated_text")) {
       m_tgi_final = *text;
@@ -239,6 +244,10 @@ Result<std::string> ChatStreamAssembler::feed(const json& event) {
       if (const json* finish = json_member(*details, "finish_reason")) {
         m_finish_reason = *finish;
       }
+      // StreamDetails has the counts; the tokens are the events' own.
+      m_tgi_details = normalize_tgi_details(*details);
+      m_tgi_details["tokens"] = m_tgi_tokens;
+      m_tgi_details["top_tokens"] = m_tgi_top_tokens;
     }
   } else if (const auto done = util::json_bool(event, "done")) {
     // Ollama's /api/chat ({"message":{"content"}}) and /api/generate ({"response"}) lines; the
@@ -277,7 +286,8 @@ json ChatStreamAssembler::result() const {
     return json{{"task", m_task},
                 {"generated_text", text},
                 {"finish_reason", m_finish_reason},
-                {"usage", m_usage}};
+                {"usage", m_tgi_details.is_null() ? m_usage : usage_from_details(m_tgi_details)},
+                {"details", m_tgi_details}};
   }
   json out = {{"task", m_task},
               {"model", m_model},

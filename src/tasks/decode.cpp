@@ -7,6 +7,7 @@
 #include <functional>
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
+#include <hfrun/tasks/generation.hpp>
 #include <hfrun/util/json.hpp>
 
 namespace hfrun::tasks {
@@ -218,15 +219,18 @@ Shape decode_text_generation(const json& body) {
     }
     return ok(json{{"generated_text", *text},
                    {"finish_reason", member_or(choice, "finish_reason")},
-                   {"usage", member_or(body, "usage")}});
+                   {"usage", member_or(body, "usage")},
+                   {"details", json()}});
   }
   // TGI / transformers: [{"generated_text", "details"?}] or one object.
   auto tgi = [](const json& item) {
     const json* details = json_object(item, "details");
+    const json normalized = details != nullptr ? normalize_tgi_details(*details) : json();
     return json{
         {"generated_text", member_or(item, "generated_text")},
         {"finish_reason", details != nullptr ? member_or(*details, "finish_reason") : json()},
-        {"usage", json()}};
+        {"usage", details != nullptr ? usage_from_details(normalized) : json()},
+        {"details", normalized}};
   };
   auto has = [](const json& item) { return json_string(item, "generated_text").has_value(); };
   if (has(body)) {

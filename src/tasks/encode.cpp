@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
+#include <hfrun/tasks/generation.hpp>
 #include <sstream>
 
 namespace hfrun::tasks {
@@ -299,15 +300,16 @@ Result<EncodedBody> encode_similarity(const TaskSpec& spec, const Inputs& in) {
                    parameters_of(spec, in));
 }
 
-// OpenAI completions, as the JS client sends since huggingface.js #2180 (served by vLLM on
-// hf-inference); Python still sends TGI {"inputs","parameters"}. max_new_tokens becomes max_tokens,
-// the other parameters are flattened, the prompt goes last.
+// Two bodies (docs/outputs.md, "text-generation"): TGI's own {"inputs", "parameters", "stream"}
+// (huggingface_hub's, to TGI's /generate and hf-inference's model route), or OpenAI completions
+// {"model", "prompt", "max_tokens", ...} (huggingface.js since #2180, vLLM and the providers).
+// Parameters get TGI's types either way (key=value text "20" is the number 20).
 Result<EncodedBody>
 encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptions& options) {
   HFRUN_TRY_ASSIGN(prompt, text_or_inputs(spec, in));
-  const json params = parameters_of(spec, in);
   ordered body;
   if (options.generation_body == GenerationBody::inputs) {
+    HFRUN_TRY_ASSIGN(params, tgi_parameters(parameters_of(spec, in)));
     // TGI's and the toolkit's own names: max_new_tokens, not OpenAI's max_tokens.
     ordered parameters = ordered::object();
     for (auto it = params.begin(); it != params.end(); ++it) {
@@ -325,6 +327,7 @@ encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptio
     }
     return json_encoded(body);
   }
+  HFRUN_TRY_ASSIGN(params, completions_parameters(parameters_of(spec, in)));
   if (!options.model.empty()) {
     body["model"] = options.model;
   }
@@ -335,7 +338,7 @@ encode_text_generation(const TaskSpec& spec, const Inputs& in, const EncodeOptio
     if (it.key() == "stream" && options.stream) {
       continue;
     }
-    body[it.key() == "max_new_tokens" ? std::string("max_tokens") : it.key()] = it.value();
+    body[it.key()] = it.value();
   }
   body["prompt"] = prompt;
   return json_encoded(body);

@@ -281,6 +281,48 @@ std::string render_embeddings(const json& r) {
   return out;
 }
 
+// A token's text as JSON (quotes show its spaces, escapes its newlines).
+std::string token_text(const json& token) {
+  return at_or_null(token, "text").dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string logprob_of(const json& token) {
+  const json& lp = at_or_null(token, "logprob");
+  return lp.is_number() ? fmt::format("{:.4f}", number(lp)) : "-";
+}
+
+std::string without_trailing_spaces(std::string line) {
+  while (!line.empty() && line.back() == ' ') {
+    line.pop_back();
+  }
+  return line;
+}
+
+std::string render_tokens(const json& tokens, const json& top, const Style& style) {
+  std::string out = style.dim(without_trailing_spaces(
+                        fmt::format("  {:>4}  {:<20} {:>8} {:>9}  {}", "#", "token", "id",
+                                    "logprob", top.empty() ? "" : "top alternatives"))) +
+                    "\n";
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const json& t = tokens[i];
+    const json& id = at_or_null(t, "id");
+    std::string alternatives;
+    if (i < top.size() && top[i].is_array()) {
+      for (const auto& alt : top[i]) {
+        alternatives +=
+            (alternatives.empty() ? "" : "  ") + token_text(alt) + " " + logprob_of(alt);
+      }
+    }
+    const bool special = util::bool_or(t, "special", false);
+    out += without_trailing_spaces(fmt::format("  {:>4}  {:<20} {:>8} {:>9}  {}{}", i + 1,
+                                               token_text(t), id.is_number() ? id.dump() : "-",
+                                               logprob_of(t), alternatives,
+                                               special ? style.dim(" (special)") : "")) +
+           "\n";
+  }
+  return out;
+}
+
 std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions& options) {
   const Style style{options.color};
   switch (spec.id) {
@@ -301,8 +343,10 @@ std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions&
   case TaskId::translation:
     return with_newline(text_at(r, "translation_text"));
   case TaskId::image_to_text:
-  case TaskId::text_generation:
     return with_newline(text_at(r, "generated_text"));
+  case TaskId::text_generation:
+    return with_newline(text_at(r, "generated_text")) +
+           (options.details ? render_generation_details(r, options) : std::string());
   case TaskId::automatic_speech_recognition: {
     std::string out = with_newline(text_at(r, "text"));
     for (const auto& c : list_at(r, "chunks")) {
@@ -426,6 +470,37 @@ std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions&
 }
 
 } // namespace
+
+std::string render_generation_details(const json& normalized, const RenderOptions& options) {
+  const json* d = util::json_object(normalized, "details");
+  if (d == nullptr) {
+    return "";
+  }
+  const Style style{options.color};
+  const json& seed = at_or_null(*d, "seed");
+  const json& count = at_or_null(*d, "generated_tokens");
+  std::string out =
+      style.bold("details") + fmt::format(": finish_reason {}, {} generated tokens, seed {}\n",
+                                          text(at_or_null(*d, "finish_reason")),
+                                          count.is_number() ? count.dump() : "?",
+                                          seed.is_number() ? seed.dump() : "none");
+  out += render_tokens(list_at(*d, "tokens"), list_at(*d, "top_tokens"), style);
+  if (const json& prefill = list_at(*d, "prefill"); !prefill.empty()) {
+    out += style.bold("prefill") + fmt::format(" ({} tokens)\n", prefill.size());
+    out += render_tokens(prefill, k_empty_list, style);
+  }
+  std::size_t n = 1;
+  for (const auto& seq : list_at(*d, "best_of_sequences")) {
+    const json& generated = at_or_null(seq, "generated_tokens");
+    out +=
+        style.bold(fmt::format("best_of sequence {}", ++n)) +
+        fmt::format(
+            ": {} (finish_reason {}, {} tokens)\n",
+            at_or_null(seq, "generated_text").dump(-1, ' ', false, json::error_handler_t::replace),
+            text(at_or_null(seq, "finish_reason")), generated.is_number() ? generated.dump() : "?");
+  }
+  return out;
+}
 
 std::string render(const TaskSpec& spec, const json& normalized, const RenderOptions& options) {
   if (!normalized.is_object()) {

@@ -4,6 +4,8 @@
 // that are deliberate are asserted as such, each with its reason (listed in docs/serverless.md).
 #include "serverless_e2e.hpp"
 
+#include <functional>
+#include <map>
 #include <set>
 
 namespace hfrun::test::serverless {
@@ -90,14 +92,58 @@ std::vector<json> inference_captures() {
   return out;
 }
 
-// Captures where hfrun sends something else on purpose; the value is the reason.
-const std::map<int, std::string>& deliberate_differences() {
-  static const std::map<int, std::string> k{
+// Captures where hfrun sends something else on purpose: why, and what hfrun sends instead.
+struct Deliberate {
+  std::string reason;
+  std::string path;               // "" = the capture's path
+  std::function<json()> expected; // the body hfrun sends
+};
+
+// text-generation on hf-inference (captures 46, 47): TGI's own body to the model route, as
+// huggingface_hub sends it, so details and grammars can be asked for; OpenAI completions only as
+// the fallback for a model without that route (docs/serverless.md, "text-generation").
+json tgi_body(const json& capture, bool stream) {
+  json params = capture["call_args"]["parameters"];
+  params["details"] = true;           // the finish reason comes in the details
+  params["return_full_text"] = false; // the continuation alone, as huggingface_hub asks
+  json body{{"inputs", capture["call_args"]["inputs"]}, {"parameters", params}};
+  if (stream) {
+    body["stream"] = true;
+  }
+  return body;
+}
+
+const json& capture_of(int seq) {
+  static const std::vector<json> all = captures();
+  for (const auto& c : all) {
+    if (c["seq"] == seq) {
+      return c;
+    }
+  }
+  static const json none;
+  return none;
+}
+
+const std::map<int, Deliberate>& deliberate_differences() {
+  static const std::map<int, Deliberate> k{
       {54,
-       "image-classification with top_k: the JS client silently drops the parameters of "
-       "image/audio "
-       "tasks and uploads the raw file; hfrun sends {\"inputs\":<base64>,\"parameters\":{...}} as "
-       "Python does, so top_k:=2 takes effect"},
+       {"image-classification with top_k: the JS client silently drops the parameters of "
+        "image/audio tasks and uploads the raw file; hfrun sends "
+        "{\"inputs\":<base64>,\"parameters\":{...}} as Python does, so top_k:=2 takes effect",
+        "",
+        [] {
+          return json({{"inputs", base64_of(read_bytes(k_png))},
+                       {"parameters", capture_of(54)["call_args"]["parameters"]}});
+        }}},
+      {46,
+       {"text-generation on hf-inference: TGI's body to the model route (huggingface_hub's), not "
+        "OpenAI completions (huggingface.js's), so details and grammars work",
+        "/hf-inference/models/openai-community/gpt2",
+        [] { return tgi_body(capture_of(46), false); }}},
+      {47,
+       {"text-generation streamed on hf-inference: TGI's body with \"stream\": true",
+        "/hf-inference/models/openai-community/gpt2",
+        [] { return tgi_body(capture_of(47), true); }}},
   };
   return k;
 }
@@ -139,7 +185,10 @@ TEST_P(MatchesTheJsClient, PathMethodContentTypeAndBody) {
   ASSERT_TRUE(post.is_object()) << "no POST logged";
 
   EXPECT_EQ(post["method"], capture["method"]);
-  EXPECT_EQ(post["path"], path_of(capture));
+  const auto deliberate = deliberate_differences().find(seq);
+  const bool differs = deliberate != deliberate_differences().end();
+  EXPECT_EQ(post["path"], differs && !deliberate->second.path.empty() ? deliberate->second.path
+                                                                      : path_of(capture));
   EXPECT_EQ(post["body_sha256"], sha256_hex(*body)) << "the dry run shows the body that is sent";
   EXPECT_EQ(post["body_size"], body->size());
   if (capture["mode"] == "provider") {
@@ -149,11 +198,10 @@ TEST_P(MatchesTheJsClient, PathMethodContentTypeAndBody) {
   }
 
   const std::string content_type = header(post, "content-type");
-  if (auto reason = deliberate_differences().find(seq); reason != deliberate_differences().end()) {
-    SCOPED_TRACE("deliberate: " + reason->second);
+  if (differs) {
+    SCOPED_TRACE("deliberate: " + deliberate->second.reason);
     EXPECT_EQ(content_type, "application/json");
-    EXPECT_EQ(parse_json(*body), json({{"inputs", base64_of(read_bytes(k_png))},
-                                       {"parameters", capture["call_args"]["parameters"]}}));
+    EXPECT_EQ(parse_json(*body), deliberate->second.expected());
     return;
   }
   EXPECT_EQ(content_type, capture["content_type"]);

@@ -232,6 +232,10 @@ Reply hf_inference(State& state, const httplib::Request& req, const std::string&
     return run_task(
         TaskRequest{pipeline, id, model, req.body, req.get_header_value("Content-Type")});
   }
+  if (is_generative(task) && model->value("_openai_only", false)) {
+    // Served by vLLM: only its OpenAI routes exist, the model route is FastAPI's 404.
+    return json_reply(404, json{{"detail", "Not Found"}});
+  }
   if (is_generative(task)) {
     const auto body = world_json::parse(req.body, nullptr, false);
     if (body.is_discarded())

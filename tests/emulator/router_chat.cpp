@@ -1,7 +1,10 @@
 #include "router_chat.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <optional>
+#include <regex>
 
 namespace emulator::router {
 
@@ -291,6 +294,256 @@ Reply text_completion(const nlohmann::json& body, const Generator& generator) {
   return reply;
 }
 
+namespace {
+
+// TGI's validation failure (router/src/validation.rs messages): a 422, or inside a stream an error
+// event of a 200 reply, as recorded for the token limit.
+Reply tgi_invalid(const std::string& message, bool stream) {
+  const json error{{"error", "Input validation error: " + message}, {"error_type", "validation"}};
+  if (!stream)
+    return json_reply(422, error);
+  Reply reply;
+  reply.content_type = "text/event-stream";
+  reply.stream = true;
+  reply.events.push_back(sse_frame(error.dump()));
+  return reply;
+}
+
+constexpr int k_max_best_of = 2;      // TGI's --max-best-of default
+constexpr int k_max_top_n_tokens = 5; // TGI's --max-top-n-tokens default
+constexpr int k_max_stop_sequences = 4;
+
+bool is_sampling(const nlohmann::json& p) {
+  return p.value("do_sample", false) || p.contains("temperature") || p.contains("top_k") ||
+         p.contains("top_p") || p.contains("typical_p");
+}
+
+// The checks of TGI's Validation::validate that a request can fail without a model.
+std::optional<std::string> tgi_check(const nlohmann::json& p, bool stream) {
+  const auto count = [&](const char* key, std::int64_t fallback) {
+    return p.contains(key) && p[key].is_number_integer() ? p[key].get<std::int64_t>() : fallback;
+  };
+  const std::int64_t best_of = count("best_of", 1);
+  if (best_of < 1 || best_of > k_max_best_of)
+    return "`best_of` must be > 0 and <= " + std::to_string(k_max_best_of) +
+           ". Given: " + std::to_string(best_of);
+  if (best_of > 1 && stream)
+    return "`best_of` != 1 is not supported when streaming tokens";
+  if (best_of > 1 && !is_sampling(p))
+    return "you must use sampling when `best_of` is > 1";
+  if (best_of > 1 && p.contains("seed") && !p["seed"].is_null())
+    return "`seed` must not be set when `best_of` > 1";
+  if (p.value("decoder_input_details", false) && stream)
+    return "`decoder_input_details` == true is not supported when streaming tokens";
+  if (p.contains("temperature") && p["temperature"].is_number() &&
+      p["temperature"].get<double>() <= 0)
+    return "`temperature` must be strictly positive";
+  if (p.contains("top_p") && p["top_p"].is_number() &&
+      (p["top_p"].get<double>() <= 0 || p["top_p"].get<double>() >= 1))
+    return "`top_p` must be > 0.0 and < 1.0";
+  const std::int64_t top_n = count("top_n_tokens", 0);
+  if (top_n > k_max_top_n_tokens)
+    return "`top_n_tokens` must be >= 0 and <= " + std::to_string(k_max_top_n_tokens) +
+           ". Given: " + std::to_string(top_n);
+  if (p.contains("stop") && p["stop"].is_array() &&
+      p["stop"].size() > static_cast<std::size_t>(k_max_stop_sequences))
+    return "`stop` supports up to " + std::to_string(k_max_stop_sequences) +
+           " stop sequences. Given: " + std::to_string(p["stop"].size());
+  return std::nullopt;
+}
+
+// A value of a JSON Schema, deterministic: what a grammar-constrained model would fill in.
+nlohmann::json schema_value(const nlohmann::json& schema, Rng& rng) {
+  const std::string type = schema.is_object() ? schema.value("type", "string") : "string";
+  if (schema.is_object() && schema.contains("enum") && schema["enum"].is_array() &&
+      !schema["enum"].empty())
+    return schema["enum"][rng.below(schema["enum"].size())];
+  if (type == "integer") {
+    const std::int64_t lo = schema.value("minimum", std::int64_t{0});
+    const std::int64_t hi = schema.value("maximum", lo + 9);
+    return lo + static_cast<std::int64_t>(rng.below(static_cast<std::size_t>(hi - lo + 1)));
+  }
+  if (type == "number")
+    return round_score(10 * rng.uniform());
+  if (type == "boolean")
+    return rng.below(2) == 1;
+  if (type == "array") {
+    nlohmann::json items = nlohmann::json::array();
+    const nlohmann::json item_schema =
+        schema.contains("items") ? schema["items"] : nlohmann::json::object();
+    for (std::size_t i = 0, n = 1 + rng.below(3); i < n; ++i)
+      items.push_back(schema_value(item_schema, rng));
+    return items;
+  }
+  if (type == "object") {
+    nlohmann::json out = nlohmann::json::object();
+    if (schema.contains("properties") && schema["properties"].is_object()) {
+      for (const auto& [key, sub] : schema["properties"].items())
+        out[key] = schema_value(sub, rng);
+    }
+    return out;
+  }
+  return k_continuation[rng.below(k_continuation.size())];
+}
+
+// The text a grammar forces, or the validation message of a bad grammar. A regex is met by the
+// first of a few candidates that matches it (the emulator has no regex generator).
+struct Forced {
+  std::optional<std::string> text;
+  std::optional<std::string> invalid;
+};
+
+Forced grammar_text(const nlohmann::json& grammar, std::string_view prompt) {
+  Forced out;
+  Rng rng(hash_bytes(prompt) ^ 0x9e3779b97f4a7c15ULL);
+  const std::string type = grammar.value("type", "");
+  if (type == "json" || type == "json_object") {
+    nlohmann::json schema = grammar.value("value", nlohmann::json());
+    if (schema.is_string())
+      schema = nlohmann::json::parse(schema.get<std::string>(), nullptr, false);
+    if (!schema.is_object()) {
+      out.invalid = "grammar is not valid: expected a JSON Schema object";
+    } else if (!schema.contains("properties")) {
+      out.invalid = "grammar is not valid: Grammar must have a 'properties' field";
+    } else {
+      nlohmann::json object_schema = schema;
+      object_schema["type"] = "object";
+      out.text = schema_value(object_schema, rng).dump();
+    }
+    return out;
+  }
+  const std::string pattern = grammar.value("value", "");
+  std::regex re;
+  try {
+    re = std::regex(pattern);
+  } catch (const std::regex_error&) {
+    out.invalid = "grammar is not valid: bad regex";
+    return out;
+  }
+  std::vector<std::string> candidates = {"yes", "no", "42", "true", "false", "A", "B", "C"};
+  candidates.insert(candidates.end(), k_continuation.begin(), k_continuation.end());
+  for (const auto& c : candidates) {
+    if (std::regex_match(c, re)) {
+      out.text = c;
+      return out;
+    }
+  }
+  out.invalid = "grammar is not valid: the emulator finds no text matching this regex";
+  return out;
+}
+
+// Pieces of a forced text, the way a tokenizer cuts JSON: punctuation alone, words whole.
+std::vector<std::string> pieces_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::string piece;
+  for (char c : text) {
+    const bool word = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    if (!word && !piece.empty()) {
+      out.push_back(piece);
+      piece.clear();
+    }
+    piece += c;
+    if (!word) {
+      out.push_back(piece);
+      piece.clear();
+    }
+  }
+  if (!piece.empty())
+    out.push_back(piece);
+  return out;
+}
+
+json token_of(const std::string& text, double logprob, bool special = false) {
+  return json{
+      {"id", hash_bytes(text) % 32000}, {"text", text}, {"logprob", logprob}, {"special", special}};
+}
+
+// One generated sequence: its tokens (with logprobs), text and finish reason.
+struct Sequence {
+  std::vector<std::string> tokens;
+  std::vector<double> logprobs;
+  std::string finish; // TGI's: length, eos_token, stop_sequence
+  std::string text;
+};
+
+Sequence generate(std::string_view prompt,
+                  const nlohmann::json& p,
+                  std::int64_t max_new,
+                  const std::string& salt) {
+  Sequence s;
+  const Continuation c = continue_prompt(std::string(prompt) + salt, max_new);
+  s.tokens = c.tokens;
+  s.finish = c.finish_reason == "stop" ? "eos_token" : "length";
+  if (p.contains("grammar") && p["grammar"].is_object()) {
+    const Forced forced = grammar_text(p["grammar"], std::string(prompt) + salt);
+    s.tokens = pieces_of(forced.text.value_or(""));
+    if (static_cast<std::int64_t>(s.tokens.size()) > max_new)
+      s.tokens.resize(static_cast<std::size_t>(std::max<std::int64_t>(0, max_new)));
+    else
+      s.finish = "eos_token";
+  }
+  if (p.contains("stop") && p["stop"].is_array()) {
+    std::string so_far;
+    for (std::size_t i = 0; i < s.tokens.size(); ++i) {
+      so_far += s.tokens[i];
+      bool hit = false;
+      for (const auto& stop : p["stop"]) {
+        if (stop.is_string() && !stop.get<std::string>().empty() &&
+            so_far.find(stop.get<std::string>()) != std::string::npos)
+          hit = true;
+      }
+      if (hit) {
+        s.tokens.resize(i + 1); // TGI keeps the token that completed the stop sequence
+        s.finish = "stop_sequence";
+        break;
+      }
+    }
+  }
+  Rng rng(hash_bytes(std::string(prompt) + salt + "logprobs"));
+  for (std::size_t i = 0; i < s.tokens.size(); ++i)
+    s.logprobs.push_back(-round_score(3 * rng.uniform()));
+  s.text = joined(s.tokens);
+  return s;
+}
+
+json tokens_json(const Sequence& s) {
+  json out = json::array();
+  for (std::size_t i = 0; i < s.tokens.size(); ++i)
+    out.push_back(token_of(s.tokens[i], s.logprobs[i]));
+  return out;
+}
+
+// top_n_tokens: the chosen token first, then less likely ones.
+json top_tokens_json(const Sequence& s, std::int64_t n) {
+  json out = json::array();
+  for (std::size_t i = 0; i < s.tokens.size(); ++i) {
+    json list = json::array({token_of(s.tokens[i], s.logprobs[i])});
+    Rng rng(hash_bytes(s.tokens[i]) + i);
+    double logprob = s.logprobs[i];
+    for (std::int64_t k = 1; k < n; ++k) {
+      logprob = round_score(logprob - 0.5 - rng.uniform());
+      list.push_back(token_of(" " + k_continuation[rng.below(k_continuation.size())], logprob));
+    }
+    out.push_back(std::move(list));
+  }
+  return out;
+}
+
+// decoder_input_details: the prompt's tokens, the first without a logprob.
+json prefill_json(const std::string& inputs) {
+  json out = json::array();
+  Rng rng(hash_bytes(inputs) + 7);
+  for (const auto& t : tokenize(inputs)) {
+    out.push_back(
+        json{{"id", hash_bytes(t) % 32000},
+             {"text", t},
+             {"logprob", out.empty() ? json(nullptr) : json(-round_score(5 * rng.uniform()))}});
+  }
+  return out;
+}
+
+} // namespace
+
 Reply text_generation(const nlohmann::json& body, const Generator& generator, bool tgi) {
   if (!body.is_object() || !body.contains("inputs") || !body["inputs"].is_string()) {
     Reply reply;
@@ -326,6 +579,23 @@ Reply text_generation(const nlohmann::json& body, const Generator& generator, bo
     }
   }
   const bool stream = tgi && body.value("stream", false);
+  if (tgi) {
+    if (parameters.contains("grammar") && !parameters["grammar"].is_null()) {
+      const auto& g = parameters["grammar"];
+      const std::string type = g.is_object() ? g.value("type", "") : "";
+      if (type != "json" && type != "json_object" && type != "regex") {
+        return tgi_error_reply(422,
+                               "Failed to deserialize the JSON body into the target type: "
+                               "parameters.grammar: unknown variant `" +
+                                   type + "`, expected `json` or `regex`",
+                               "validation");
+      }
+      if (const Forced forced = grammar_text(g, inputs); forced.invalid)
+        return tgi_invalid(*forced.invalid, stream);
+    }
+    if (auto invalid = tgi_check(parameters, stream))
+      return tgi_invalid(*invalid, stream);
+  }
   const std::size_t input_tokens = split_words(inputs).size();
   const std::int64_t max_new = requested_tokens(parameters, 20);
   if (max_new < 0 ||
@@ -333,44 +603,69 @@ Reply text_generation(const nlohmann::json& body, const Generator& generator, bo
     return over_limit(
         generator, validation_message(input_tokens, max_new, generator.max_total_tokens), stream);
   }
-  const Continuation c = continue_prompt(inputs, max_new);
+  const bool given_seed = parameters.contains("seed") && parameters["seed"].is_number_unsigned();
+  const std::string salt = given_seed ? "\x1fseed " + parameters["seed"].dump() : std::string();
+  const Sequence best = generate(inputs, parameters, max_new, salt);
   const bool full_text = parameters.value("return_full_text", !tgi);
-  const std::string generated = (full_text ? inputs : std::string()) + joined(c.tokens);
-  const std::string finish = c.finish_reason == "stop" ? "eos_token" : "length";
-  Rng rng(hash_bytes(inputs));
-  auto token_json = [&](const std::string& text) {
-    return json{{"id", hash_bytes(text) % 32000},
-                {"text", text},
-                {"logprob", -round_score(3 * rng.uniform())},
-                {"special", false}};
+  const std::string generated = (full_text ? inputs : std::string()) + best.text;
+  // TGI reports the seed it sampled with; greedy decoding has none.
+  const auto seed_of = [&](const std::string& s) -> json {
+    if (given_seed)
+      return parameters["seed"];
+    if (!is_sampling(parameters))
+      return nullptr;
+    return hash_bytes(inputs + s);
   };
+  const bool details = tgi && parameters.value("details", false);
+  const std::int64_t top_n = parameters.value("top_n_tokens", std::int64_t{0});
   if (!stream) {
     json out{{"generated_text", generated}};
-    if (parameters.value("details", false)) {
-      json tokens = json::array();
-      for (const auto& token : c.tokens)
-        tokens.push_back(token_json(token));
-      out["details"] =
-          json{{"finish_reason", finish},
-               {"generated_tokens", c.tokens.size()},
-               {"seed", parameters.contains("seed") ? json(parameters["seed"]) : json(nullptr)},
-               {"prefill", json::array()},
-               {"tokens", tokens}};
+    if (details) {
+      json d{{"finish_reason", best.finish},
+             {"generated_tokens", best.tokens.size()},
+             {"seed", seed_of(salt)},
+             {"prefill", parameters.value("decoder_input_details", false) ? prefill_json(inputs)
+                                                                          : json::array()},
+             {"tokens", tokens_json(best)}};
+      if (top_n > 0)
+        d["top_tokens"] = top_tokens_json(best, top_n);
+      const std::int64_t best_of = parameters.value("best_of", std::int64_t{1});
+      if (best_of > 1) {
+        json sequences = json::array();
+        for (std::int64_t k = 1; k < best_of; ++k) {
+          const std::string other_salt = salt + "\x1f" + "best_of " + std::to_string(k);
+          const Sequence other = generate(inputs, parameters, max_new, other_salt);
+          json seq{{"generated_text", (full_text ? inputs : std::string()) + other.text},
+                   {"finish_reason", other.finish},
+                   {"generated_tokens", other.tokens.size()},
+                   {"seed", seed_of(other_salt)},
+                   {"prefill", d["prefill"]},
+                   {"tokens", tokens_json(other)}};
+          if (top_n > 0)
+            seq["top_tokens"] = top_tokens_json(other, top_n);
+          sequences.push_back(std::move(seq));
+        }
+        d["best_of_sequences"] = sequences;
+      }
+      out["details"] = std::move(d);
     }
     return json_reply(200, json::array({out}));
   }
   Reply reply;
   reply.content_type = "text/event-stream";
   reply.stream = true;
-  const bool details = parameters.value("details", false);
-  for (std::size_t i = 0; i < c.tokens.size(); ++i) {
-    const bool last = i + 1 == c.tokens.size();
-    json event{{"index", i + 1},
-               {"token", token_json(c.tokens[i])},
-               {"generated_text", last ? json(generated) : json(nullptr)}};
-    event["details"] = last && details ? json{{"finish_reason", finish},
-                                              {"generated_tokens", c.tokens.size()},
-                                              {"seed", nullptr}}
+  const json tokens = tokens_json(best);
+  const json top = top_n > 0 ? top_tokens_json(best, top_n) : json::array();
+  for (std::size_t i = 0; i < best.tokens.size(); ++i) {
+    const bool last = i + 1 == best.tokens.size();
+    json event{{"index", i + 1}, {"token", tokens[i]}};
+    if (top_n > 0)
+      event["top_tokens"] = top[i];
+    event["generated_text"] = last ? json(generated) : json(nullptr);
+    event["details"] = last && details ? json{{"finish_reason", best.finish},
+                                              {"generated_tokens", best.tokens.size()},
+                                              {"seed", seed_of(salt)},
+                                              {"input_length", input_tokens}}
                                        : json(nullptr);
     reply.events.push_back(sse_frame(event.dump()));
   }

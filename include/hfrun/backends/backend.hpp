@@ -69,6 +69,9 @@ struct ExecuteOptions {
   bool stream = false;                // stream chat/text-generation replies
   bool raw = false;                   // the reply untouched: no decoding
   StreamObserver* observer = nullptr; // required when stream is true
+  // The inputs the request was encoded from, for a backend that may send them again in another
+  // form (TGI text-generation falling back to OpenAI completions); null with --data.
+  const tasks::Inputs* inputs = nullptr;
 };
 
 // What a run produced.
@@ -130,6 +133,20 @@ encode_with_codec(const Plan& plan, const tasks::Inputs& inputs, const EncodeCon
                                               const Plan& plan,
                                               http::Request& request,
                                               const ExecuteOptions& options);
+// TGI text-generation (docs/serverless.md, "text-generation"): the inputs with "details": true
+// added unless the user set it (the finish reason and token counts come in the details).
+[[nodiscard]] tasks::Inputs with_tgi_details(const tasks::Inputs& inputs);
+// Whether an error says the route itself is not there (405, or a 404 without a body of its own:
+// axum's empty 404, FastAPI's {"detail":"Not Found"}), not that the model is unknown.
+[[nodiscard]] bool is_missing_route(const Error& error);
+// send_and_decode of TGI's native request; when the server says that route is not there, the
+// same inputs once more as OpenAI completions to `completions_url` (TGI-only parameters are then
+// a usage error: that route cannot answer them).
+[[nodiscard]] Result<Outcome> generate_or_complete(client::Client& client,
+                                                   const Plan& plan,
+                                                   http::Request& request,
+                                                   const ExecuteOptions& options,
+                                                   const std::string& completions_url);
 // Fetches binary results given as URLs (provider CDNs), without the token.
 [[nodiscard]] Result<void> fetch_result_urls(client::Client& client, Outcome& outcome);
 

@@ -26,7 +26,8 @@ namespace hfrun::tasks {
 // print and, at the end, the same normalized JSON a non-streamed call gives. Understands OpenAI
 // chat chunks (role-only or empty first deltas, usage-only last chunk with "choices": []),
 // completion chunks ({"choices":[{"text"}]}), provider extras (Together's "text" beside "delta")
-// and TGI text-generation events ({"token":{"text"},"generated_text"}).
+// and TGI text-generation events ({"token":{"id","text","logprob","special"},"top_tokens",
+// "generated_text","details"}), whose tokens and details make the result's "details".
 class ChatStreamAssembler {
 public:
   explicit ChatStreamAssembler(std::string task = "conversational");
@@ -43,6 +44,10 @@ public:
 
   [[nodiscard]] const std::string& content() const { return m_content; }
 
+  // Whether the stream said it was whole: TGI's last event carries the full generated_text (TGI
+  // sends no [DONE], and no finish reason unless details were asked for).
+  [[nodiscard]] bool finished() const { return m_tgi_final.has_value(); }
+
 private:
   std::string m_task;
   std::string m_content;
@@ -52,7 +57,10 @@ private:
   nlohmann::json m_finish_reason;
   nlohmann::json m_usage;
   nlohmann::json m_tool_calls = nlohmann::json::array();
-  std::optional<std::string> m_tgi_final; // TGI: the final generated_text, when sent
+  std::optional<std::string> m_tgi_final;                // TGI: the final generated_text, when sent
+  nlohmann::json m_tgi_tokens = nlohmann::json::array(); // TGI: every event's token
+  nlohmann::json m_tgi_top_tokens = nlohmann::json::array(); // TGI: each event's top_tokens
+  nlohmann::json m_tgi_details;                              // TGI: the last event's details
 };
 
 } // namespace hfrun::tasks

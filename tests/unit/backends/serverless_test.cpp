@@ -89,7 +89,7 @@ const PlanCase k_plans[] = {
      "distilbert/distilbert-base-uncased-finetuned-sst-2-english"},
     {"a renamed repo is called by its current id", "gpt2", "", "auto",
      R"({"id":"openai-community/gpt2","pipeline_tag":"text-generation","inferenceProviderMapping":{"hf-inference":{"status":"live","providerId":"openai-community/gpt2","task":"text-generation"}}})",
-     "https://router.huggingface.co/hf-inference/models/openai-community/gpt2/v1/completions",
+     "https://router.huggingface.co/hf-inference/models/openai-community/gpt2",
      "openai-community/gpt2"},
     {"a provider that does not serve the model", "black-forest-labs/FLUX.1-dev", "", "groq",
      R"({"id":"black-forest-labs/FLUX.1-dev","pipeline_tag":"text-to-image","inferenceProviderMapping":{"fal-ai":{"status":"live","providerId":"fal-ai/flux/dev","task":"text-to-image"}}})",

@@ -303,7 +303,11 @@ TEST(TaskChat, TgiTextGenerationEvents) {
   EXPECT_EQ(
       a.result(),
       json::parse(
-          R"({"task":"text-generation","generated_text":" one","finish_reason":"eos_token","usage":null})"));
+          R"({"task":"text-generation","generated_text":" one","finish_reason":"eos_token","usage":null,
+              "details":{"finish_reason":"eos_token","generated_tokens":2,"seed":null,
+              "input_length":null,"prefill":[],"top_tokens":[],"best_of_sequences":[],
+              "tokens":[{"id":3,"text":" one","logprob":null,"special":false},
+                        {"id":1,"text":"</s>","logprob":null,"special":true}]}})"));
 }
 
 TEST(TaskSniff, ContentTypesFromBytesNotNames) {
