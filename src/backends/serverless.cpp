@@ -1,13 +1,17 @@
 // The serverless backend: Inference Providers through the router. plan() decides the task, the
-// provider and the URL (one Hub request when the model must be looked up); encode() is the task
-// codec's, plus the providers' own text-to-image bodies; execute() fetches results that providers
-// hand out as URLs, without the token.
+// provider, its row of the provider table (providers.hpp) and the URL (one Hub request when the
+// model must be looked up); encode() is the task codec's, or the row's own body
+// (provider_body.cpp); execute() follows queued jobs to their end (provider_job_runner.cpp) and
+// fetches results that providers hand out as URLs, without the token.
+#include "provider_calls.hpp"
+#include "provider_job_runner.hpp"
 #include "providers.hpp"
 #include "serverless_backend.hpp"
 
 #include <hfrun/http/bodies.hpp>
 #include <hfrun/hub/model_info.hpp>
 #include <hfrun/util/json.hpp>
+#include <random>
 
 namespace hfrun::backends {
 
@@ -105,36 +109,22 @@ std::string hf_inference_path(tasks::TaskId id) {
   case TaskId::document_question_answering:
   case TaskId::tabular_classification:
   case TaskId::tabular_regression:
+  case TaskId::text_to_video:
+  case TaskId::image_to_video:
     return "";
   }
   return "";
 }
 
-Result<std::string> provider_url(const std::string& router,
-                                 const ProviderInfo& provider,
-                                 const tasks::TaskSpec& spec,
-                                 const std::string& provider_id,
-                                 const std::string& command) {
-  std::string_view route;
-  if (spec.id == tasks::TaskId::conversational) {
-    route = provider.chat;
-  } else if (spec.id == tasks::TaskId::text_generation) {
-    route = provider.completions;
-  } else if (spec.id == tasks::TaskId::text_to_image) {
-    route = provider.text_to_image;
+// A multipart boundary no upload contains by chance (RFC 2046 §5.1.1: up to 70 characters).
+std::string multipart_boundary() {
+  static constexpr std::string_view k_hex = "0123456789abcdef";
+  std::random_device device;
+  std::string out = "hfrun-";
+  for (int i = 0; i < 32; ++i) {
+    out += k_hex[device() % 16];
   }
-  if (route.empty()) {
-    return fail(ErrorKind::usage,
-                "hfrun does not know how to run " + std::string(spec.name) + " on provider " +
-                    std::string(provider.name),
-                "pick another provider with --provider (see `hfrun probe MODEL`); `hfrun " +
-                    command + " --help` lists the options");
-  }
-  std::string path(route);
-  if (const auto at = path.find("{id}"); at != std::string::npos) {
-    path.replace(at, 4, provider_id);
-  }
-  return router + "/" + std::string(provider.name) + path;
+  return out;
 }
 
 std::string
@@ -144,31 +134,17 @@ task_hint(const std::string& command, const std::string& id, const std::string& 
              : "run it with --task " + supported;
 }
 
-// Text-to-image on third-party providers: their own JSON bodies (huggingface.js providers/*.ts).
-Result<nlohmann::json>
-provider_image_body(const std::string& provider, const Plan& plan, const tasks::Inputs& inputs) {
-  if (!inputs.text || inputs.text->empty()) {
-    return fail(ErrorKind::usage, "text-to-image needs a prompt: --text \"...\"");
-  }
-  nlohmann::json params = inputs.params;
-  if (provider == "fal-ai") {
-    nlohmann::json body = params;
-    body["prompt"] = *inputs.text;
-    body["sync_mode"] = true;
-    return body;
-  }
-  if (provider == "replicate") {
-    nlohmann::json input = params;
-    input["prompt"] = *inputs.text;
-    return nlohmann::json{{"input", input}};
-  }
-  nlohmann::json body = params;
-  body["prompt"] = *inputs.text;
-  if (provider == "together" || provider == "nscale") {
-    body["model"] = plan.body_model;
-    body["response_format"] = "b64_json";
-  }
-  return body;
+// openai is reachable only with OpenAI's own key (huggingface_hub openai.py refuses an hf_ token),
+// and hfrun calls every provider through the router with the Hugging Face token.
+Error provider_key_only(std::string_view provider) {
+  return make_error(ErrorKind::usage,
+                    "provider " + std::string(provider) +
+                        " is not reachable through the Hugging Face router: it takes only " +
+                        std::string(provider) +
+                        "'s own API key, and hfrun sends your Hugging Face token to the router",
+                    "pick another provider with --provider (or let the router choose: --provider "
+                    "auto); to use " +
+                        std::string(provider) + " itself, call its API with its key");
 }
 
 class ServerlessBackend final : public Backend {
@@ -189,6 +165,7 @@ private:
   }
 
   std::string m_provider; // what plan() chose: a provider name, or "auto" (the router's choice)
+  const ProviderTask* m_row = nullptr; // the provider table's row; null: hf-inference, the router
 };
 
 bool ServerlessBackend::needs_lookup(const Call& call) const {
@@ -229,7 +206,7 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
       return fail(ErrorKind::usage, "':auto' is not a model suffix the router accepts",
                   "leave the suffix out: the router picks a provider by itself");
     }
-    if (find_provider(suffix) == nullptr) {
+    if (!is_known_provider(suffix)) {
       return fail(ErrorKind::usage, "unknown provider '" + suffix + "' in '" + call.target + "'",
                   "known providers: " + provider_names() +
                       "; policies: fastest, cheapest, preferred");
@@ -241,9 +218,13 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
     provider = suffix;
     provider_from_suffix = !provider_given;
   }
-  if (provider != "auto" && find_provider(provider) == nullptr) {
+  if (provider != "auto" && !is_known_provider(provider)) {
     return fail(ErrorKind::usage, "unknown provider '" + provider + "'",
                 "use auto or one of: " + provider_names());
+  }
+  if (const ProviderTask* chat = find_provider_task(provider, tasks::TaskId::conversational);
+      chat != nullptr && chat->key == KeyRule::provider_key) {
+    return unexpected(provider_key_only(provider));
   }
 
   HFRUN_TRY_ASSIGN(requested, requested_task(call));
@@ -319,7 +300,10 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
   const hub::ProviderMapping* entry = nullptr;
   if (provider == "auto") {
     for (const auto& candidate : mapping) {
-      if (same_task(candidate.task, task_name) && find_provider(candidate.provider) != nullptr) {
+      // The first provider of the user's order that hfrun can run the task on.
+      const bool runs = candidate.provider == "hf-inference" ||
+                        find_provider_task(candidate.provider, requested->id) != nullptr;
+      if (same_task(candidate.task, task_name) && runs) {
         entry = &candidate;
         break;
       }
@@ -369,9 +353,21 @@ Result<Plan> ServerlessBackend::plan(client::Client& client, const Call& call) {
     }
     return plan;
   }
-  HFRUN_TRY_ASSIGN(url, provider_url(router, *find_provider(provider), *requested, plan.body_model,
-                                     call.command));
-  plan.url = std::move(url);
+  const ProviderTask* row = find_provider_task(provider, requested->id);
+  if (row == nullptr) {
+    const std::string runs = provider_task_names(provider);
+    return fail(ErrorKind::usage,
+                "hfrun does not know how to run " + task_name + " on provider " + provider,
+                "provider " + provider + " runs: " + runs +
+                    "; pick another provider with --provider (`hfrun " + call.command +
+                    " --list-providers " + id + "` lists them)");
+  }
+  m_row = row;
+  plan.openai_embeddings = row->body == BodyStyle::embeddings;
+  plan.url = router + "/" + provider + provider_route(*row, plan.body_model);
+  if (row->reply == ReplyStyle::fal_queue) {
+    plan.url += "?_subdomain=queue"; // the router's way to fal-ai's queue (fal_ai.py)
+  }
   return plan;
 }
 
@@ -387,18 +383,57 @@ Result<http::Request> ServerlessBackend::encode(const Plan& plan,
     }
     return encode_with_codec(plan, tgi, context);
   }
-  if (plan.task->id != tasks::TaskId::text_to_image || m_provider == "hf-inference") {
+  if (m_row == nullptr) {
     return encode_with_codec(plan, inputs, context);
   }
+  switch (m_row->body) {
+  case BodyStyle::chat:
+  case BodyStyle::completions:
+  case BodyStyle::embeddings: {
+    HFRUN_TRY_ASSIGN(request, encode_with_codec(plan, inputs, context));
+    for (const auto& [name, value] : provider_headers(*m_row)) {
+      request.headers.set(name, value);
+    }
+    return request;
+  }
+  case BodyStyle::transcription:
+  case BodyStyle::speech:
+  case BodyStyle::fal_prompt:
+  case BodyStyle::fal_text:
+  case BodyStyle::fal_audio_url:
+  case BodyStyle::fal_image_url:
+  case BodyStyle::fal_video_image:
+  case BodyStyle::fal_segmentation:
+  case BodyStyle::replicate_prompt:
+  case BodyStyle::replicate_text:
+  case BodyStyle::replicate_audio:
+  case BodyStyle::replicate_image:
+  case BodyStyle::openai_image:
+  case BodyStyle::together_image:
+  case BodyStyle::together_image_edit:
+  case BodyStyle::together_video:
+  case BodyStyle::together_image_video:
+  case BodyStyle::nscale_image:
+  case BodyStyle::prompt_only:
+  case BodyStyle::wavespeed_image:
+  case BodyStyle::zai_image:
+    break;
+  }
+  if (inputs.inputs) {
+    return fail(ErrorKind::usage,
+                "--inputs is hf-inference's body; provider " + std::string(m_row->provider) +
+                    " takes --text/--file and key=value parameters",
+                "or send the provider's own body with --data JSON");
+  }
+  HFRUN_TRY_ASSIGN(body, provider_body(*m_row, plan.body_model, inputs, multipart_boundary()));
   http::Request request;
   request.method = "POST";
   request.url = plan.url;
-  HFRUN_TRY_ASSIGN(body, provider_image_body(m_provider, plan, inputs));
-  request.headers.set("Content-Type", "application/json");
-  if (m_provider == "replicate") {
-    request.headers.set("Prefer", "wait");
+  request.headers.set("Content-Type", body.content_type);
+  for (const auto& [name, value] : body.headers) {
+    request.headers.set(name, value);
   }
-  request.body = http::string_body(body.dump());
+  request.body = http::string_body(std::move(body.bytes));
   return request;
 }
 
@@ -408,6 +443,10 @@ Result<Outcome> ServerlessBackend::execute(client::Client& client,
                                            const ExecuteOptions& options) {
   if (tgi_generation(plan)) {
     return generate_or_complete(client, plan, request, options, plan.url + "/v1/completions");
+  }
+  if (m_row != nullptr &&
+      (m_row->reply != ReplyStyle::direct || m_row->result != ResultShape::codec)) {
+    return run_provider_job(client, plan, *m_row, request, options);
   }
   HFRUN_TRY_ASSIGN(outcome, send_and_decode(client, plan, request, options));
   if (outcome.kind == Outcome::Kind::files) {

@@ -38,6 +38,9 @@ protected:
     return std::nullopt;
   }
 
+  // The positional target as given ("" when none).
+  [[nodiscard]] const std::string& target() const { return m_target; }
+
 private:
   std::string m_backend;
   std::string m_target_name;

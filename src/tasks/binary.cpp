@@ -213,6 +213,12 @@ std::string type_from_magic(std::string_view bytes) {
   if (bytes.starts_with("fLaC")) {
     return "audio/flac";
   }
+  if (bytes.size() >= 12 && bytes.substr(4, 4) == "ftyp") {
+    return "video/mp4"; // ISO base media (MP4): the ftyp box comes first
+  }
+  if (bytes.starts_with("\x1A\x45\xDF\xA3")) {
+    return "video/webm"; // Matroska/WebM EBML header
+  }
   return {};
 }
 

@@ -499,6 +499,8 @@ Shape decode_json(const TaskSpec& spec, const json& body) {
   case TaskId::image_to_image:
   case TaskId::text_to_speech:
   case TaskId::audio_to_audio:
+  case TaskId::text_to_video:
+  case TaskId::image_to_video:
     break; // handled before
   }
   return wrong("no decoder");

@@ -372,12 +372,12 @@ EncodedBody base64_body(const std::filesystem::path& file, std::string prefix, s
 Result<EncodedBody> encode_binary(const TaskSpec& spec, const Inputs& in) {
   json params = parameters_of(spec, in);
   if (in.text) {
-    if (spec.id != TaskId::image_to_image) {
+    if (spec.id != TaskId::image_to_image && spec.id != TaskId::image_to_video) {
       return fail(ErrorKind::usage, name_of(spec) + " takes --file, not --text",
                   detail::example_hint(spec));
     }
     if (!params.contains("prompt")) {
-      params["prompt"] = *in.text; // image-to-image: --text is the prompt
+      params["prompt"] = *in.text; // image-to-image/-video: --text is the prompt
     }
   }
   if (in.inputs) { // the user built "inputs" (base64 or URL) themselves
@@ -615,6 +615,7 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
     out = encode_image_question(spec, in);
     break;
   case TaskId::image_to_image:
+  case TaskId::image_to_video:
   case TaskId::image_classification:
   case TaskId::object_detection:
   case TaskId::image_segmentation:
@@ -632,6 +633,7 @@ Result<EncodedBody> encode(const TaskSpec& spec, const Inputs& in, const EncodeO
   case TaskId::feature_extraction:
   case TaskId::zero_shot_classification:
   case TaskId::text_to_image:
+  case TaskId::text_to_video:
   case TaskId::text_to_speech:
     out = encode_text_task(spec, in);
     break;

@@ -444,7 +444,9 @@ std::string render_one(const TaskSpec& spec, const json& r, const RenderOptions&
   case TaskId::text_to_image:
   case TaskId::image_to_image:
   case TaskId::text_to_speech:
-  case TaskId::audio_to_audio: {
+  case TaskId::audio_to_audio:
+  case TaskId::text_to_video:
+  case TaskId::image_to_video: {
     const json* listed = json_array(r, "outputs");
     const json outputs = listed != nullptr ? *listed : json::array({r});
     std::string out;

@@ -252,6 +252,23 @@ constexpr std::array k_tasks{
         "",
         "predict a number for each row of a table",
         "--file fish.csv"),
+    // Video: third-party providers only; they queue the job and hfrun polls it to completion.
+    row(TaskId::text_to_video,
+        "text-to-video",
+        InputKind::text,
+        true,
+        k_none,
+        "",
+        "generate a video from a prompt (queued on the provider)",
+        "--text 'a cat playing piano' -o cat.mp4"),
+    row(TaskId::image_to_video,
+        "image-to-video",
+        InputKind::binary,
+        true,
+        k_none,
+        "",
+        "animate an image (queued on the provider)",
+        "--file cat.png prompt='the cat turns its head' -o cat.mp4"),
 };
 
 struct Alias {

@@ -8,7 +8,8 @@
 //     through @huggingface/inference, whose hard-coded origins are rewritten to the emulator by the
 //     client's documented `fetch` option (as the captures were made), and checks each call succeeds
 //     and returns what the emulator means (its outputs are deterministic functions of the input);
-//  2. runs chat on third-party providers, text-to-image on together and fal-ai, and the error paths;
+//  2. runs chat on third-party providers, every other third-party pair it supports (speech,
+//     embeddings, image-to-image, segmentation, video: queues polled), and the error paths;
 //  3. lists a model tree and downloads files with @huggingface/hub pointed at the emulator's hub.
 // A failure here is a disagreement between the emulator and the real clients: fix the emulator.
 //
@@ -223,6 +224,68 @@ await check("text-to-image on fal-ai (queue, then the image URL)", async () => {
 	const r = await client.textToImage({ model: "black-forest-labs/FLUX.1-dev", provider: "fal-ai", inputs: "a lighthouse", parameters: { width: 64, height: 48 } });
 	expect(r instanceof Blob && startsWith(await bytesOf(r), JPEG), "a JPEG Blob");
 });
+// Every third-party (provider, task) pair beyond chat this client runs (docs/serverless.md's
+// matrix), on the emulator's provider routes, queues and CDN.
+const ascii = (bytes, from, to) => Buffer.from(bytes.subarray(from, to)).toString("latin1");
+const isVideo = async (r) => r instanceof Blob && ascii(await bytesOf(r), 4, 8) === "ftyp";
+const isWav = async (r) => r instanceof Blob && ascii(await bytesOf(r), 0, 4) === "RIFF";
+const wavBlob = () => new Blob([wav], { type: "audio/wav" });
+const pngBlob = () => new Blob([png], { type: "image/png" });
+for (const provider of ["fal-ai", "deepinfra", "replicate", "together"]) {
+	await check(`automatic-speech-recognition on ${provider}`, async () => {
+		const r = await client.automaticSpeechRecognition({ model: "openai/whisper-large-v3", provider, data: wavBlob() });
+		expect(typeof r.text === "string" && r.text.length > 0, "a transcript");
+	});
+}
+for (const provider of ["deepinfra", "scaleway", "together"]) {
+	await check(`feature-extraction on ${provider}`, async () => {
+		const r = await client.featureExtraction({ model: "BAAI/bge-m3", provider, inputs: "That is a happy person" });
+		const vector = Array.isArray(r[0]) ? r[0] : r;
+		expect(vector.length === 1024 && typeof vector[0] === "number", "a 1024-dimension embedding");
+	});
+}
+// novita is left out: this client posts its completions body ({prompt}) to Novita's chat route
+// /v3/openai/chat/completions, huggingface_hub (and hfrun) to /v3/openai/completions.
+for (const provider of ["deepinfra", "featherless-ai", "together", "ovhcloud", "scaleway"]) {
+	await check(`text-generation on ${provider}`, async () => {
+		const r = await client.textGeneration({ model: "Qwen/Qwen2.5-7B", provider, inputs: "Once upon", parameters: { max_new_tokens: 5 } });
+		expect(typeof r.generated_text === "string" && r.generated_text.length > 0, "a completion");
+	});
+}
+for (const provider of ["fal-ai", "deepinfra", "replicate", "together"]) {
+	await check(`text-to-speech on ${provider}`, async () => {
+		const r = await client.textToSpeech({ model: "hexgrad/Kokoro-82M", provider, inputs: "Hello world" });
+		expect(await isWav(r), "a WAV Blob");
+	});
+}
+for (const [provider, model] of [["deepinfra", "black-forest-labs/FLUX.1-dev"], ["wavespeed", "black-forest-labs/FLUX.1-dev"], ["zai-org", "zai-org/CogView4-6B"], ["replicate", "black-forest-labs/FLUX.1-dev"]]) {
+	await check(`text-to-image on ${provider}`, async () => {
+		const r = await client.textToImage({ model, provider, inputs: "a lighthouse" });
+		expect(r instanceof Blob && startsWith(await bytesOf(r), JPEG), "a JPEG Blob");
+	});
+}
+for (const provider of ["fal-ai", "replicate", "together", "wavespeed"]) {
+	await check(`image-to-image on ${provider}`, async () => {
+		const r = await client.imageToImage({ model: "black-forest-labs/FLUX.1-Kontext-dev", provider, inputs: pngBlob(), parameters: { prompt: "a sketch" } });
+		expect(r instanceof Blob && startsWith(await bytesOf(r), JPEG), "a JPEG Blob");
+	});
+}
+await check("image-segmentation on fal-ai (queue)", async () => {
+	const r = await client.imageSegmentation({ model: "facebook/sam2.1-hiera-large", provider: "fal-ai", inputs: pngBlob() });
+	expect(Array.isArray(r) && r.length > 0 && typeof r[0].mask === "string", "segments with a mask");
+});
+for (const provider of ["fal-ai", "novita", "replicate", "together", "wavespeed"]) {
+	await check(`text-to-video on ${provider}`, async () => {
+		const r = await client.textToVideo({ model: "Wan-AI/Wan2.1-T2V-14B", provider, inputs: "a cat playing piano" });
+		expect(await isVideo(r), "an MP4 Blob");
+	});
+}
+for (const provider of ["fal-ai", "together", "wavespeed"]) {
+	await check(`image-to-video on ${provider}`, async () => {
+		const r = await client.imageToVideo({ model: "Wan-AI/Wan2.1-I2V-14B-720P", provider, inputs: pngBlob(), parameters: { prompt: "it moves" } });
+		expect(await isVideo(r), "an MP4 Blob");
+	});
+}
 // The call must fail with the message (or, for OpenAI-style error objects, the response body).
 async function rejects(fn, pattern, status) {
 	try {

@@ -2,6 +2,7 @@
 
 #include "content.hpp"
 #include "hub_api.hpp"
+#include "router_provider_tasks.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -222,6 +223,9 @@ void resolve(const Context& ctx,
 }
 
 void cdn_get(const Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (router::serve_provider_media(req, res)) {
+    return; // provider results (router_provider_tasks.cpp), on the CDN like the providers' own
+  }
   const_cast<httplib::Request&>(req).ranges.clear();
   const auto segs = path_segments(req);
   // /repos/{aa}/{bb}/{key}/{sha256}

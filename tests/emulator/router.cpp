@@ -5,6 +5,7 @@
 #include "context.hpp"
 #include "media.hpp"
 #include "router_chat.hpp"
+#include "router_provider_tasks.hpp"
 #include "router_providers.hpp"
 #include "router_tasks.hpp"
 #include "router_util.hpp"
@@ -600,6 +601,8 @@ Reply provider_post(State& state,
                     const httplib::Request& req,
                     const std::string& provider,
                     const std::string& rest) {
+  if (auto served = serve_provider_task(*state.ctx, req, provider, rest))
+    return *served; // router_provider_tasks.cpp: speech, embeddings, video, queued jobs
   if (provider == "fal-ai")
     return fal_post(state, req, rest);
   auto body = world_json::parse(req.body, nullptr, false);
@@ -721,8 +724,23 @@ void register_router_routes(httplib::Server& server, Context& ctx) {
                 }));
   }
   server.Get(R"(/fal-ai/(.*))", router::guarded(state, true, [state](const httplib::Request& req) {
+               if (auto job =
+                       router::poll_provider_job(*state->ctx, req, "fal-ai", req.matches[1].str()))
+                 return *job;
                return router::fal_get(*state, req.matches[1].str());
              }));
+  // The jobs other providers queue: Together videos, Replicate predictions, WaveSpeed, Z.ai and
+  // Novita results, polled through the router with the token.
+  for (const std::string provider : {"together", "replicate", "wavespeed", "zai-org", "novita"}) {
+    server.Get("/" + provider + "/(.*)",
+               router::guarded(state, true, [state, provider](const httplib::Request& req) {
+                 if (auto job = router::poll_provider_job(*state->ctx, req, provider,
+                                                          req.matches[1].str()))
+                   return *job;
+                 return router::openai_error_reply(404, "Unknown route", "invalid_request_error",
+                                                   "", "not_found");
+               }));
+  }
 }
 
 } // namespace emulator

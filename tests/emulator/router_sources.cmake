@@ -11,6 +11,7 @@ set(HFRUN_EMULATOR_ROUTER_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/router.cpp
     ${CMAKE_CURRENT_LIST_DIR}/router_chat.cpp
     ${CMAKE_CURRENT_LIST_DIR}/router_providers.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/router_provider_tasks.cpp
     ${CMAKE_CURRENT_LIST_DIR}/router_tasks.cpp
     ${CMAKE_CURRENT_LIST_DIR}/router_util.cpp
     ${CMAKE_CURRENT_LIST_DIR}/plausible.cpp

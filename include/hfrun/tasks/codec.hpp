@@ -99,7 +99,7 @@ struct BinaryResult {
 binary_result(const TaskSpec& spec, std::string_view content_type, std::string_view body);
 
 // The media type of common image/audio payloads told by their first bytes (JPEG, PNG, WebP, WAV,
-// FLAC); "" when none matches. For payloads that arrive without a type (base64 fields).
+// FLAC, MP4, WebM); "" when none matches. For payloads that arrive without a type (base64 fields).
 [[nodiscard]] std::string type_from_magic(std::string_view bytes);
 
 // A <=200-byte printable excerpt of a body, for error messages.

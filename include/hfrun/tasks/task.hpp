@@ -41,6 +41,8 @@ enum class TaskId {
   document_question_answering,
   tabular_classification,
   tabular_regression,
+  text_to_video,
+  image_to_video,
 };
 
 // What the task's primary input is.
@@ -54,7 +56,7 @@ struct TaskSpec {
   TaskId id;
   std::string_view name; // the pipeline tag, e.g. "image-classification"
   InputKind input;
-  bool binary_output;                       // the result is an image or audio file
+  bool binary_output;                       // the result is an image, audio or video file
   std::span<const std::string_view> fields; // user parameter keys that are input fields
   std::string_view accept;                  // Accept header the task asks for ("" = none)
   std::string_view summary;                 // one line for --help and docs
