@@ -126,6 +126,26 @@ int usage_error(Output& out, const std::string& message, const std::string& comm
   return exit_code_for(e.kind);
 }
 
+// --color as the command line gives it, for the errors printed before it parses: a usage error
+// honours `--color never` (and `always`) as every later line does. The last one wins, as in CLI11.
+ColorMode early_color(const std::vector<std::string>& args) {
+  ColorMode mode = ColorMode::auto_detect;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string value;
+    if (args[i] == "--color" && i + 1 < args.size()) {
+      value = args[i + 1];
+    } else if (args[i].starts_with("--color=")) {
+      value = args[i].substr(std::string_view("--color=").size());
+    } else {
+      continue;
+    }
+    mode = value == "always"  ? ColorMode::always
+           : value == "never" ? ColorMode::never
+                              : ColorMode::auto_detect;
+  }
+  return mode;
+}
+
 } // namespace
 
 std::vector<RegisteredCommand> build_app(CLI::App& app, GlobalOptions& global) {
@@ -164,6 +184,7 @@ int run_with(const std::vector<std::string>& args, const Io& io, const config::E
   const config::Config config = config::load_config(env);
   OutputOptions early;
   early.no_color_env = config.no_color;
+  early.color = early_color(args);
   // --json anywhere asks for the JSON error line, also for a command line that does not parse.
   early.json = std::find(args.begin(), args.end(), "--json") != args.end();
   Output early_out(io, early);

@@ -208,6 +208,14 @@ void Output::write_err(std::string_view text) {
 }
 
 void Output::error(const Error& error) {
+  print_error(error, m_options.json);
+}
+
+void Output::error_human(const Error& error) {
+  print_error(error, false);
+}
+
+void Output::print_error(const Error& error, bool json_line) {
   Error masked = error;
   masked.message = shown(error.message);
   masked.server_message = shown(error.server_message);
@@ -215,7 +223,7 @@ void Output::error(const Error& error) {
   masked.hint = shown(error.hint);
   const std::string prefix = m_color_err ? "\x1b[1;31mhfrun: error:\x1b[0m " : "hfrun: error: ";
   std::string text = prefix + describe(masked) + "\n";
-  if (m_options.json) {
+  if (json_line) {
     // For scripts that read stderr as JSON: the same facts, one line, after the human one.
     const nlohmann::json line = {
         {"error",

@@ -76,7 +76,11 @@ public:
 
   // stderr lines. Everything shown is masked (add_secret, other tokens' shapes) and terminal
   // control characters from servers are made visible (\x1b), so a reply cannot drive the terminal.
-  void error(const Error& error);        // with --json also one {"error": {...}} line
+  void error(const Error& error); // with --json also one {"error": {...}} line
+  // The human line only, even with --json: for a failure the JSON on stdout already carries
+  // (probe's failure line among several models), so the one {"error": ...} line on stderr stays the
+  // run's.
+  void error_human(const Error& error);
   void warn(std::string_view message);   // hidden by --quiet
   void note(std::string_view message);   // informational, hidden by --quiet
   void plain_err(std::string_view line); // -vv header lines
@@ -87,6 +91,7 @@ public:
 private:
   [[nodiscard]] Result<void> write_stdout(std::string_view bytes);
   void write_err(std::string_view text);
+  void print_error(const Error& error, bool json_line);
 
   Io m_io;
   OutputOptions m_options;

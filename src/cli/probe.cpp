@@ -51,7 +51,7 @@ public:
           continue;
         }
         if (several) {
-          env.out.error(error);
+          env.out.error_human(error); // with --json, its failure line on stdout is the JSON
           if (env.global.json) {
             lines += dump_line(probe::failure_json(env.out.shown(one.input), masked(env, error)));
           }

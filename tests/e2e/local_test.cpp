@@ -4,6 +4,7 @@
 // folder. Each --json is the shape `hfrun serverless` gives for the task (docs/outputs.md).
 // Skipped, saying why, when node, the npm packages or python3's onnx and numpy are missing.
 #include "support/emulator_process.hpp"
+#include "support/json_schema.hpp"
 #include "support/subprocess.hpp"
 
 #include <algorithm>
@@ -155,7 +156,17 @@ protected:
     args.insert(args.begin(), HFRUN_BIN);
     return run_process(args, environment, std::nullopt, std::chrono::seconds(120));
   }
-  static json parsed(const ProcessResult& r) { return json::parse(r.out, nullptr, false); }
+  // stdout as JSON; a task's result is also checked against its contract
+  // (docs/schemas/tasks.schema.json, the same as serverless's and endpoint's).
+  static json parsed(const ProcessResult& r) {
+    json doc = json::parse(r.out, nullptr, false);
+    if (doc.is_object() && doc.contains("task") && doc["task"].is_string()) {
+      const auto errors =
+          validate_against("tasks.schema.json", doc, doc["task"].get<std::string>());
+      EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors) << "\n" << r.out;
+    }
+    return doc;
+  }
   // Every worker's scratch folder is gone: the worker was stopped with hfrun.
   static void expect_no_worker_left() {
     for (const auto& entry : fs::directory_iterator(s_scratch / "tmp")) {

@@ -3,7 +3,7 @@
 // exit codes,
 // --revision, --dry-run and the token never leaking.
 #include "emulator_fixture.hpp"
-#include "unit/probe/probe_fixtures.hpp"
+#include "support/json_schema.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -37,24 +37,15 @@ json access(bool is_private, json gated, bool disabled) {
           {"needs_terms", gated_any}};
 }
 
-const json& schema() {
-  static const json s = hfrun::probe::testing::load_json("report.schema.json");
-  return s;
-}
-
-// A JSON Lines entry of a model whose probe failed, against the schema's `$defs/failure`.
+// A JSON Lines entry of a model whose probe failed, against docs/schemas/probe.schema.json's
+// `$defs/failure`.
 void expect_valid_failure(const json& doc) {
-  ASSERT_TRUE(schema().contains("$defs")) << "report.schema.json has no $defs/failure";
-  std::vector<std::string> errors;
-  hfrun::probe::testing::validate(schema()["$defs"]["failure"], doc, "$", errors);
+  const auto errors = validate_against("probe.schema.json", doc, "failure");
   EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
 }
 
 void expect_valid(const json& doc) {
-  ASSERT_TRUE(schema().is_object())
-      << "tests/data/probe/report.schema.json is missing or malformed";
-  std::vector<std::string> errors;
-  hfrun::probe::testing::validate(schema(), doc, "$", errors);
+  const auto errors = validate_against("probe.schema.json", doc);
   EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
 }
 

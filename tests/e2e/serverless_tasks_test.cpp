@@ -2,6 +2,7 @@
 // (the normalized schema of docs/outputs.md), with parameters (they reach the server and take
 // effect), --raw (the server's body untouched) and the readable rendering.
 #include "serverless_e2e.hpp"
+#include "support/json_schema.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -569,6 +570,13 @@ void PrintTo(const TaskCase& c, std::ostream* os) {
 
 class ServerlessTask : public ::testing::TestWithParam<TaskCase> {};
 
+// The task's published contract: docs/schemas/tasks.schema.json, its $defs/<task>.
+void expect_task_schema(const std::string& task, const json& doc) {
+  const auto errors = validate_against("tasks.schema.json", doc, task);
+  EXPECT_TRUE(errors.empty()) << task << ": " << ::testing::PrintToString(errors) << "\n"
+                              << doc.dump().substr(0, 1000);
+}
+
 TEST_P(ServerlessTask, JsonHasTheNormalizedSchema) {
   const auto& tc = GetParam();
   auto args = expand(tc.input);
@@ -578,6 +586,7 @@ TEST_P(ServerlessTask, JsonHasTheNormalizedSchema) {
   auto j = parse_json(r.out);
   ASSERT_FALSE(j.is_discarded()) << "stdout is one JSON document: " << r.out;
   EXPECT_EQ(j["task"], tc.task) << j.dump().substr(0, 500);
+  expect_task_schema(tc.task, j);
   tc.check(j);
 }
 
@@ -594,6 +603,7 @@ TEST_P(ServerlessTask, ParametersReachTheServerAndTakeEffect) {
   auto j = parse_json(r.out);
   ASSERT_FALSE(j.is_discarded()) << r.out;
   EXPECT_EQ(j["task"], tc.task);
+  expect_task_schema(tc.task, j);
   tc.check_with_params(j);
   // The request went out as JSON (parameters cannot ride on a raw upload).
   const auto post = log.last_post();
@@ -651,6 +661,7 @@ TEST_P(ServerlessTask, AToolkitEndpointGivesTheSameSchema) {
   const auto j = parse_json(r.out);
   ASSERT_TRUE(j.is_object()) << r.out;
   EXPECT_EQ(j["task"], tc.task);
+  expect_task_schema(tc.task, j);
   if (tc.task == "text-generation") {
     // The toolkit's pipeline returns the prompt with its continuation, and counts no tokens.
     EXPECT_TRUE(j["generated_text"].is_string()) << j.dump();

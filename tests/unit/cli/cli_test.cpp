@@ -389,6 +389,34 @@ TEST_F(CliTest, DumbTerminalGetsNoColour) {
   EXPECT_TRUE(forced.err.starts_with("\x1b[")) << forced.err;
 }
 
+// docs/output.md: NO_COLOR (set and not empty, no-color.org) turns colour off on a terminal as
+// TERM=dumb does; --color always|never overrides both, also on an error printed before the
+// command line parsed; the --json error line is never coloured.
+TEST_F(CliTest, NoColorAndColorOptionOnATerminal) {
+  const auto coloured = [](const Captured& c) { return c.err.starts_with("\x1b["); };
+  EXPECT_FALSE(coloured(run({"whoami"}, {{"TERM", "xterm"}, {"NO_COLOR", "1"}}, nullptr, true)));
+  EXPECT_TRUE(coloured(run({"whoami"}, {{"TERM", "xterm"}, {"NO_COLOR", ""}}, nullptr, true)))
+      << "an empty NO_COLOR does not count";
+  EXPECT_TRUE(coloured(
+      run({"--color", "always", "whoami"}, {{"TERM", "xterm"}, {"NO_COLOR", "1"}}, nullptr, true)));
+  EXPECT_FALSE(coloured(run({"whoami", "--color", "never"}, {{"TERM", "xterm"}}, nullptr, true)));
+  EXPECT_FALSE(coloured(run({"whoami"}, {{"TERM", "xterm"}}, nullptr, false)))
+      << "stderr is not a terminal";
+  const auto usage =
+      run({"--color=never", "--no-such-option", "whoami"}, {{"TERM", "xterm"}}, nullptr, true);
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_TRUE(usage.err.starts_with("hfrun: error: ")) << usage.err;
+  const auto forced =
+      run({"--no-such-option", "--color", "always", "whoami"}, {{"TERM", "dumb"}}, nullptr, false);
+  EXPECT_TRUE(coloured(forced)) << forced.err;
+  const auto json_line =
+      run({"whoami", "--json", "--color", "always"}, {{"TERM", "xterm"}}, nullptr, true);
+  EXPECT_EQ(json_line.code, 3);
+  const auto brace = json_line.err.find("\n{");
+  ASSERT_NE(brace, std::string::npos) << json_line.err;
+  EXPECT_EQ(json_line.err.find('\x1b', brace), std::string::npos) << json_line.err;
+}
+
 TEST_F(CliTest, UsageErrorsEchoNoSecret) {
   auto c = run({"--token", k_org_token, "whoami", k_org_token});
   EXPECT_EQ(c.code, 2);

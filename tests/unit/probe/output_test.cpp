@@ -1,6 +1,7 @@
 // The two renderings: --json against the documented schema, and the terminal table as snapshots.
 // Set HFRUN_UPDATE_SNAPSHOTS=1 to rewrite tests/data/probe/render/*.txt after an intended change.
 #include "probe_fixtures.hpp"
+#include "support/json_schema.hpp"
 
 #include <cstdlib>
 #include <gtest/gtest.h>
@@ -57,11 +58,8 @@ TEST_P(Fixtures, GetTheExpectedVerdicts) {
 }
 
 TEST_P(Fixtures, JsonMatchesTheDocumentedSchema) {
-  json schema = load_json("report.schema.json");
-  ASSERT_FALSE(schema.is_discarded());
   json doc = to_json(report_for(GetParam().file));
-  std::vector<std::string> errors;
-  validate(schema, doc, "$", errors);
+  const auto errors = hfrun::test::validate_against("probe.schema.json", doc);
   EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
 }
 
@@ -86,13 +84,11 @@ INSTANTIATE_TEST_SUITE_P(Models,
                          });
 
 TEST(Schema, ValidatorCatchesMissingKeysWrongTypesAndBadEnums) {
-  json schema = load_json("report.schema.json");
   json doc = to_json(report_for("gpt2"));
-  std::vector<std::string> errors;
   doc.erase("sha");
   doc["ways"]["space"]["total"] = "six";
   doc["ways"]["local"]["available"] = "maybe";
-  validate(schema, doc, "$", errors);
+  const auto errors = hfrun::test::validate_against("probe.schema.json", doc);
   EXPECT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
 }
 
@@ -139,8 +135,7 @@ TEST(Json, FailureLineCarriesTheInputAndTheErrorObject) {
       "exit_code": 4, "status": 404, "message": "model org/missing",
       "server_message": "Repository not found", "request_id": null,
       "hint": "check the name or URL"}})"));
-  std::vector<std::string> errors;
-  validate(load_json("report.schema.json")["$defs"]["failure"], line, "$", errors);
+  const auto errors = hfrun::test::validate_against("probe.schema.json", line, "failure");
   EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
 }
 
