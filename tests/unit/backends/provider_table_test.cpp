@@ -343,7 +343,7 @@ struct Run {
 Run run_pair(Harness& h,
              const std::string& provider,
              TaskId task,
-             const std::string& provider_id,
+             const std::string& /*provider_id: the caller pushed its mapping*/,
              const tasks::Inputs& inputs,
              bool raw = false) {
   auto backend = make_serverless_backend();

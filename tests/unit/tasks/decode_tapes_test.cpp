@@ -83,6 +83,8 @@ std::string schema_key(const TaskSpec& spec) {
   case TaskId::text_to_image:
   case TaskId::image_to_image:
   case TaskId::text_to_speech:
+  case TaskId::text_to_video:
+  case TaskId::image_to_video:
     return "content_type";
   }
   return "";
