@@ -604,7 +604,10 @@ Reply text_generation(const nlohmann::json& body, const Generator& generator, bo
         generator, validation_message(input_tokens, max_new, generator.max_total_tokens), stream);
   }
   const bool given_seed = parameters.contains("seed") && parameters["seed"].is_number_unsigned();
-  const std::string salt = given_seed ? "\x1fseed " + parameters["seed"].dump() : std::string();
+  // A seed changes what sampling draws; greedy decoding gives the same text whatever the seed.
+  const std::string salt = given_seed && is_sampling(parameters)
+                               ? "\x1fseed " + parameters["seed"].dump()
+                               : std::string();
   const Sequence best = generate(inputs, parameters, max_new, salt);
   const bool full_text = parameters.value("return_full_text", !tgi);
   const std::string generated = (full_text ? inputs : std::string()) + best.text;
