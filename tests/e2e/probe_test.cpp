@@ -204,8 +204,8 @@ const std::vector<Expected>& world_cases() {
         {"space", "yes"},
         {"libraries", "yes"},
         {"local", "yes"}},
-       {{"serverless",
-         "live: fal-ai, together, replicate; staging (the provider's org only): nscale"},
+       {{"serverless", "live: fal-ai, together, replicate, wavespeed, deepinfra; staging (the "
+                       "provider's org only): nscale"},
         {"libraries", "library: diffusers"}},
        {"serverless", "endpoint", "space"},
        access(false, "auto", false)},
