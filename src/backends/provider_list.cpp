@@ -6,27 +6,6 @@
 
 namespace hfrun::backends {
 
-namespace {
-
-std::string how(const ProviderTask& row) {
-  if (row.key == KeyRule::provider_key) {
-    return "own key";
-  }
-  switch (row.reply) {
-  case ReplyStyle::direct:
-    return "direct";
-  case ReplyStyle::fal_queue:
-  case ReplyStyle::replicate:
-  case ReplyStyle::together_job:
-  case ReplyStyle::wavespeed:
-  case ReplyStyle::zai_job:
-    return "polled";
-  }
-  return "direct";
-}
-
-} // namespace
-
 Result<std::vector<ProviderSupport>> list_providers(client::Client& client,
                                                     const std::string& model) {
   HFRUN_TRY(hub::validate_repo_id(model));
@@ -45,7 +24,7 @@ Result<std::vector<ProviderSupport>> list_providers(client::Client& client,
       support.how = "provider hfrun does not know";
     } else if (const ProviderTask* row = find_provider_task(entry.provider, task->id)) {
       support.supported = row->key == KeyRule::router;
-      support.how = how(*row);
+      support.how = std::string(run_style(*row));
     } else {
       support.how = "pair hfrun does not run";
     }

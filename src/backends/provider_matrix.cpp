@@ -8,21 +8,10 @@ namespace hfrun::backends {
 
 namespace {
 
+// The matrix says "yes" where --list-providers says "direct".
 std::string_view cell(const ProviderTask& row) {
-  if (row.key == KeyRule::provider_key) {
-    return "own key";
-  }
-  switch (row.reply) {
-  case ReplyStyle::direct:
-    return "yes";
-  case ReplyStyle::fal_queue:
-  case ReplyStyle::replicate:
-  case ReplyStyle::together_job:
-  case ReplyStyle::wavespeed:
-  case ReplyStyle::zai_job:
-    return "polled";
-  }
-  return "yes";
+  const std::string_view style = run_style(row);
+  return style == "direct" ? "yes" : style;
 }
 
 } // namespace

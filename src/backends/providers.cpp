@@ -330,4 +330,21 @@ bool is_routing_policy(std::string_view suffix) {
   return suffix == "fastest" || suffix == "cheapest" || suffix == "preferred";
 }
 
+std::string_view run_style(const ProviderTask& row) {
+  if (row.key == KeyRule::provider_key) {
+    return "own key";
+  }
+  switch (row.reply) {
+  case ReplyStyle::direct:
+    return "direct";
+  case ReplyStyle::fal_queue:
+  case ReplyStyle::replicate:
+  case ReplyStyle::together_job:
+  case ReplyStyle::wavespeed:
+  case ReplyStyle::zai_job:
+    return "polled";
+  }
+  return "direct";
+}
+
 } // namespace hfrun::backends

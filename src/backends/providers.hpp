@@ -86,6 +86,10 @@ struct ProviderTask {
 [[nodiscard]] std::span<const ProviderTask> provider_tasks();
 // The row for this pair; nullptr when hfrun does not run that task on that provider.
 [[nodiscard]] const ProviderTask* find_provider_task(std::string_view provider, tasks::TaskId task);
+
+// How hfrun runs a row, as --list-providers and the docs matrix say it: "direct" (one request),
+// "polled" (a queued job), or "own key" (not through the router with an HF token).
+[[nodiscard]] std::string_view run_style(const ProviderTask& row);
 // Whether the name is a provider hfrun knows (hf-inference included).
 [[nodiscard]] bool is_known_provider(std::string_view name);
 // "baseten, cerebras, ..." for error messages (hf-inference included).
