@@ -88,23 +88,6 @@ std::optional<Reply> from_tape(const State& state, const httplib::Request& req) 
   return reply;
 }
 
-const world_json* mapping_of(const world_json& model, std::string_view provider) {
-  if (!model.contains("inferenceProviderMapping"))
-    return nullptr;
-  const world_json& mappings = model["inferenceProviderMapping"];
-  if (mappings.is_object()) {
-    const auto found = mappings.find(std::string(provider));
-    return found != mappings.end() && found->is_object() ? &*found : nullptr;
-  }
-  if (mappings.is_array()) {
-    for (const auto& entry : mappings) {
-      if (entry.is_object() && entry.value("provider", "") == provider)
-        return &entry;
-    }
-  }
-  return nullptr;
-}
-
 // (provider, mapping) pairs of a model in the world's order (the user's preference order).
 std::vector<std::pair<std::string, const world_json*>> mappings_of(const world_json& model) {
   std::vector<std::pair<std::string, const world_json*>> out;

@@ -15,23 +15,6 @@ namespace {
 using json = nlohmann::ordered_json; // replies keep the field order the services write
 using world_json = nlohmann::json;
 
-const world_json* mapping_for(const world_json& model, std::string_view provider) {
-  if (!model.contains("inferenceProviderMapping"))
-    return nullptr;
-  const world_json& mappings = model["inferenceProviderMapping"];
-  if (mappings.is_object()) {
-    const auto found = mappings.find(std::string(provider));
-    return found != mappings.end() && found->is_object() ? &*found : nullptr;
-  }
-  if (mappings.is_array()) {
-    for (const auto& entry : mappings) {
-      if (entry.is_object() && entry.value("provider", "") == provider)
-        return &entry;
-    }
-  }
-  return nullptr;
-}
-
 struct Served {
   const world_json* model = nullptr;
   std::string task;
@@ -47,7 +30,7 @@ Served served_by(const Context& ctx,
   if (!ctx.world.contains("models") || !ctx.world["models"].is_array())
     return {};
   for (const auto& model : ctx.world["models"]) {
-    const world_json* mapping = mapping_for(model, provider);
+    const world_json* mapping = mapping_of(model, provider);
     if (mapping == nullptr)
       continue;
     const std::string id = mapping->value("providerId", model.value("id", ""));

@@ -210,4 +210,21 @@ std::string sse_frame(std::string_view payload) {
   return frame;
 }
 
+const nlohmann::json* mapping_of(const nlohmann::json& model, std::string_view provider) {
+  if (!model.contains("inferenceProviderMapping"))
+    return nullptr;
+  const nlohmann::json& mappings = model["inferenceProviderMapping"];
+  if (mappings.is_object()) {
+    const auto found = mappings.find(std::string(provider));
+    return found != mappings.end() && found->is_object() ? &*found : nullptr;
+  }
+  if (mappings.is_array()) {
+    for (const auto& entry : mappings) {
+      if (entry.is_object() && entry.value("provider", "") == provider)
+        return &entry;
+    }
+  }
+  return nullptr;
+}
+
 } // namespace emulator::router

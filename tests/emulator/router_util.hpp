@@ -76,4 +76,8 @@ tgi_error_reply(int status, std::string_view message, std::string_view error_typ
 // One SSE frame: "data: <payload>\n\n".
 [[nodiscard]] std::string sse_frame(std::string_view payload);
 
+// A model's mapping entry for one provider, whether the world holds the mapping as the Hub's
+// object (model_info) or as list_models' array; null when the provider does not serve it.
+const nlohmann::json* mapping_of(const nlohmann::json& model, std::string_view provider);
+
 } // namespace emulator::router
