@@ -3,6 +3,7 @@
 #pragma once
 
 #include "support/emulator_process.hpp"
+#include "support/secret_collection.hpp"
 #include "support/subprocess.hpp"
 
 #include <filesystem>
@@ -36,6 +37,7 @@ public:
   static Emulator& emulator() { return *s_emulator; }
 
   void SetUp() override {
+    m_collection = start_secret_collection();
     s_emulator = std::make_unique<Emulator>();
     auto& e = *s_emulator;
     EmulatorOptions options;
@@ -55,10 +57,19 @@ public:
                                               : e.process->info().token;
   }
 
-  void TearDown() override { s_emulator.reset(); }
+  void TearDown() override {
+    // Everything hfrun wrote lies in the emulator's folder (HF_HOME, scratch(), request log); the
+    // emulator's own output and port file are not hfrun's.
+    if (m_collection && s_emulator) {
+      keep_for_secret_scan(*m_collection, s_emulator->dir, "emulator-dir",
+                           {"emulator.log", "ports.json"});
+    }
+    s_emulator.reset();
+  }
 
 private:
   static inline std::unique_ptr<Emulator> s_emulator;
+  std::optional<std::filesystem::path> m_collection;
 };
 
 // Run hfrun with the emulator's URLs, a private HF_HOME, and (unless `with_token` is false) its

@@ -5,6 +5,7 @@
 // Skipped, saying why, when node, the npm packages or python3's onnx and numpy are missing.
 #include "support/emulator_process.hpp"
 #include "support/json_schema.hpp"
+#include "support/secret_collection.hpp"
 #include "support/subprocess.hpp"
 
 #include <algorithm>
@@ -95,6 +96,7 @@ std::vector<std::pair<std::string, fs::path>> folder_files(const fs::path& dir) 
 class LocalE2e : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
+    s_collection = start_secret_collection();
     std::string python;
     s_skip = missing_prerequisite(python);
     if (!s_skip.empty()) {
@@ -133,6 +135,11 @@ protected:
   }
   static void TearDownTestSuite() {
     if (!s_scratch.empty()) {
+      if (s_collection) {
+        // The tiny models and the world file are this test's inputs, not hfrun's output.
+        keep_for_secret_scan(*s_collection, s_scratch, "local-scratch",
+                             {"models", "local_world.json"});
+      }
       std::error_code ec;
       fs::remove_all(s_scratch, ec);
     }
@@ -176,6 +183,7 @@ protected:
 
   static inline std::string s_skip;
   static inline fs::path s_scratch;
+  static inline std::optional<fs::path> s_collection;
 };
 
 void expect_labels_shape(const json& j, const std::string& task, const std::string& best) {
@@ -499,6 +507,7 @@ TEST_F(LocalOnlineE2e, FetchesOnlyTheFilesTheRuntimeRuns) {
   EmulatorOptions options;
   options.binary = HFRUN_EMULATOR_BIN;
   options.args = {"--world", world_file.string()};
+  options.request_log = true; // for the secret scan
   auto emulator = EmulatorProcess::start(options);
   ASSERT_TRUE(emulator) << emulator.error();
 
@@ -532,6 +541,10 @@ TEST_F(LocalOnlineE2e, FetchesOnlyTheFilesTheRuntimeRuns) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   expect_labels_shape(parsed(again), "text-classification", "NEGATIVE");
   expect_no_worker_left();
+  if (s_collection) {
+    keep_for_secret_scan(*s_collection, (*emulator)->dir(), "local-emulator",
+                         {"emulator.log", "ports.json"});
+  }
 }
 
 } // namespace

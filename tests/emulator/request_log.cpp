@@ -24,6 +24,23 @@ bool synthetic_header(const std::string& name) {
          name == "LOCAL_PORT";
 }
 
+// A token-shaped run ("hf_" and 8 or more letters and digits), found without a regex so that a
+// large request body costs one pass.
+bool has_token_shape(std::string_view text) {
+  for (auto pos = text.find("hf_"); pos != std::string_view::npos;
+       pos = text.find("hf_", pos + 1)) {
+    std::size_t run = 0;
+    for (auto i = pos + 3;
+         i < text.size() && std::isalnum(static_cast<unsigned char>(text[i])) != 0; ++i) {
+      ++run;
+    }
+    if (run >= 8) {
+      return true;
+    }
+  }
+  return false;
+}
+
 } // namespace
 
 RequestLog::RequestLog(const std::string& path, std::vector<std::string> secrets)
@@ -45,10 +62,21 @@ std::string RequestLog::mask(std::string value) const {
   return std::regex_replace(value, k_token_shape, "<token>");
 }
 
+bool RequestLog::holds_secret(std::string_view value) const {
+  return std::any_of(m_secrets.begin(), m_secrets.end(),
+                     [&](const std::string& secret) {
+                       return value.find(secret) != std::string_view::npos;
+                     }) ||
+         has_token_shape(value);
+}
+
 nlohmann::json RequestLog::entry(std::string_view role,
                                  const httplib::Request& req,
                                  const httplib::Response& res) const {
   nlohmann::json headers = nlohmann::json::object();
+  // Where a token reached this server other than in the credential headers: hfrun must never put
+  // one there (the secret scan of tests/e2e/secrets_scan.py fails on this field).
+  nlohmann::json token_in = nlohmann::json::array();
   for (const auto& [name, value] : req.headers) {
     if (synthetic_header(name)) {
       continue;
@@ -58,7 +86,18 @@ nlohmann::json RequestLog::entry(std::string_view role,
       headers[key] = "<present>";
     } else {
       headers[key] = mask(value);
+      // X-HF-Authorization is the Space proxy's credential header (shared/protocols/spaces.md):
+      // logged masked, as the Gradio tests read it, but a token there is where it belongs.
+      if (key != "x-hf-authorization" && holds_secret(value)) {
+        token_in.push_back("header " + key);
+      }
     }
+  }
+  if (holds_secret(req.target)) {
+    token_in.push_back("url");
+  }
+  if (holds_secret(req.body)) {
+    token_in.push_back("body");
   }
   const auto q = req.target.find('?');
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -74,7 +113,8 @@ nlohmann::json RequestLog::entry(std::string_view role,
           {"body_sha256", sha256_hex(req.body)},
           {"status", res.status},
           {"request_id", res.get_header_value("x-request-id")},
-          {"fault", res.get_header_value("X-Emulator-Fault-Applied")}};
+          {"fault", res.get_header_value("X-Emulator-Fault-Applied")},
+          {"token_in", token_in}};
 }
 
 void RequestLog::record(std::string_view role,

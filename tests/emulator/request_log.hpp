@@ -1,6 +1,7 @@
 // What reached each role, one JSON object per request, kept in memory (GET /_emulator/log) and
 // appended to a JSON Lines file (--log). Secrets never enter it: Authorization becomes a presence
-// marker and token-shaped values are masked.
+// marker and token-shaped values are masked; `token_in` names where a token arrived outside the
+// credential headers (the URL, another header, the body), which a client must never do.
 #pragma once
 
 #include <fstream>
@@ -30,6 +31,8 @@ public:
   [[nodiscard]] nlohmann::json
   entry(std::string_view role, const httplib::Request& req, const httplib::Response& res) const;
   [[nodiscard]] std::string mask(std::string value) const;
+  // A known secret or a token-shaped value anywhere in `value`.
+  [[nodiscard]] bool holds_secret(std::string_view value) const;
 
 private:
   std::string m_path;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
@@ -47,6 +48,23 @@ std::string read_file(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::filesystem::path& transcript_path() {
+  static std::filesystem::path path;
+  return path;
+}
+
+// Appends one child's output to the transcript (tests/support/secret_collection.hpp).
+void append_transcript(const std::vector<std::string>& argv, const ProcessResult& result) {
+  if (transcript_path().empty()) {
+    return;
+  }
+  std::ofstream out(transcript_path(), std::ios::binary | std::ios::app);
+  out << "=== " << std::filesystem::path(argv.at(0)).filename().string() << " exit "
+      << result.exit_code << "\n--- stdout\n"
+      << result.out << "\n--- stderr\n"
+      << result.err << '\n';
 }
 
 std::string temp_path(const char* stem) {
@@ -106,7 +124,12 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   std::remove(out_path.c_str());
   std::remove(err_path.c_str());
   std::remove(in_path.c_str());
+  append_transcript(argv, result);
   return result;
+}
+
+void set_transcript(const std::filesystem::path& path) {
+  transcript_path() = path;
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +23,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env,
                           const std::optional<std::string>& stdin_data = std::nullopt,
                           std::chrono::seconds timeout = std::chrono::seconds(60));
+
+// Every later run_process appends its child's stdout and stderr to `path` (empty: none), for the
+// suite's secret scan (tests/support/secret_collection.hpp).
+void set_transcript(const std::filesystem::path& path);
 
 // A long-running child (the emulator): started in the constructor, SIGTERM + wait in the
 // destructor.

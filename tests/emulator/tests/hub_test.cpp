@@ -665,6 +665,31 @@ TEST(RequestLog, TokensNeverReachTheLogAndTheCdnGetsNoAuthorization) {
   EXPECT_NE(content.find("\"role\":\"cdn\""), std::string::npos);
 }
 
+// A token anywhere but the credential headers is named in `token_in` (the suite's secret scan,
+// tests/e2e/secrets_scan.py, fails on it); in Authorization it is not.
+TEST(RequestLog, NamesWhereATokenArrivedOutsideTheCredentialHeaders) {
+  httplib::Client hub(g_emu->hub);
+  ASSERT_EQ(hub.Post("/_emulator/reset", "", "application/json")->status, 200);
+  const std::string token = k_token;
+  hub_get("/api/whoami-v2", auth());
+  hub.Get("/api/models/openai-community/gpt2?token=" + token);
+  hub.Get("/api/models/openai-community/gpt2", {{"X-Debug", "Bearer " + token}});
+  hub.Post("/api/models/openai-community/gpt2", R"({"t": ")" + token + "\"}", "application/json");
+  const auto log = hub_get("/_emulator/log");
+  ASSERT_EQ(log->status, 200);
+  EXPECT_EQ(log->body.find(k_token), std::string::npos);
+  std::vector<json> token_in;
+  std::istringstream lines(log->body);
+  for (std::string line; std::getline(lines, line);) {
+    token_in.push_back(json::parse(line)["token_in"]);
+  }
+  ASSERT_EQ(token_in.size(), 4U) << log->body;
+  EXPECT_EQ(token_in[0], json::array());
+  EXPECT_EQ(token_in[1], json::array({"url"}));
+  EXPECT_EQ(token_in[2], json::array({"header x-debug"}));
+  EXPECT_EQ(token_in[3], json::array({"body"}));
+}
+
 TEST(RequestLog, EveryResponseHasARequestId) {
   EXPECT_FALSE(
       hub_get("/api/models/openai-community/gpt2")->get_header_value("x-request-id").empty());
