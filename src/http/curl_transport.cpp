@@ -242,10 +242,16 @@ Error transport_error(CURLcode code, const Transfer& t) {
   case CURLE_GOT_NOTHING:
   case CURLE_HTTP2:
   case CURLE_HTTP2_STREAM:
-  case CURLE_BAD_CONTENT_ENCODING:
     e.kind = ErrorKind::network;
     e.transport = TransportFailure::reset;
     e.hint = "the connection broke mid-transfer; retry";
+    break;
+  case CURLE_BAD_CONTENT_ENCODING:
+    // The bytes arrived but do not decompress: damaged in transit (retried, as a reset is), and
+    // after the retries a bad response, not a network failure (docs/exit-codes.md).
+    e.kind = ErrorKind::bad_response;
+    e.transport = TransportFailure::reset;
+    e.hint = "the compressed body could not be decoded (damaged in transit); retry";
     break;
   default:
     e.kind = ErrorKind::network;
@@ -304,7 +310,7 @@ private:
   Result<void> prepare(Transfer& t) {
     CURL* h = t.easy.get();
     const Request& r = *t.request;
-    const Timeouts timeouts = r.timeouts.value_or(m_options.timeouts);
+    const Timeouts timeouts = effective_timeouts(r.timeouts, m_options.timeouts);
     bool ok = true;
     auto set = [&](CURLoption option, auto value) {
       ok = ok && curl_easy_setopt(h, option, value) == CURLE_OK;

@@ -9,6 +9,14 @@ char lower(char c) {
 }
 } // namespace
 
+Timeouts effective_timeouts(const std::optional<Timeouts>& request, const Timeouts& transport) {
+  Timeouts t = request.value_or(transport);
+  if (transport.total.count() > 0 && (t.total.count() == 0 || transport.total < t.total)) {
+    t.total = transport.total;
+  }
+  return t;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
                                             [](char x, char y) { return lower(x) == lower(y); });

@@ -355,6 +355,11 @@ std::expected<FaultSpec, std::string> parse_fault(std::string_view text) {
       f.invalid_json = true;
     } else if (key == "redirect_loop") {
       f.redirect_loop = true;
+    } else if (key == "redirect_to") {
+      f.redirect_to = std::string(value);
+      if (!f.redirect_to.starts_with("http://") && !f.redirect_to.starts_with("https://")) {
+        ok = std::unexpected(std::string("fault key \"redirect_to\" needs an http(s) origin"));
+      }
     } else if (key == "ignore_range") {
       f.ignore_range = true;
     } else if (key == "role") {
@@ -472,6 +477,11 @@ void apply_fault(const httplib::Request& req,
       replace_response(res, 302, "text/plain; charset=utf-8",
                        "Found. Redirecting to " + req.target);
       put_header(res, "Location", req.target);
+    } else if (!fault->redirect_to.empty()) {
+      // 307 keeps the method and the body, so a POST arrives at the other host as a POST.
+      const auto location = fault->redirect_to + req.target;
+      replace_response(res, 307, "text/plain; charset=utf-8", "Redirecting to " + location);
+      put_header(res, "Location", location);
     } else if (fault->html_error != 0) {
       const auto code = std::to_string(fault->html_error) + " " + reason(fault->html_error);
       replace_response(res, fault->html_error, "text/html",

@@ -31,6 +31,7 @@ struct FaultSpec {
   bool invalid_json = false;                   // replace the body by malformed JSON
   int html_error = 0;                          // answer this status with an HTML error page
   bool redirect_loop = false;                  // answer 302 to the same URL
+  std::string redirect_to; // answer 307 to this origin + the request's path and query
   std::optional<std::uint64_t> max_body;       // 413 when the request body is larger
   std::optional<std::uint64_t> bandwidth;      // bytes per second for this response
   std::optional<std::uint64_t> corrupt_at;     // flip (XOR 0xFF) the body byte at this offset

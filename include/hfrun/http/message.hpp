@@ -88,6 +88,12 @@ struct Timeouts {
   std::chrono::milliseconds stall{30'000}; // abort when under 1 byte/s for this long; 0: off
 };
 
+// The limits one request runs under: its own (a Space's event stream, an upload) or else the
+// transport's, and never an overall limit longer than the transport's (the user's --timeout is a
+// cap that no request lifts).
+[[nodiscard]] Timeouts effective_timeouts(const std::optional<Timeouts>& request,
+                                          const Timeouts& transport);
+
 struct Request {
   std::string method = "GET";
   std::string url;
