@@ -31,14 +31,14 @@ struct FaultSpec {
   bool invalid_json = false;                   // replace the body by malformed JSON
   int html_error = 0;                          // answer this status with an HTML error page
   bool redirect_loop = false;                  // answer 302 to the same URL
-  std::string redirect_to; // answer 307 to this origin + the request's path and query
-  std::optional<std::uint64_t> max_body;       // 413 when the request body is larger
-  std::optional<std::uint64_t> bandwidth;      // bytes per second for this response
-  std::optional<std::uint64_t> corrupt_at;     // flip (XOR 0xFF) the body byte at this offset
-  bool ignore_range = false;                   // answer a Range request 200 with the whole body
-  std::string role;                            // only on this role (hub, router, cdn)
-  int times = -1;   // header faults: first N requests with this exact value
-  std::string text; // as written
+  std::string redirect_to;               // answer 307 to this origin + the request's path and query
+  std::optional<std::uint64_t> max_body; // 413 when the request body is larger
+  std::optional<std::uint64_t> bandwidth;  // bytes per second for this response
+  std::optional<std::uint64_t> corrupt_at; // flip (XOR 0xFF) the body byte at this offset
+  bool ignore_range = false;               // answer a Range request 200 with the whole body
+  std::string role;                        // only on this role (hub, router, cdn)
+  int times = -1;                          // header faults: first N requests with this exact value
+  std::string text;                        // as written
 };
 
 // Parses a fault spec; the error names the offending key.

@@ -548,7 +548,8 @@ TEST(Faults, InvalidJsonAndRedirectLoop) {
   auto away = hub_get("/api/models/openai-community/gpt2?x=1",
                       {{"X-Emulator-Fault", "redirect_to=" + g_emu->cdn}});
   EXPECT_EQ(away->status, 307);
-  EXPECT_EQ(away->get_header_value("Location"), g_emu->cdn + "/api/models/openai-community/gpt2?x=1");
+  EXPECT_EQ(away->get_header_value("Location"),
+            g_emu->cdn + "/api/models/openai-community/gpt2?x=1");
   EXPECT_EQ(hub_get("/api/whoami-v2", {{"X-Emulator-Fault", "redirect_to=ftp://x"}})->status, 400);
 }
 
