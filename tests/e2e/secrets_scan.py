@@ -112,6 +112,11 @@ def main():
         return 1
     programs = sorted(d for d in os.listdir(args.dir) if d.startswith("pid-")) \
         if os.path.isdir(args.dir) else []
+    if not programs:
+        # A run of only non-e2e entries (`ctest -L local` pulls this cleanup in): nothing to scan.
+        # ctest shows it as skipped (SKIP_RETURN_CODE 77), not passed.
+        print(f"secrets_scan: no e2e program left anything in {args.dir}: skipped")
+        return 77
     findings = []
     files = total = transcript = requests = 0
     for program in programs:
