@@ -170,6 +170,16 @@ const std::vector<Cell>& cells() {
   return table;
 }
 
+// The expectation of one cell (null when the table has none).
+const Cell* find_cell(Way way, std::string_view fault) {
+  for (const auto& c : cells()) {
+    if (c.way == way && c.fault == fault) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
 // Where each way's answer comes from: the rule that faults it.
 struct Target {
   const char* role;
@@ -399,12 +409,7 @@ TEST_P(FaultMatrix, OneExitCodeMessageAndTryCount) {
     std::printf("CELL|%s|%s|%d|%d|%s|%s\n", way_name(way), fault.name, o.exit_code, o.tries,
                 o.first_error.c_str(), o.leftovers.empty() ? "" : o.leftovers.front().c_str());
   }
-  const Cell* cell = nullptr;
-  for (const auto& c : cells()) {
-    if (c.way == way && c.fault == fault.name) {
-      cell = &c;
-    }
-  }
+  const Cell* cell = find_cell(way, fault.name);
   ASSERT_NE(cell, nullptr) << "no expectation for " << way_name(way) << " × " << fault.name;
   EXPECT_EQ(o.exit_code, cell->exit_code) << o.err;
   EXPECT_TRUE(std::regex_search(o.first_error, std::regex(cell->message)))
@@ -419,12 +424,8 @@ TEST_P(FaultMatrix, OneExitCodeMessageAndTryCount) {
   EXPECT_NE(o.exit_code, 1) << "internal error: " << o.err;
   if (way == Way::batch && o.exit_code == 10) {
     // Each failed row carries the code the same call alone exits with.
-    int single = -1;
-    for (const auto& c : cells()) {
-      if (c.way == Way::serverless && c.fault == fault.name) {
-        single = c.exit_code;
-      }
-    }
+    const Cell* alone = find_cell(Way::serverless, fault.name);
+    const int single = alone != nullptr ? alone->exit_code : -1;
     std::ifstream in(dir / "rows.jsonl");
     int failed = 0;
     for (std::string line; std::getline(in, line);) {
@@ -451,11 +452,9 @@ std::string rendered_table() {
   for (const auto& fault : k_faults) {
     out += std::string("| ") + fault.name + " (`" + fault.spec + "`) |";
     for (const auto way : k_ways) {
-      for (const auto& c : cells()) {
-        if (c.way == way && c.fault == fault.name) {
-          out += " " + std::to_string(c.exit_code) +
-                 (c.tries > 0 ? " / " + std::to_string(c.tries) : std::string(" / —")) + " |";
-        }
+      if (const Cell* c = find_cell(way, fault.name)) {
+        out += " " + std::to_string(c->exit_code) +
+               (c->tries > 0 ? " / " + std::to_string(c->tries) : std::string(" / —")) + " |";
       }
     }
     out += "\n";
