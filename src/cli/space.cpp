@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <hfrun/space/arguments.hpp>
+#include <hfrun/space/output_names.hpp>
 #include <hfrun/space/session.hpp>
 #include <hfrun/util/json.hpp>
 #include <hfrun/util/strings.hpp>
@@ -213,35 +214,6 @@ std::string list_text(const space::App& app, const std::string& target) {
   return text;
 }
 
-// "out.png" -> "out-2.png" ...: an existing file is never replaced by a default-named output.
-fs::path free_path(const fs::path& wanted) {
-  std::error_code ec;
-  if (!fs::exists(wanted, ec)) {
-    return wanted;
-  }
-  for (int i = 1;; ++i) {
-    fs::path candidate = wanted.parent_path() / (wanted.stem().string() + "-" + std::to_string(i) +
-                                                 wanted.extension().string());
-    if (!fs::exists(candidate, ec)) {
-      return candidate;
-    }
-  }
-}
-
-// A file name from the server, made safe to create in the output folder.
-std::string safe_name(std::string name, std::size_t index) {
-  name = fs::path(name).filename().string();
-  if (name.empty() || name == "." || name == "..") {
-    name = "output-" + std::to_string(index + 1);
-  }
-  for (char& c : name) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == '\\') {
-      c = '_';
-    }
-  }
-  return name;
-}
-
 std::string render_value(const json& value) {
   if (const auto text = util::as_string(value)) {
     return *text;
@@ -368,8 +340,9 @@ Result<json> space_item(const SpaceBatch& b, const batch::Item& item) {
         item.id.is_string() ? item.id.get_ref<const std::string&>() : item.id.dump();
     auto outputs = space::find_output_files(*b.app, result.data);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
-      const fs::path path =
-          free_path(*b.output_dir / safe_name(id + "-" + safe_name(outputs[i].name, i), i));
+      const fs::path path = space::free_output_path(
+          *b.output_dir /
+          space::safe_output_name(id + "-" + space::safe_output_name(outputs[i].name, i), i));
       HFRUN_TRY_ASSIGN(size, space::download_file(*b.client, *b.app, outputs[i].url, path));
       files.push_back({{"path", path.string()}, {"url", outputs[i].url}, {"size", size}});
     }
@@ -637,7 +610,8 @@ private:
                             (output_file->stem().string() + "-" + std::to_string(i + 1) +
                              output_file->extension().string());
       } else {
-        path = free_path((output_dir ? *output_dir : fs::path(".")) / safe_name(files[i].name, i));
+        path = space::free_output_path((output_dir ? *output_dir : fs::path(".")) /
+                                       space::safe_output_name(files[i].name, i));
       }
       HFRUN_TRY_ASSIGN(size, space::download_file(env.client, app, files[i].url, path));
       const std::string type = files[i].mime_type.empty() ? "file" : files[i].mime_type;

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <gtest/gtest.h>
+#include <set>
 
 namespace hfrun::test {
 namespace {
@@ -179,6 +180,73 @@ TEST(Space, ImageGeneratorWritesTheFileWithoutReplacingOne) {
   EXPECT_NE(again.err.find("wrote " + (dir / "image-1.png").string() + " (image/png, "),
             std::string::npos)
       << again.err;
+}
+
+// Every file under `dir`, relative to it.
+std::set<std::string> files_under(const fs::path& dir) {
+  std::set<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    out.insert(fs::relative(e.path(), dir).string());
+  }
+  return out;
+}
+
+// Output names are the server's: the namer app returns whatever name it is given. Each lands inside
+// the output folder under its safe form (docs/space.md, "Output files"); nothing is written
+// beside the folder, and a file already there is kept.
+TEST(Space, HostileOutputNamesStayInsideTheOutputFolder) {
+  const fs::path root = fresh_dir("namer");
+  const fs::path dir = root / "out";
+  fs::create_directories(dir);
+  std::ofstream(dir / "passwd") << "mine";
+  struct Case {
+    std::string param;
+    std::string written;
+  };
+  const std::vector<Case> cases = {
+      {"name=../../escape.txt", "escape.txt"},
+      {"name=/etc/passwd", "passwd-1"},
+      {"name=..\\..\\win.ini", "win.ini"},
+      {"name=..", "output-1"},
+      {"name=sub/../", "output-1-1"},
+      {"name=.bashrc", "_bashrc"},
+      {"name=-rf", "_rf"},
+      {R"(name:="nul\u0000byte\nline.txt")", "nul_byte_line.txt"},
+  };
+  for (const auto& c : cases) {
+    auto r =
+        hfrun({"space", "hfrun-demo/file-namer", c.param, "--output-dir", dir.string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << c.param << "\n" << r.err;
+    const json doc = parse_out(r);
+    ASSERT_EQ(doc["files"].size(), 1u) << c.param;
+    EXPECT_EQ(fs::path(doc["files"][0]["path"].get<std::string>()), dir / c.written) << c.param;
+  }
+  std::set<std::string> expected = {"passwd"};
+  for (const auto& c : cases) {
+    expected.insert(c.written);
+  }
+  EXPECT_EQ(files_under(dir), expected);
+  EXPECT_EQ(files_under(root), [&] {
+    std::set<std::string> all = {"out"};
+    for (const auto& name : expected) {
+      all.insert("out/" + name);
+    }
+    return all;
+  }()) << "nothing is written outside the output folder";
+  std::ifstream mine(dir / "passwd");
+  std::string kept;
+  std::getline(mine, kept);
+  EXPECT_EQ(kept, "mine");
+
+  // Batch rows name their files "<id>-<name>": the id is the user's, the name still the server's.
+  const fs::path in = root / "in.jsonl";
+  std::ofstream(in) << R"({"id": "../up", "params": {"name": "../../../x.txt"}})"
+                    << "\n";
+  auto batch = hfrun(
+      {"space", "hfrun-demo/file-namer", "--batch", in.string(), "--output-dir", dir.string()});
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  EXPECT_TRUE(fs::exists(dir / "up-x.txt")) << batch.out;
+  EXPECT_EQ(files_under(root).size(), expected.size() + 3) << "out, in.jsonl and the batch file";
 }
 
 TEST(Space, OutputFileWithDashO) {

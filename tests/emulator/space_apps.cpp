@@ -114,6 +114,13 @@ std::map<std::string, AppDef> build_apps() {
                         {{"info", "JSON", "Dict[Any, Any]", {{"type", "object"}}}},
                         false,
                         false}}};
+  // Saves a file under the name it is given and returns it: a server whose output names are
+  // hostile ("../x", "/etc/y", ".bashrc"), for clients' path-traversal checks.
+  apps["namer"] = {{{"save",
+                     {text_param("name", "notes.txt")},
+                     {{"file", "File", "filepath", k_file_schema}},
+                     false,
+                     false}}};
   return apps;
 }
 
@@ -249,6 +256,11 @@ run_app(const std::string& kind, const Endpoint& endpoint, const json& inputs, J
     }
     const auto png = media::make_png_mask(64, 64, seed_of(prompt + "/" + std::to_string(steps)));
     return ok(json::array({io.output_file("image.png", png, "image/png")}));
+  }
+  if (kind == "namer") {
+    json file = io.output_file("saved.txt", "saved by the namer\n", "text/plain");
+    file["orig_name"] = text_in(inputs, 0);
+    return ok(json::array({file}));
   }
   if (kind == "stream") {
     const std::string reply = "You said: " + text_in(inputs, 0);
