@@ -14,6 +14,7 @@ packages=(
 )
 [[ "$profile" == "--demo" ]] || packages+=(
   jq time
+  openssl # the TLS verification test's self-signed certificates (tests/e2e/tls_test.cpp)
   clang-format
   groff man-db dpkg-dev # the man_page_renders and deb_package ctests (dpkg-shlibdeps: the .deb's Depends)
   zsh fish # the completion scripts' syntax checks (tests/unit/cli/completion_test.cpp)
