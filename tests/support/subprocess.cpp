@@ -1,5 +1,6 @@
 #include "subprocess.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -60,6 +62,8 @@ void append_transcript(const std::vector<std::string>& argv, const ProcessResult
   if (transcript_path().empty()) {
     return;
   }
+  static std::mutex mutex; // one whole entry at a time when children end together
+  const std::lock_guard lock(mutex);
   std::ofstream out(transcript_path(), std::ios::binary | std::ios::app);
   out << "=== " << std::filesystem::path(argv.at(0)).filename().string() << " exit "
       << result.exit_code << "\n--- stdout\n"
@@ -68,7 +72,7 @@ void append_transcript(const std::vector<std::string>& argv, const ProcessResult
 }
 
 std::string temp_path(const char* stem) {
-  static int counter = 0;
+  static std::atomic<int> counter = 0; // run_process may be called from several threads
   return "/tmp/hfrun-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
          stem;
 }
@@ -90,6 +94,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   }
   std::vector<std::string> args = argv;
   std::vector<std::string> envs = make_env(env);
+  // Built before fork(): with other threads running, the child may only call async-signal-safe
+  // functions (no malloc).
+  auto arg_ptrs = pointers(args);
+  auto env_ptrs = pointers(envs);
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int in_fd = ::open(in_path.c_str(), O_RDONLY);
@@ -98,8 +106,6 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     ::dup2(in_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
-    auto arg_ptrs = pointers(args);
-    auto env_ptrs = pointers(envs);
     ::execve(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
     std::_Exit(127);
   }
