@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <hfrun/error.hpp>
 #include <hfrun/tasks/task.hpp>
+#include <hfrun/util/params.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -12,12 +13,9 @@
 
 namespace hfrun::cli {
 
-// True when the argument is a parameter (`key=value`, `key:=json`, `key=@path`), not an input.
-[[nodiscard]] bool is_param(const std::string& arg);
-
-// `key=value` a string, `key:=json` any JSON, `key=@path` the file's text, `key:=@path` the file's
-// JSON. Later keys win. A bad JSON value or an unreadable file is a usage error naming the key.
-[[nodiscard]] Result<nlohmann::json> parse_params(const std::vector<std::string>& items);
+// The parameters' parser lives below every layer (include/hfrun/util/params.hpp).
+using util::is_param;
+using util::parse_params;
 
 // Owns a temporary file (stdin spooled to disk so an upload can be streamed and retried); removed
 // on destruction.
