@@ -61,6 +61,15 @@ std::string value_hint(const Parameter& param) {
 Result<Argument> parse_argument(const std::string& item) {
   const auto colon = item.find(":=");
   const auto equals = item.find('=');
+  // The values go out as JSON, which is UTF-8: text in another encoding (a Latin-1 shell) cannot
+  // be sent (nor a file name in one), and would only fail when the request body is written.
+  if (!util::is_valid_utf8(item)) {
+    const std::string name = item.substr(0, std::min(colon, equals));
+    return fail(ErrorKind::usage,
+                util::is_valid_utf8(name) ? "parameter " + name + ": the value is not UTF-8 text"
+                                          : std::string("a parameter's name is not UTF-8 text"),
+                "convert it to UTF-8 (iconv -t UTF-8); a file to upload needs a UTF-8 name");
+  }
   Argument arg;
   if (colon != std::string::npos && colon < equals) {
     arg.name = item.substr(0, colon);

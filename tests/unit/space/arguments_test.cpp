@@ -57,6 +57,22 @@ TEST(SpaceArguments, ParsesTheThreeForms) {
   EXPECT_FALSE(parse_argument("=x"));
 }
 
+// Found by tests/fuzz/fuzz_space.cpp: a Latin-1 value passed the parser and made the request body
+// throw when it was serialized (an "internal error" instead of a usage error).
+TEST(SpaceArguments, NonUtf8ValuesAreUsageErrorsNamingTheParameter) {
+  auto text = parse_argument("prompt=caf\xE9");
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().kind, ErrorKind::usage);
+  EXPECT_EQ(text.error().message, "parameter prompt: the value is not UTF-8 text");
+  auto j = parse_argument("labels:=[\"caf\xE9\"]");
+  ASSERT_FALSE(j);
+  EXPECT_EQ(j.error().message, "parameter labels: the value is not UTF-8 text");
+  auto name = parse_argument("caf\xE9=x");
+  ASSERT_FALSE(name);
+  EXPECT_EQ(name.error().message, "a parameter's name is not UTF-8 text");
+  EXPECT_TRUE(parse_argument("prompt=caf\xC3\xA9"));
+}
+
 TEST(SpaceArguments, DefaultsFillTheRestAndNumbersAreConverted) {
   auto slots = map_arguments(calculator(), args({"a=2.5"}), std::nullopt, "hfrun space x");
   ASSERT_TRUE(slots) << slots.error().message;
