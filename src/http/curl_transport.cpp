@@ -9,6 +9,7 @@
 #include <cstring>
 #include <hfrun/http/transport.hpp>
 #include <hfrun/util/redact.hpp>
+#include <hfrun/util/strings.hpp>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -63,6 +64,7 @@ struct Transfer {
   Response response;
   bool status_known = false;
   bool sink_started = false;
+  std::size_t header_bytes = 0;     // of the current response's header block
   std::optional<Error> abort_error; // why a callback stopped the transfer
   Clock::time_point started = Clock::now();
   const TransportOptions* options = nullptr;
@@ -95,6 +97,14 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, total);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
     line.remove_suffix(1);
+  }
+  t.header_bytes = line.starts_with("HTTP/") ? total : t.header_bytes + total;
+  if (t.header_bytes > k_max_response_headers) {
+    t.abort_error =
+        make_error(ErrorKind::bad_response, "response headers larger than " +
+                                                util::human_bytes(k_max_response_headers) +
+                                                " (the server never ended them)");
+    return 0; // anything but `total` makes libcurl abort the transfer
   }
   if (line.starts_with("HTTP/")) {
     t.response.headers.clear();
@@ -145,8 +155,9 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   const size_t cap = t.request->max_body_in_memory;
   if (t.response.body.size() + total > cap) {
     if (t.response.ok()) {
-      t.abort_error = make_error(ErrorKind::bad_response,
-                                 "response body larger than " + std::to_string(cap) + " bytes");
+      t.abort_error = make_error(ErrorKind::bad_response, "response body larger than " +
+                                                              util::human_bytes(cap) +
+                                                              " (the most hfrun keeps in memory)");
       return CURL_WRITEFUNC_ERROR;
     }
     t.response.body.append(chunk.substr(0, cap - t.response.body.size()));

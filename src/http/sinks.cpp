@@ -112,10 +112,12 @@ Result<void> SseSink::write(std::string_view chunk) {
       start = end + 1;
     }
     m_line.erase(0, start);
-    return deliver();
+    HFRUN_TRY(deliver());
+    return within_event_cap(m_line.size());
   }
   m_parser.feed(chunk, m_events);
-  return deliver();
+  HFRUN_TRY(deliver());
+  return within_event_cap(m_parser.pending_bytes());
 }
 
 void SseSink::line_event(std::string_view line) {
@@ -138,6 +140,15 @@ Result<void> SseSink::finish(bool ok) {
   }
   m_parser.finish(m_events);
   return deliver();
+}
+
+Result<void> SseSink::within_event_cap(std::size_t pending) const {
+  if (pending > k_max_stream_event) {
+    return fail(ErrorKind::bad_response, "a stream event larger than " +
+                                             util::human_bytes(k_max_stream_event) +
+                                             " (the server never ended it)");
+  }
+  return {};
 }
 
 Result<void> SseSink::deliver() {

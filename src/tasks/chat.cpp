@@ -2,10 +2,12 @@
 #include "detail.hpp"
 
 #include <algorithm>
+#include <hfrun/http/limits.hpp>
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/codec.hpp>
 #include <hfrun/tasks/generation.hpp>
 #include <hfrun/util/json.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::tasks {
 namespace {
@@ -153,6 +155,14 @@ Result<std::string> ChatStreamAssembler::feed_data(std::string_view data) {
   }
   if (data.empty() || data == "[DONE]") {
     return std::string();
+  }
+  // What is assembled grows with the stream: an endless one must end (docs/reliability.md).
+  m_fed_bytes += data.size();
+  if (m_fed_bytes > http::k_max_body_in_memory) {
+    return fail(ErrorKind::bad_response,
+                m_task + ": the streamed reply passed " +
+                    util::human_bytes(http::k_max_body_in_memory) +
+                    ", the most hfrun keeps of a stream (the server never ended it)");
   }
   const json event = detail::parse_json(data);
   if (event.is_discarded()) {

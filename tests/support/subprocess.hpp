@@ -12,7 +12,8 @@
 namespace hfrun::test {
 
 struct ProcessResult {
-  int exit_code = -1; // 128 + signal when killed by one
+  int exit_code = -1;  // 128 + signal when killed by one
+  long max_rss_kb = 0; // the child's peak resident set (wait4's ru_maxrss)
   std::string out;
   std::string err;
 };

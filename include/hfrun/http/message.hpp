@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <hfrun/error.hpp>
+#include <hfrun/http/limits.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,7 +103,7 @@ struct Request {
   Sink* sink = nullptr;             // null: 2xx body collected into Response::body
   std::optional<Timeouts> timeouts; // null: the transport's defaults
   bool follow_redirects = true;
-  std::size_t max_body_in_memory = 64u << 20; // cap for bodies collected in memory
+  std::size_t max_body_in_memory = k_max_body_in_memory; // cap for bodies collected in memory
   // Called as the upload goes out (bytes sent so far, total; total 0 when unknown), at most a few
   // times a second: a progress bar for large uploads. Null: no reports.
   std::function<void(std::uint64_t sent, std::uint64_t total)> upload_progress;

@@ -18,7 +18,7 @@ namespace hfrun::http {
 // ErrorKind::bad_response "response larger than N bytes" instead of exhausting memory.
 class MemorySink final : public Sink {
 public:
-  explicit MemorySink(std::size_t max_bytes = 64u << 20) : m_max(max_bytes) {}
+  explicit MemorySink(std::size_t max_bytes = k_max_body_in_memory) : m_max(max_bytes) {}
   [[nodiscard]] Result<void> begin(int status, const Headers& headers) override;
   [[nodiscard]] Result<void> write(std::string_view chunk) override;
   [[nodiscard]] Result<void> finish(bool ok) override;
@@ -68,12 +68,13 @@ private:
 // streams) is a stream too: each non-empty line is one event, its `data`. When the reply is not a
 // stream (a server that ignored "stream": true answers plain JSON) the body is collected instead,
 // up to `max_plain_bytes`, and non_stream_body() returns it. A missing Content-Type is decided by
-// sniffing the first bytes for an SSE field.
+// sniffing the first bytes for an SSE field. An event (or line) that grows past
+// k_max_stream_event before it completes fails the transfer (bad_response).
 class SseSink final : public Sink {
 public:
   using Handler = std::function<Result<void>(const SseEvent&)>;
 
-  explicit SseSink(Handler on_event, std::size_t max_plain_bytes = 64u << 20)
+  explicit SseSink(Handler on_event, std::size_t max_plain_bytes = k_max_body_in_memory)
       : m_on_event(std::move(on_event)), m_plain(max_plain_bytes) {}
   [[nodiscard]] Result<void> begin(int status, const Headers& headers) override;
   [[nodiscard]] Result<void> write(std::string_view chunk) override;
@@ -89,6 +90,7 @@ public:
 private:
   enum class Mode { unknown, stream, lines, plain };
   [[nodiscard]] Result<void> deliver();
+  [[nodiscard]] Result<void> within_event_cap(std::size_t pending) const;
   void line_event(std::string_view line);
 
   Handler m_on_event;

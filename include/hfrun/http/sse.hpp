@@ -26,6 +26,9 @@ public:
   // The stream ended: an unterminated last line and an event not yet closed by a blank line are
   // dispatched (servers often omit the final blank line). The parser is then reset.
   void finish(std::vector<SseEvent>& out);
+  // Bytes held for the event not yet complete (its data so far and the unfinished line), for a
+  // cap on what a server can make hfrun keep.
+  [[nodiscard]] std::size_t pending_bytes() const { return m_line.size() + m_data.size(); }
 
 private:
   void line(std::string_view text, std::vector<SseEvent>& out);

@@ -2,6 +2,7 @@
 // request body, the normalized result, and the assembly of a streamed reply chunk by chunk.
 #pragma once
 
+#include <cstddef>
 #include <hfrun/error.hpp>
 #include <hfrun/tasks/task.hpp>
 #include <nlohmann/json.hpp>
@@ -50,6 +51,7 @@ public:
 
 private:
   std::string m_task;
+  std::size_t m_fed_bytes = 0; // event data so far, capped at http::k_max_body_in_memory
   std::string m_content;
   std::string m_reasoning;
   std::string m_model;

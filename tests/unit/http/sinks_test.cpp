@@ -155,6 +155,34 @@ TEST(SseSink, NdjsonLinesAreEventsSplitAnywhere) {
   EXPECT_EQ(sink.non_stream_body(), nullptr);
 }
 
+// An event or NDJSON line that never completes fails at k_max_stream_event, not at the end of
+// memory; events up to the cap, however many, pass.
+TEST(SseSink, AnEventThatNeverEndsFailsAtTheCap) {
+  const std::string kib(1024, 'a');
+  for (const char* type : {"text/event-stream", "application/x-ndjson"}) {
+    SCOPED_TRACE(type);
+    std::size_t events = 0;
+    SseSink sink([&](const SseEvent&) -> Result<void> {
+      ++events;
+      return {};
+    });
+    ASSERT_TRUE(sink.begin(200, content_type(type)));
+    ASSERT_TRUE(sink.write(std::string_view(type).starts_with("text") ? "data: " : "{"));
+    Result<void> written;
+    std::size_t sent = 0;
+    while (written && sent <= k_max_stream_event + kib.size()) {
+      written = sink.write(kib);
+      sent += kib.size();
+    }
+    ASSERT_FALSE(written);
+    EXPECT_EQ(written.error().kind, ErrorKind::bad_response);
+    EXPECT_EQ(written.error().message,
+              "a stream event larger than 16.0 MiB (the server never ended it)");
+    EXPECT_EQ(sent, k_max_stream_event) << "it fails on the first byte past the cap";
+    EXPECT_EQ(events, 0U);
+  }
+}
+
 TEST(SseSink, CallbackErrorAbortsWithThatError) {
   int calls = 0;
   SseSink sink([&](const SseEvent& e) -> Result<void> {

@@ -4,6 +4,7 @@
 #include "support.hpp"
 
 #include <gtest/gtest.h>
+#include <hfrun/http/limits.hpp>
 #include <hfrun/tasks/chat.hpp>
 #include <hfrun/tasks/generation.hpp>
 #include <hfrun/tasks/render.hpp>
@@ -269,6 +270,25 @@ TEST(TgiRender, DetailsOnlyWhenAsked) {
   EXPECT_NE(shown.find("best_of sequence 2: \"esh\" (finish_reason length, 1 tokens)"),
             std::string::npos)
       << shown;
+}
+
+// A stream that never ends stops being assembled at http::k_max_body_in_memory of event data.
+TEST(ChatStreamAssembler, AStreamThatNeverEndsFailsAtTheCap) {
+  ChatStreamAssembler a("conversational");
+  const std::string event =
+      R"({"choices":[{"index":0,"delta":{"content":")" + std::string(1000, 'a') + "\"}}]}";
+  std::size_t fed = 0;
+  Result<std::string> delta;
+  while (delta && fed <= http::k_max_body_in_memory) {
+    delta = a.feed_data(event);
+    fed += event.size();
+  }
+  ASSERT_FALSE(delta);
+  EXPECT_EQ(delta.error().kind, ErrorKind::bad_response);
+  EXPECT_EQ(delta.error().message, "conversational: the streamed reply passed 64.0 MiB, the most "
+                                   "hfrun keeps of a stream (the server never ended it)");
+  EXPECT_GT(fed, http::k_max_body_in_memory);
+  EXPECT_LE(a.content().size(), http::k_max_body_in_memory);
 }
 
 } // namespace
