@@ -57,7 +57,7 @@ TEST(SpaceArguments, ParsesTheThreeForms) {
   EXPECT_FALSE(parse_argument("=x"));
 }
 
-// Found by tests/fuzz/fuzz_space.cpp: a Latin-1 value passed the parser and made the request body
+// Seen with tests/fuzz/fuzz_space.cpp: a Latin-1 value passed the parser and made the request body
 // throw when it was serialized (an "internal error" instead of a usage error).
 TEST(SpaceArguments, NonUtf8ValuesAreUsageErrorsNamingTheParameter) {
   auto text = parse_argument("prompt=caf\xE9");
