@@ -104,9 +104,12 @@ Result<void> SseSink::write(std::string_view chunk) {
     return m_plain.write(chunk);
   }
   if (m_mode == Mode::lines) {
+    // Only the new bytes can hold a line end: searching the whole carried line again on every
+    // chunk would make one long line quadratic.
+    const std::size_t searched = m_line.size();
     m_line.append(chunk);
     std::size_t start = 0;
-    for (std::size_t end = m_line.find('\n'); end != std::string::npos;
+    for (std::size_t end = m_line.find('\n', searched); end != std::string::npos;
          end = m_line.find('\n', start)) {
       line_event(std::string_view(m_line).substr(start, end - start));
       start = end + 1;
