@@ -119,32 +119,6 @@ follow_stream(client::Client& client,
   return {};
 }
 
-std::optional<json> queue_message(const http::SseEvent& event) {
-  json message = util::parse_untrusted(event.data);
-  if (!message.is_object()) {
-    return std::nullopt; // "ALIVE" heartbeats and comments
-  }
-  return message;
-}
-
-// The /call route's events (spaces.md §3) as queue messages.
-std::optional<json> call_message(const http::SseEvent& event) {
-  const json data = util::parse_untrusted(event.data);
-  if (event.event == "generating") {
-    return json{{"msg", "process_generating"}, {"output", {{"data", data}}}, {"success", true}};
-  }
-  if (event.event == "complete") {
-    return json{{"msg", "process_completed"}, {"output", {{"data", data}}}, {"success", true}};
-  }
-  if (event.event == "error") {
-    // 5.x sends null, 6.13+ the error output, an unexpected failure a JSON string.
-    json output =
-        data.is_object() ? data : json{{"error", data.is_string() ? data : json(nullptr)}};
-    return json{{"msg", "process_completed"}, {"output", output}, {"success", false}};
-  }
-  return std::nullopt; // heartbeat
-}
-
 void post_cancel(client::Client& client,
                  const App& app,
                  const std::string& event_id,
@@ -238,6 +212,32 @@ run_direct(client::Client& client, const App& app, const Dependency& dep, const 
 }
 
 } // namespace
+
+std::optional<json> queue_message(const http::SseEvent& event) {
+  json message = util::parse_untrusted(event.data);
+  if (!message.is_object()) {
+    return std::nullopt; // "ALIVE" heartbeats and comments
+  }
+  return message;
+}
+
+// The /call route's events (spaces.md §3) as queue messages.
+std::optional<json> call_message(const http::SseEvent& event) {
+  const json data = util::parse_untrusted(event.data);
+  if (event.event == "generating") {
+    return json{{"msg", "process_generating"}, {"output", {{"data", data}}}, {"success", true}};
+  }
+  if (event.event == "complete") {
+    return json{{"msg", "process_completed"}, {"output", {{"data", data}}}, {"success", true}};
+  }
+  if (event.event == "error") {
+    // 5.x sends null, 6.13+ the error output, an unexpected failure a JSON string.
+    json output =
+        data.is_object() ? data : json{{"error", data.is_string() ? data : json(nullptr)}};
+    return json{{"msg", "process_completed"}, {"output", output}, {"success", false}};
+  }
+  return std::nullopt; // heartbeat
+}
 
 Result<void> check_callable(const App& app, Route route) {
   if (route == Route::call) {

@@ -39,26 +39,9 @@ bool same_origin(const std::string& a, const std::string& b) {
   return pa && pb && hfrun::http::origin_of(*pa) == hfrun::http::origin_of(*pb);
 }
 
-// What src/space/call.cpp makes of one event: the queue's messages are JSON objects ("ALIVE"
-// heartbeats are skipped); the /call route's generating/complete/error events become queue
-// messages.
+// What src/space/call.cpp makes of one event, on the queue route or the /call route.
 std::optional<json> message_of(const hfrun::http::SseEvent& event, bool call_route) {
-  const json data = hfrun::util::parse_untrusted(event.data);
-  if (!call_route) {
-    return data.is_object() ? std::optional(data) : std::nullopt;
-  }
-  if (event.event == "generating") {
-    return json{{"msg", "process_generating"}, {"output", {{"data", data}}}, {"success", true}};
-  }
-  if (event.event == "complete") {
-    return json{{"msg", "process_completed"}, {"output", {{"data", data}}}, {"success", true}};
-  }
-  if (event.event == "error") {
-    json output =
-        data.is_object() ? data : json{{"error", data.is_string() ? data : json(nullptr)}};
-    return json{{"msg", "process_completed"}, {"output", output}, {"success", false}};
-  }
-  return std::nullopt;
+  return call_route ? hfrun::space::call_message(event) : hfrun::space::queue_message(event);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <hfrun/client/client.hpp>
+#include <hfrun/http/sse.hpp>
 #include <hfrun/space/app.hpp>
 #include <hfrun/space/job.hpp>
 #include <hfrun/util/cancel.hpp>
@@ -126,5 +127,11 @@ struct OutputFile {
                                                   const App& app,
                                                   const std::string& url,
                                                   const std::filesystem::path& path);
+
+// One event of the app's stream as a queue message, or nullopt for one that carries none: the
+// queue route's events are JSON objects ("ALIVE" heartbeats are skipped); the /call route's
+// generating/complete/error events (spaces.md §3) are turned into the queue's messages.
+[[nodiscard]] std::optional<nlohmann::json> queue_message(const http::SseEvent& event);
+[[nodiscard]] std::optional<nlohmann::json> call_message(const http::SseEvent& event);
 
 } // namespace hfrun::space
