@@ -5,23 +5,11 @@
 #include <ctime>
 #include <hfrun/cache/inspect.hpp>
 #include <hfrun/cache/remove.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::cli {
 
 namespace {
-
-std::string human_size(std::uint64_t bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1000 && unit + 1 < std::size(units)) {
-    value /= 1000;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return text;
-}
 
 std::string iso_time(std::int64_t seconds) {
   if (seconds <= 0) {
@@ -165,14 +153,15 @@ private:
         }
       }
       std::snprintf(line, sizeof line, "%-50s %10s %6llu  %-20s  %s\n",
-                    listed_id(info.repo).c_str(), human_size(info.size_on_disk).c_str(),
+                    listed_id(info.repo).c_str(),
+                    util::human_bytes_decimal(info.size_on_disk).c_str(),
                     static_cast<unsigned long long>(files), iso_time(info.last_modified).c_str(),
                     refs.c_str());
       text += line;
       if (!m_repo.empty()) {
         for (const auto& revision : info.revisions) {
           text += "  " + revision.commit + "  " + std::to_string(revision.files) + " files, " +
-                  human_size(revision.size) +
+                  util::human_bytes_decimal(revision.size) +
                   (revision.refs.empty() ? std::string()
                                          : "  (" +
                                                [&] {

@@ -7,11 +7,14 @@
 #include <algorithm>
 #include <hfrun/cache/inspect.hpp>
 #include <hfrun/tasks/task.hpp>
+#include <hfrun/util/strings.hpp>
 #include <set>
 
 namespace hfrun::cli {
 
 namespace {
+
+using util::join;
 
 // CLI11's type name is "TEXT:{a,b,c}" for an IsMember set, "INT:INT in [0 - 20]" for a range.
 void read_type(const CLI::Option& option, OptionDoc& doc) {
@@ -114,14 +117,6 @@ std::string fish_quoted(std::string_view text) {
     out += c;
   }
   return out + "'";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    out += (out.empty() ? "" : std::string(separator)) + item;
-  }
-  return out;
 }
 
 // The case patterns that step from one command path to the next ("/cache|/cache/ls|...").

@@ -13,6 +13,7 @@
 #include <hfrun/cache/inspect.hpp>
 #include <hfrun/http/library.hpp>
 #include <hfrun/util/json.hpp>
+#include <hfrun/util/strings.hpp>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -293,19 +294,6 @@ json check(CommandEnv& env, const std::string& url) {
   return out;
 }
 
-std::string human_size(std::uint64_t bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1000 && unit + 1 < std::size(units)) {
-    value /= 1000;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return text;
-}
-
 std::string row(const std::string& name, const std::string& value) {
   std::string line = "  " + name;
   line += name.size() < 24 ? std::string(24 - name.size(), ' ') : std::string(" ");
@@ -347,7 +335,7 @@ std::string render(const json& report) {
   s += "\nCache\n";
   s += row("location", str(k, "path") + (k.value("exists", false) ? "" : " (not created yet)"));
   s += row("repos", std::to_string(k.value("repos", 0)) + ", " +
-                        human_size(k.value("size", std::uint64_t{0})));
+                        util::human_bytes_decimal(k.value("size", std::uint64_t{0})));
   const json& r = report["runtimes"];
   s += "\nLocal runtimes\n";
   for (const char* name : {"node", "python3", "llama-server"}) {

@@ -12,10 +12,6 @@ namespace hfrun::cli {
 
 namespace {
 
-bool is_generation(const tasks::TaskSpec& task) {
-  return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
-}
-
 Result<std::string> read_data_option(const std::string& data) {
   if (!data.starts_with('@')) {
     return data;
@@ -197,6 +193,10 @@ bool decide_stream(const CommandEnv& env,
     }
   }
   return env.out.io().out_is_tty && !env.global.json && !env.global.raw;
+}
+
+bool is_generation(const tasks::TaskSpec& task) {
+  return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
 }
 
 } // namespace hfrun::cli

@@ -71,10 +71,6 @@ std::size_t default_batch_concurrency(std::string_view backend) {
   return backend == "local" ? 4 : 16;
 }
 
-bool is_generation(const tasks::TaskSpec& task) {
-  return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
-}
-
 } // namespace
 
 RunModelCommand::RunModelCommand(std::string backend,

@@ -7,6 +7,7 @@
 #include <hfrun/probe/local_apps.hpp>
 #include <hfrun/probe/request.hpp>
 #include <hfrun/util/json.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::probe {
 
@@ -16,6 +17,7 @@ using nlohmann::json;
 
 namespace {
 
+using util::join;
 using util::json_member;
 
 bool bool_field(const json& object, std::string_view key) {
@@ -25,17 +27,6 @@ bool bool_field(const json& object, std::string_view key) {
 std::optional<std::string> optional_string(const json& object, std::string_view key) {
   std::string value = string_field(object, key);
   return value.empty() ? std::nullopt : std::optional<std::string>(std::move(value));
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) {
-      out += sep;
-    }
-    out += item;
-  }
-  return out;
 }
 
 // The pipeline task: pipeline_tag, else transformersInfo's, else the model card's.

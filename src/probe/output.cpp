@@ -1,12 +1,15 @@
 #include <fmt/format.h>
 #include <hfrun/probe/local_apps.hpp>
 #include <hfrun/probe/output.hpp>
+#include <hfrun/util/strings.hpp>
 
 namespace hfrun::probe {
 
 using nlohmann::json;
 
 namespace {
+
+using util::join;
 
 json optional_json(const std::optional<std::string>& value) {
   return value ? json(*value) : json(nullptr);
@@ -71,15 +74,6 @@ std::string pretty_engine(std::string_view engine) {
   if (engine == "inference-toolkit")
     return "Inference Toolkit";
   return std::string(engine);
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& item : items) {
-    out += out.empty() ? "" : std::string(sep);
-    out += item;
-  }
-  return out;
 }
 
 // One way's evidence as the terminal shows it: the same facts, engines prettified.

@@ -30,7 +30,7 @@ constexpr std::array<signed char, 256> make_decode_table() {
 
 constexpr auto k_decode = make_decode_table();
 
-bool is_space(char c) {
+bool is_base64_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
@@ -83,7 +83,7 @@ Result<std::string> base64_decode(std::string_view text) {
   std::size_t symbols = 0;
   std::size_t padding = 0;
   for (char c : text) {
-    if (is_space(c)) {
+    if (is_base64_space(c)) {
       continue;
     }
     if (c == '=') {

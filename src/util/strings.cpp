@@ -285,4 +285,17 @@ std::string human_bytes(std::uint64_t bytes) {
   return buffer;
 }
 
+std::string human_bytes_decimal(std::uint64_t bytes) {
+  static constexpr const char* k_units[] = {"B", "kB", "MB", "GB", "TB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1000.0 && unit < 4) {
+    value /= 1000.0;
+    ++unit;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, k_units[unit]);
+  return buffer;
+}
+
 } // namespace hfrun::util

@@ -1,5 +1,7 @@
 #include "plausible.hpp"
 
+#include "router_util.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -36,13 +38,6 @@ constexpr std::array<std::string_view, 6> k_before_place = {"in", "at",   "from"
 constexpr std::array<std::string_view, 6> k_before_person = {"is",  "named", "mr",
                                                              "mrs", "ms",    "dr"};
 constexpr std::array<std::string_view, 2> k_before_org = {"for", "joined"};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& words, std::string_view word) {
@@ -88,7 +83,7 @@ std::optional<Sentiment> sentiment_of(std::string_view text) {
 }
 
 bool label_means(std::string_view label, Sentiment sentiment) {
-  const std::string l = lower(label);
+  const std::string l = router::to_lower(label);
   switch (sentiment) {
   case Sentiment::positive:
     return l.find("pos") != std::string::npos;
@@ -99,8 +94,8 @@ bool label_means(std::string_view label, Sentiment sentiment) {
 }
 
 std::optional<std::string> entity_group_of(std::string_view run, std::string_view previous_word) {
-  const std::string name = lower(run);
-  const std::string before = lower(previous_word);
+  const std::string name = router::to_lower(run);
+  const std::string before = router::to_lower(previous_word);
   if (contains(k_places, name))
     return "LOC";
   if (contains(k_orgs, name))

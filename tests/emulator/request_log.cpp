@@ -1,6 +1,7 @@
 #include "request_log.hpp"
 
 #include "content.hpp"
+#include "router_util.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,12 +12,6 @@ namespace emulator {
 namespace {
 
 constexpr std::size_t k_max_entries = 200000;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // Headers httplib adds to every request for the handlers; not sent by the client.
 bool synthetic_header(const std::string& name) {
@@ -81,7 +76,7 @@ nlohmann::json RequestLog::entry(std::string_view role,
     if (synthetic_header(name)) {
       continue;
     }
-    const auto key = lower(name);
+    const auto key = router::to_lower(name);
     if (key == "authorization" || key == "proxy-authorization" || key == "cookie") {
       headers[key] = "<present>";
     } else {

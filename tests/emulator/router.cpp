@@ -134,18 +134,6 @@ int max_total_tokens(const world_json& model) {
   return 4096;
 }
 
-bool is_sentence_transformers(const world_json& model) {
-  if (model.value("library_name", "") == "sentence-transformers")
-    return true;
-  if (model.contains("tags") && model["tags"].is_array()) {
-    for (const auto& tag : model["tags"]) {
-      if (tag == "sentence-transformers")
-        return true;
-    }
-  }
-  return false;
-}
-
 bool is_generative(std::string_view task) {
   return task == "conversational" || task == "text-generation" || task == "image-text-to-text";
 }
@@ -434,14 +422,6 @@ ImageAsk image_ask(const world_json& body) {
   if (input.contains("seed"))
     ask.seed = hash_bytes(input["seed"].dump(), ask.seed);
   return ask;
-}
-
-std::string hex64(std::uint64_t value) {
-  static constexpr std::string_view k_hex = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, value >>= 4U)
-    out[static_cast<std::size_t>(i)] = k_hex[value & 15U];
-  return out;
 }
 
 // A URL on the router that generates the image when fetched (no token needed, like a CDN link).

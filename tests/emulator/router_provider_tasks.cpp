@@ -43,14 +43,6 @@ Served served_by(const Context& ctx,
   return {};
 }
 
-std::string hex64(std::uint64_t value) {
-  static constexpr std::string_view k_hex = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, value >>= 4U)
-    out[static_cast<std::size_t>(i)] = k_hex[value & 15U];
-  return out;
-}
-
 std::string
 media_url(const Context& ctx, std::string_view kind, std::uint64_t seed, std::string_view name) {
   return ctx.cdn_url + "/provider-media/" + std::string(kind) + "/" + hex64(seed) + "/" +

@@ -192,18 +192,6 @@ std::size_t model_dimension(const nlohmann::json& model, std::size_t fallback) {
   return fallback;
 }
 
-bool is_sentence_transformers(const nlohmann::json& model) {
-  if (model.value("library_name", "") == "sentence-transformers")
-    return true;
-  if (model.contains("tags") && model["tags"].is_array()) {
-    for (const auto& tag : model["tags"]) {
-      if (tag == "sentence-transformers")
-        return true;
-    }
-  }
-  return false;
-}
-
 double cosine(const std::vector<double>& a, const std::vector<double>& b) {
   double dot = 0;
   for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)

@@ -227,4 +227,24 @@ const nlohmann::json* mapping_of(const nlohmann::json& model, std::string_view p
   return nullptr;
 }
 
+std::string hex64(std::uint64_t value) {
+  static constexpr std::string_view k_hex = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, value >>= 4U)
+    out[static_cast<std::size_t>(i)] = k_hex[value & 15U];
+  return out;
+}
+
+bool is_sentence_transformers(const nlohmann::json& model) {
+  if (model.value("library_name", "") == "sentence-transformers")
+    return true;
+  if (model.contains("tags") && model["tags"].is_array()) {
+    for (const auto& tag : model["tags"]) {
+      if (tag == "sentence-transformers")
+        return true;
+    }
+  }
+  return false;
+}
+
 } // namespace emulator::router

@@ -40,6 +40,10 @@ private:
 [[nodiscard]] std::string to_lower(std::string_view text);
 [[nodiscard]] bool ends_with(std::string_view text, std::string_view suffix);
 [[nodiscard]] bool starts_with(std::string_view text, std::string_view prefix);
+// 16 lower-case hex digits (a seed in a media URL).
+[[nodiscard]] std::string hex64(std::uint64_t value);
+// Whether a world model is a sentence-transformers one (its library or a tag says so).
+[[nodiscard]] bool is_sentence_transformers(const nlohmann::json& model);
 // Scores rounded like the real service prints them (float32 precision is plenty for a fake).
 [[nodiscard]] double round_score(double value);
 // Seconds since the epoch (the "created" field of OpenAI objects).

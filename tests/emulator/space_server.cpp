@@ -5,6 +5,7 @@
 #include "context.hpp"
 #include "hub_common.hpp"
 #include "hub_files.hpp"
+#include "router_util.hpp"
 #include "space_apps.hpp"
 #include "space_state.hpp"
 
@@ -32,7 +33,6 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using hub::json_reply;
 
 std::string random_hex(std::size_t bytes) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -58,13 +58,6 @@ int compare_versions(const std::string& a, const std::string& b) {
     }
   }
   return 0;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return s;
 }
 
 // Uploaded and generated files: the "server path" a client sees is the file's path on disk, in a
@@ -173,7 +166,7 @@ json component_json(int id,
                     const std::string& label,
                     const json& schema,
                     const json& example) {
-  const std::string type = lower(component);
+  const std::string type = router::to_lower(component);
   return {{"id", id},
           {"type", type},
           {"props", {{"label", label}, {"name", type}, {"show_label", true}}},
@@ -616,18 +609,18 @@ void queue_join(Server& server,
                 const std::string& body_text) {
   const json body = json::parse(body_text, nullptr, false);
   if (!body.is_object()) {
-    json_reply(res, 422, {{"detail", "the body is not JSON"}});
+    hub::json_reply(res, 422, {{"detail", "the body is not JSON"}});
     return;
   }
   const std::string hash = body.value("session_hash", "");
   if (hash.empty()) {
-    json_reply(res, 400, {{"detail", "Session hash not found."}});
+    hub::json_reply(res, 400, {{"detail", "Session hash not found."}});
     return;
   }
   const json* fn = body.contains("fn_index") ? &body["fn_index"] : nullptr;
   const int fn_index = fn != nullptr && fn->is_number_integer() ? fn->get<int>() : -1;
   if (fn_index < 0 || static_cast<std::size_t>(fn_index) >= app.def->endpoints.size()) {
-    json_reply(res, 400, {{"detail", "No function index provided."}});
+    hub::json_reply(res, 400, {{"detail", "No function index provided."}});
     return;
   }
   const json data = body.contains("data") && body["data"].is_array() ? body["data"] : json::array();
@@ -654,7 +647,7 @@ void queue_join(Server& server,
   const auto& endpoint = app.def->endpoints[static_cast<std::size_t>(fn_index)];
   start_job(server, app, fn_index, full_inputs(endpoint, data, true), event_id, session, nullptr,
             req.headers);
-  json_reply(res, 200, {{"event_id", event_id}});
+  hub::json_reply(res, 200, {{"event_id", event_id}});
 }
 
 void queue_data(Server& server,
@@ -761,7 +754,7 @@ void call_post(Server& server,
   const auto& endpoint = app.def->endpoints[static_cast<std::size_t>(fn_index)];
   start_job(server, app, fn_index, full_inputs(endpoint, data, false), event_id, nullptr, stream,
             req.headers);
-  json_reply(res, 200, {{"event_id", event_id}});
+  hub::json_reply(res, 200, {{"event_id", event_id}});
 }
 
 void call_get(Server& server, const std::string& event_id, httplib::Response& res) {
@@ -880,7 +873,7 @@ void upload(Server& server,
                     "text/plain");
     return;
   }
-  json_reply(res, 200, paths);
+  hub::json_reply(res, 200, paths);
 }
 
 // GET {prefix}/file={path}: a Range gets 206 (routes.py file() serves ranges; clients resume and
@@ -929,7 +922,7 @@ void dispatch(Server& server,
   server.ctx->spaces->visit(*app.space);
   const std::string stage = server.ctx->spaces->stage(*app.space);
   if (stage != "RUNNING" && stage != "RUNNING_BUILDING") {
-    html_reply(res, 503, "Space " + app.id + " is " + lower(stage) + " (starting)");
+    html_reply(res, 503, "Space " + app.id + " is " + router::to_lower(stage) + " (starting)");
     return;
   }
   const bool post = req.method == "POST";
@@ -939,7 +932,7 @@ void dispatch(Server& server,
     return;
   }
   if (!app.queue_routes() || rest.rfind(app.prefix, 0) != 0) {
-    json_reply(res, 404, {{"detail", "Not Found"}});
+    hub::json_reply(res, 404, {{"detail", "Not Found"}});
     return;
   }
   const std::string route = rest.substr(app.prefix.size());
@@ -964,7 +957,7 @@ void dispatch(Server& server,
         s->second->cancelled.insert(body.value("event_id", ""));
       }
     }
-    json_reply(res, 200, {{"success", true}});
+    hub::json_reply(res, 200, {{"success", true}});
   } else if (route.rfind("/heartbeat/", 0) == 0 && !post) {
     res.set_chunked_content_provider("text/event-stream", [](std::size_t, httplib::DataSink& sink) {
       std::this_thread::sleep_for(1s);
@@ -979,10 +972,10 @@ void dispatch(Server& server,
     } else if (!post && slash != std::string::npos) {
       call_get(server, tail.substr(slash + 1), res);
     } else {
-      json_reply(res, 404, {{"detail", "Not Found"}});
+      hub::json_reply(res, 404, {{"detail", "Not Found"}});
     }
   } else {
-    json_reply(res, 404, {{"detail", "Not Found"}});
+    hub::json_reply(res, 404, {{"detail", "Not Found"}});
   }
 }
 

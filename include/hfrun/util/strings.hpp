@@ -63,6 +63,8 @@ namespace hfrun::util {
 
 // A byte count for people: "812 B", "1.5 MiB" (binary units, one decimal).
 [[nodiscard]] std::string human_bytes(std::uint64_t bytes);
+// The same in decimal units, as huggingface_hub's cache listing writes sizes: "812 B", "1.5 MB".
+[[nodiscard]] std::string human_bytes_decimal(std::uint64_t bytes);
 
 // Levenshtein distance (bytes).
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
