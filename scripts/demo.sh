@@ -2,8 +2,8 @@
 # hfrun's main job against the embedded default: builds hfrun and its emulator of the Hugging Face
 # services (installing missing Debian packages first), starts the emulator on free loopback ports,
 # and runs hfrun against it. Real services need a network and a token; this needs neither.
-# The build is the `demo` preset (build-demo/: only hfrun and hfrun-emulator, -Og, precompiled
-# headers, ccache when present), not the test suite's; a second run rebuilds nothing.
+# The build is the `demo` preset (build-demo/: only hfrun and hfrun-emulator, -O0, one unity
+# file per library, ccache when present), not the test suite's; a second run rebuilds nothing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # HFRUN_BUILD_DIR: use binaries already built there instead of building build-demo/.
