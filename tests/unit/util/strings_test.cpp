@@ -22,6 +22,15 @@ TEST(Strings, JoinIsTheInverseOfSplit) {
   EXPECT_EQ(join({"x", "y"}, "; "), "x; y");
 }
 
+TEST(Strings, HumanBytesInBinaryAndDecimalUnits) {
+  EXPECT_EQ(human_bytes(812), "812 B");
+  EXPECT_EQ(human_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(human_bytes(3ULL << 30), "3.0 GiB");
+  EXPECT_EQ(human_bytes_decimal(999), "999 B");
+  EXPECT_EQ(human_bytes_decimal(1500), "1.5 kB");
+  EXPECT_EQ(human_bytes_decimal(2'500'000'000ULL), "2.5 GB");
+}
+
 TEST(Strings, CaseInsensitiveHelpers) {
   EXPECT_EQ(to_lower("Content-TYPE"), "content-type");
   EXPECT_TRUE(starts_with_icase("Text/Event-Stream; charset=utf-8", "text/event-stream"));
