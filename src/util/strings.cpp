@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <hfrun/util/strings.hpp>
 #include <random>
@@ -272,30 +273,30 @@ std::optional<std::string> closest_match(std::string_view word,
   return best;
 }
 
-std::string human_bytes(std::uint64_t bytes) {
-  static constexpr const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+namespace {
+
+// `bytes` in the largest of `units` that keeps the value at or above 1 (steps of `step`).
+std::string
+scaled_bytes(std::uint64_t bytes, double step, const std::array<const char*, 5>& units) {
   double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024.0 && unit < 4) {
-    value /= 1024.0;
+  std::size_t unit = 0;
+  while (value >= step && unit + 1 < units.size()) {
+    value /= step;
     ++unit;
   }
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, k_units[unit]);
+  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
   return buffer;
 }
 
+} // namespace
+
+std::string human_bytes(std::uint64_t bytes) {
+  return scaled_bytes(bytes, 1024.0, {"B", "KiB", "MiB", "GiB", "TiB"});
+}
+
 std::string human_bytes_decimal(std::uint64_t bytes) {
-  static constexpr const char* k_units[] = {"B", "kB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1000.0 && unit < 4) {
-    value /= 1000.0;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, k_units[unit]);
-  return buffer;
+  return scaled_bytes(bytes, 1000.0, {"B", "kB", "MB", "GB", "TB"});
 }
 
 } // namespace hfrun::util
