@@ -9,8 +9,11 @@ if [[ -x "$root/tests/conformance/setup.sh" ]]; then
 fi
 cd "$root"
 ctest --preset default -j "$(nproc)" "$@"
-# A short smoke of every fuzz target (docs/reliability.md), unless only some tests were asked for.
+# The README's demo from its own `demo` preset (a unity build: it catches two files of a library that
+# define the same private helper), then a short smoke of every fuzz target (docs/reliability.md),
+# unless only some tests were asked for.
 if [[ $# -eq 0 ]]; then
+  "$root/scripts/demo.sh" >/dev/null
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$(nproc)"
   "$root/tests/fuzz/run.sh" "${HFRUN_FUZZ_SECONDS:-5}"
