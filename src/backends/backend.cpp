@@ -23,10 +23,6 @@ std::string Call::option(const std::string& name, std::string fallback) const {
 
 namespace {
 
-bool is_generation(const tasks::TaskSpec& task) {
-  return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
-}
-
 // A streamed reply, seen through one attempt at a time: every attempt (the retry of a reset
 // connection) starts from a clean parser and a clean result, so nothing of a failed attempt is
 // kept. Once something reached the user the request is emitted() and is never retried.
@@ -215,7 +211,7 @@ Result<Outcome> send_and_decode(client::Client& client,
                                 const Plan& plan,
                                 http::Request& request,
                                 const ExecuteOptions& options) {
-  if (options.stream && is_generation(*plan.task) && options.observer != nullptr) {
+  if (options.stream && tasks::is_generation(plan.task->id) && options.observer != nullptr) {
     return send_streaming(client, plan, request, options);
   }
   HFRUN_TRY_ASSIGN(response, client.send(request));

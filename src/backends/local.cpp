@@ -418,7 +418,7 @@ Result<const tasks::TaskSpec*> local_task(const Call& call,
 bool worker_runs(const RuntimeInfo& runtime, tasks::TaskId task) {
   using tasks::TaskId;
   if (runtime.name == "llama.cpp") {
-    return task == TaskId::conversational || task == TaskId::text_generation;
+    return tasks::is_generation(task);
   }
   if (runtime.name == "transformers") {
     return true; // any pipeline task; the worker says which it cannot load

@@ -176,7 +176,7 @@ bool decide_stream(const CommandEnv& env,
                    const tasks::TaskSpec& task,
                    const InputOptions& options,
                    const nlohmann::json& params) {
-  if (!is_generation(task)) {
+  if (!tasks::is_generation(task.id)) {
     return false;
   }
   if (options.stream) {
@@ -193,10 +193,6 @@ bool decide_stream(const CommandEnv& env,
     }
   }
   return env.out.io().out_is_tty && !env.global.json && !env.global.raw;
-}
-
-bool is_generation(const tasks::TaskSpec& task) {
-  return task.id == tasks::TaskId::conversational || task.id == tasks::TaskId::text_generation;
 }
 
 } // namespace hfrun::cli

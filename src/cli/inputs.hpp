@@ -39,9 +39,6 @@ struct PreparedInputs {
                                                     const InputOptions& options,
                                                     const std::vector<std::string>& args);
 
-// Chat or text generation: the tasks whose output is a stream of text.
-[[nodiscard]] bool is_generation(const tasks::TaskSpec& task);
-
 // Stream chat/text-generation? --stream/--no-stream, else on when stdout is a terminal and the
 // parameters ask for nothing TGI cannot stream (best_of > 1, decoder_input_details).
 [[nodiscard]] bool decide_stream(const CommandEnv& env,

@@ -181,7 +181,7 @@ Result<void> RunModelCommand::run(CommandEnv& env) {
     request.headers.set("Content-Type", "application/json");
   } else {
     backends::EncodeContext context;
-    if (is_generation(task) && stream) {
+    if (tasks::is_generation(task.id) && stream) {
       context.stream = true; // else left out, as the JS client does
     }
     context.example = "hfrun " + m_backend + " " + m_target_name;

@@ -551,8 +551,7 @@ Result<json> decode(const TaskSpec& spec, std::string_view content_type, std::st
   if (const std::string error = detail::error_message(parsed); !error.empty()) {
     return unexpected(detail::bad_response(spec.name, "error in a success reply: " + error, body));
   }
-  if ((spec.id == TaskId::conversational || spec.id == TaskId::text_generation) &&
-      util::json_bool(parsed, "done").value_or(false)) {
+  if (is_generation(spec.id) && util::json_bool(parsed, "done").value_or(false)) {
     // Ollama's whole reply is its stream's one last line (/api/chat, /api/generate).
     ChatStreamAssembler whole(std::string(spec.name));
     HFRUN_TRY(whole.feed(parsed));

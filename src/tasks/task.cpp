@@ -296,6 +296,10 @@ const TaskSpec& task(TaskId id) {
   return k_tasks.front(); // unreachable: every id has a row (checked by a unit test)
 }
 
+bool is_generation(TaskId id) {
+  return id == TaskId::conversational || id == TaskId::text_generation;
+}
+
 const TaskSpec* find_task(std::string_view name) {
   for (const auto& spec : k_tasks) {
     if (spec.name == name) {

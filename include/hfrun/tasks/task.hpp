@@ -73,6 +73,9 @@ struct TaskSpec {
 // The task of that id (always exists).
 [[nodiscard]] const TaskSpec& task(TaskId id);
 
+// Chat or text generation: the tasks whose output is text that can arrive as a stream.
+[[nodiscard]] bool is_generation(TaskId id);
+
 // What the user gave for one run, already parsed by the CLI (or read from a batch line).
 struct Inputs {
   std::optional<std::string> text;                  // --text
