@@ -90,7 +90,8 @@ std::string row_line(const Item& item,
     status = *result.error.http_status;
   }
   row["status"] = status ? nlohmann::json(*status) : nlohmann::json(nullptr);
-  row["elapsed_ms"] = elapsed.count();
+  row["duration_ms"] = elapsed.count();
+  row["elapsed_ms"] = elapsed.count(); // the name before 0.2 (docs/output.md, "Field names")
   row["attempts"] = result.attempts;
   return row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -53,13 +53,18 @@ nlohmann::json repo_json(const cache::RepoInfo& info) {
     revisions.push_back({{"commit", revision.commit},
                          {"refs", revision.refs},
                          {"files", revision.files},
-                         {"size", revision.size}});
+                         {"bytes", revision.size},
+                         {"size", revision.size}}); // `size`: the name before 0.2 (docs/output.md)
     all_refs.insert(all_refs.end(), revision.refs.begin(), revision.refs.end());
   }
-  return {{"id", listed_id(info.repo)},
+  // `repo` and `bytes` are the names every command uses; `id` and `size` were this command's own
+  // before 0.2 and stay as aliases (docs/output.md, "Field names").
+  return {{"repo", listed_id(info.repo)},
+          {"id", listed_id(info.repo)},
           {"repo_id", info.repo.id},
           {"repo_type", std::string(hub::repo_type_name(info.repo.type))},
           {"path", info.path.string()},
+          {"bytes", info.size_on_disk},
           {"size", info.size_on_disk},
           {"blobs", info.blobs},
           {"last_modified", iso_time(info.last_modified)},

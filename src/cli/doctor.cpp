@@ -205,7 +205,8 @@ json cache_section(const CommandEnv& env) {
   return {{"path", env.config.hub_cache.string()},
           {"exists", fs::is_directory(env.config.hub_cache, ec)},
           {"repos", repos.size()},
-          {"size", bytes}};
+          {"bytes", bytes},
+          {"size", bytes}}; // `size`: the name before 0.2 (docs/output.md, "Field names")
 }
 
 json runtimes_section(const config::EnvLookup& lookup) {
@@ -282,7 +283,8 @@ json check(CommandEnv& env, const std::string& url) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  json out = {{"url", url}, {"ms", ms}};
+  // `ms`: the name before 0.2 (docs/output.md, "Field names")
+  json out = {{"url", url}, {"duration_ms", ms}, {"ms", ms}};
   if (!response) {
     out["reachable"] = false;
     out["error"] = response.error().message;

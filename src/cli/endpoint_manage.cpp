@@ -348,6 +348,9 @@ Result<void> EndpointManagement::remove(CommandEnv& env) {
                                         " deletes it for good; not on a terminal: pass --yes");
     }
     if (!ask_yes_no(env.out, "delete endpoint " + id + "? [y/N] ")) {
+      if (env.global.json) {
+        return env.out.result_json({{"deleted", nullptr}, {"kept", id}});
+      }
       return env.out.result_text("nothing deleted");
     }
   }

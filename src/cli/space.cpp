@@ -214,6 +214,18 @@ std::string list_text(const space::App& app, const std::string& target) {
   return text;
 }
 
+// One written output file under --json, in a single call and a --batch row alike. `bytes` and
+// `content_type` are the names every command uses; `size` and `mime_type` were this command's own
+// before 0.2 and stay as aliases (docs/output.md, "Field names").
+json written_file_json(const fs::path& path,
+                       const std::string& url,
+                       const std::string& mime_type,
+                       std::uint64_t size) {
+  const json type = mime_type.empty() ? json(nullptr) : json(mime_type);
+  return {{"path", path.string()}, {"url", url},   {"bytes", size},
+          {"content_type", type},  {"size", size}, {"mime_type", type}};
+}
+
 std::string render_value(const json& value) {
   if (const auto text = util::as_string(value)) {
     return *text;
@@ -344,7 +356,7 @@ Result<json> space_item(const SpaceBatch& b, const batch::Item& item) {
           *b.output_dir /
           space::safe_output_name(id + "-" + space::safe_output_name(outputs[i].name, i), i));
       HFRUN_TRY_ASSIGN(size, space::download_file(*b.client, *b.app, outputs[i].url, path));
-      files.push_back({{"path", path.string()}, {"url", outputs[i].url}, {"size", size}});
+      files.push_back(written_file_json(path, outputs[i].url, outputs[i].mime_type, size));
     }
   }
   return json{{"data", result.data},
@@ -616,11 +628,7 @@ private:
       HFRUN_TRY_ASSIGN(size, space::download_file(env.client, app, files[i].url, path));
       const std::string type = files[i].mime_type.empty() ? "file" : files[i].mime_type;
       env.out.note("wrote " + path.string() + " (" + type + ", " + human_bytes(size) + ")");
-      listed.push_back(
-          {{"path", path.string()},
-           {"url", files[i].url},
-           {"mime_type", files[i].mime_type.empty() ? json(nullptr) : json(files[i].mime_type)},
-           {"size", size}});
+      listed.push_back(written_file_json(path, files[i].url, files[i].mime_type, size));
       if (files[i].value != nullptr) {
         m_local_paths[files[i].value] = path.string();
       }

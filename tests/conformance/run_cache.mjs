@@ -174,18 +174,21 @@ await check("hfrun cache ls --json lists @huggingface/hub's download: files, siz
 	expectExit(r, 0, "hfrun cache ls --json");
 	const listed = JSON.parse(r.stdout).map(({ last_modified, ...rest }) => rest);
 	const blobs = blobSizes(allFiles);
+	const snapshotBytes = allFiles.reduce((a, f) => a + main.files.get(f).size, 0);
 	expectEqual(
 		listed,
 		[
 			{
+				repo: `model/${REPO}`,
 				id: `model/${REPO}`,
 				repo_id: REPO,
 				repo_type: "model",
 				path: repoB,
+				bytes: sum(blobs),
 				size: sum(blobs),
 				blobs: blobs.size,
 				refs: ["main"],
-				revisions: [{ commit: main.commit, refs: ["main"], files: allFiles.length, size: allFiles.reduce((a, f) => a + main.files.get(f).size, 0) }],
+				revisions: [{ commit: main.commit, refs: ["main"], files: allFiles.length, bytes: snapshotBytes, size: snapshotBytes }],
 			},
 		],
 		"hfrun cache ls --json",

@@ -408,5 +408,48 @@ TEST(JsonContracts, ForcedColourNeverReachesTheJson) {
   expect_schema("error.schema.json", parse_json(lines.back()));
 }
 
+// docs/output.md, "Field names": a renamed key is printed under its new name and, with the same
+// value, under its old one, so scripts written against either keep working.
+void expect_same_under_both(const json& object, const std::string& name, const std::string& old) {
+  ASSERT_TRUE(object.is_object() && object.contains(name) && object.contains(old))
+      << name << " / " << old << ": " << object.dump().substr(0, 800);
+  EXPECT_EQ(object[name], object[old]) << name << " / " << old;
+}
+
+TEST(JsonContracts, RenamedFieldsKeepTheirOldNameWithTheSameValue) {
+  const auto home = fresh_home();
+  ASSERT_EQ(run({"download", k_sdxl, "--include", "*.json"}, with_env(home)).exit_code, 0);
+  auto ls = run({"cache", "ls", "--json"}, with_env(home));
+  ASSERT_EQ(ls.exit_code, 0) << describe(ls);
+  const json repos = parse_json(ls.out);
+  ASSERT_EQ(repos.size(), 1U) << ls.out;
+  expect_same_under_both(repos[0], "repo", "id");
+  expect_same_under_both(repos[0], "bytes", "size");
+  EXPECT_GT(repos[0]["bytes"], 0) << ls.out;
+  expect_same_under_both(repos[0]["revisions"][0], "bytes", "size");
+
+  auto doctor = run({"doctor", "--json"}, with_env(home));
+  ASSERT_EQ(doctor.exit_code, 0) << describe(doctor);
+  const json checked = parse_json(doctor.out);
+  expect_same_under_both(checked["cache"], "bytes", "size");
+  EXPECT_EQ(checked["cache"]["bytes"], repos[0]["bytes"]) << doctor.out;
+  expect_same_under_both(checked["connectivity"]["hub"], "duration_ms", "ms");
+
+  const auto dir = serverless::scratch();
+  auto space = run({"space", "hfrun-demo/image-generator", "prompt=a cat", "--output-dir",
+                    dir.string(), "--json"});
+  ASSERT_EQ(space.exit_code, 0) << describe(space);
+  const json file = parse_json(space.out)["files"][0];
+  expect_same_under_both(file, "bytes", "size");
+  expect_same_under_both(file, "content_type", "mime_type");
+  EXPECT_EQ(file["bytes"], fs::file_size(file["path"].get<std::string>())) << space.out;
+
+  auto batch = run({"serverless", k_sentiment, "--batch", "-", "--json"},
+                   with_stdin("{\"text\": \"I love it\"}\n"));
+  const auto rows = rows_of(batch.out);
+  ASSERT_EQ(rows.size(), 1U) << describe(batch);
+  expect_same_under_both(rows[0], "duration_ms", "elapsed_ms");
+}
+
 } // namespace
 } // namespace hfrun::test

@@ -537,6 +537,7 @@ TEST(RowLine, OkRowHasItsFields) {
                                  {"ok", true},
                                  {"result", {{"label", "POSITIVE"}}},
                                  {"status", 200},
+                                 {"duration_ms", 123},
                                  {"elapsed_ms", 123},
                                  {"attempts", 2}}));
 }
@@ -563,6 +564,7 @@ TEST(RowLine, ErrorRowHasTheWholeError) {
                                    {"request_id", "req-1"},
                                    {"hint", "lower -j"}}},
                                  {"status", 429},
+                                 {"duration_ms", 9},
                                  {"elapsed_ms", 9},
                                  {"attempts", 5}}));
 }
