@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configure and build hfrun (and its emulator and tests) into build/ with the default preset.
+# Configure and build hfrun (and its emulator and tests) with a preset: default (build/), or
+# HFRUN_PRESET (scripts/test.sh uses `asan`, build-asan/).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"

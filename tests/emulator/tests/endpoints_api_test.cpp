@@ -460,7 +460,10 @@ TEST(EndpointsApi, DeleteThen404) {
   EXPECT_EQ(api("DELETE", "/endpoint/hfrun-tester/sentiment").status, 200);
   EXPECT_EQ(api("GET", "/endpoint/hfrun-tester/sentiment").status, 404);
   EXPECT_EQ(call("hfrun-tester", "sentiment", "/health").status, 404);
-  for (const auto& e : api("GET", "/endpoint/hfrun-tester").body["items"]) {
+  // The reply is kept in a variable: a range-for over a member of a temporary would read freed
+  // memory (the temporary dies before the loop runs; AddressSanitizer caught it).
+  const auto listed = api("GET", "/endpoint/hfrun-tester");
+  for (const auto& e : listed.body["items"]) {
     EXPECT_NE(e["name"], "sentiment");
   }
   // The name is free again.
