@@ -21,6 +21,7 @@ packages=(
   aria2 # the multi-connection baseline of tests/bench/download_bench.sh
   python3-onnx python3-numpy # the tiny models of tests/local/make_tiny_models.py (hfrun local tests)
   clang-14 libclang-rt-14-dev # the fuzz targets (tests/fuzz, the `fuzz` preset: libFuzzer, ASan, UBSan)
+  clang-tidy-14 # tests/lint/clang_tidy.sh, run by scripts/test.sh on src/ with the fuzz preset's compile commands
 )
 # The conformance suite runs the official JS clients: Node.js and npm (any Node >= 18).
 if [[ "$profile" != "--demo" ]] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then

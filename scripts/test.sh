@@ -16,11 +16,13 @@ fi
 cd "$root"
 ctest --preset "$preset" -j "$(nproc)" "$@"
 # The README's demo from its own `demo` preset (a plain unity build: it catches two files of a
-# library that define the same private helper), then a short smoke of every fuzz target
-# (docs/reliability.md), unless only some tests were asked for.
+# library that define the same private helper), a short smoke of every fuzz target, and clang-tidy
+# on src/ with the fuzz build's compile commands (docs/reliability.md), unless only some tests were
+# asked for.
 if [[ $# -eq 0 ]]; then
   "$root/scripts/demo.sh" >/dev/null
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$(nproc)"
   "$root/tests/fuzz/run.sh" "${HFRUN_FUZZ_SECONDS:-5}"
+  "$root/tests/lint/clang_tidy.sh" "$root/build-fuzz"
 fi

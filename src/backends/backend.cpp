@@ -16,7 +16,7 @@
 
 namespace hfrun::backends {
 
-std::string Call::option(const std::string& name, std::string fallback) const {
+std::string Call::option(const std::string& name, const std::string& fallback) const {
   const auto it = options.find(name);
   return it != options.end() ? it->second : fallback;
 }

@@ -727,7 +727,7 @@ fs::path local_workers_dir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path installed = exe.parent_path().parent_path() / "share" / "hfrun" / "workers";
+    fs::path installed = exe.parent_path().parent_path() / "share" / "hfrun" / "workers";
     if (fs::exists(installed / "common.mjs", ec)) {
       return installed;
     }

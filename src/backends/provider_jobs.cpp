@@ -36,7 +36,8 @@ Error no_job(const ProviderTask& row, std::string_view what) {
                                                  std::string(tasks::task(row.task).name) + " job");
 }
 
-std::string under_router(const std::string& router, const ProviderTask& row, std::string path) {
+std::string
+under_router(const std::string& router, const ProviderTask& row, const std::string& path) {
   return router + "/" + std::string(row.provider) + path;
 }
 

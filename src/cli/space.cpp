@@ -559,6 +559,7 @@ private:
   Result<const space::ApiEndpoint*> pick_endpoint(const space::App& app) const {
     const auto& endpoints = app.info->endpoints;
     std::vector<std::string> names;
+    names.reserve(endpoints.size());
     for (const auto& e : endpoints) {
       names.push_back(e.name);
     }

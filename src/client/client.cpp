@@ -21,6 +21,14 @@ bool is_hf_host(const std::string& host) {
   return false;
 }
 
+// "Name: value", as curl's -H takes it.
+std::string header_line(std::string_view name, std::string_view value) {
+  std::string line;
+  line.reserve(name.size() + 2 + value.size());
+  line.append(name).append(": ").append(value);
+  return line;
+}
+
 // `text` in double quotes with each occurrence of `token` written as $HF_TOKEN, for the shell to
 // expand; everything else escaped so the shell takes it literally.
 std::string double_quote_with_token(std::string_view text, std::string_view token) {
@@ -234,17 +242,20 @@ std::string Client::curl_command(const http::Request& request) const {
         quoted = double_quote_with_token(name + ": Bearer ", "");
         quoted.insert(quoted.size() - 1, "$HF_TOKEN");
       } else {
-        quoted = double_quote_with_token(name + ": " + value, m_options.token.value);
+        quoted = double_quote_with_token(header_line(name, value), m_options.token.value);
       }
-      cmd += " -H " + quoted;
+      cmd += " -H ";
+      cmd += quoted;
       continue;
     }
     if (util::is_credential_header(name)) {
       // Another credential (a provider key, a cookie from -H): masked, print_dry_run says so.
-      cmd += " -H " + util::shell_quote(name + ": " + util::redact_header(name, value));
+      cmd += " -H ";
+      cmd += util::shell_quote(header_line(name, util::redact_header(name, value)));
       continue;
     }
-    cmd += " -H " + util::shell_quote(name + ": " + value);
+    cmd += " -H ";
+    cmd += util::shell_quote(header_line(name, value));
   }
   if (request.body) {
     if (!described) {

@@ -179,7 +179,7 @@ public:
 
 private:
   enum class Phase { prefix, encoded, suffix, done };
-  static constexpr std::size_t k_raw_chunk = 48 * 1024; // encodes to 64 KiB
+  static constexpr std::size_t k_raw_chunk = std::size_t{48} * 1024; // encodes to 64 KiB
 
   void next(Phase phase) {
     m_phase = phase;

@@ -394,7 +394,10 @@ private:
     bool has_expect = false;
     for (const auto& [name, value] : r.headers.entries()) {
       has_expect = has_expect || iequals(name, "Expect");
-      const std::string line = value.empty() ? name + ";" : name + ": " + value;
+      // "Name;" is how curl sends a header with an empty value (CURLOPT_HTTPHEADER).
+      std::string line = name;
+      line += value.empty() ? ";" : ": ";
+      line += value;
       ok = ok && detail::slist_append(t.header_list, line.c_str());
     }
     if (r.body && !has_expect) {

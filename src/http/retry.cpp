@@ -78,18 +78,22 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   int mm = 0;
   int ss = 0;
   char month[4] = {};
-  if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d %3s %4d %2d:%2d:%2d GMT", &day, month, &year, &hh,
-                  &mm, &ss) == 6) {
-    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-  } else if (std::sscanf(text.c_str(), "%*[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT", &day, month,
-                         &year, &hh, &mm, &ss) == 6) {
-    // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT; two-digit years pivot like RFC 6265's rule.
-    year += year < 70 ? 2000 : 1900;
-  } else if (std::sscanf(text.c_str(), "%*3s %3s %d %2d:%2d:%2d %4d", month, &day, &hh, &mm, &ss,
-                         &year) == 6) {
-    // asctime: Sun Nov  6 08:49:37 1994
-  } else {
+  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+  const bool imf_fixdate = std::sscanf(text.c_str(), "%*[A-Za-z], %2d %3s %4d %2d:%2d:%2d GMT",
+                                       &day, month, &year, &hh, &mm, &ss) == 6;
+  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+  const bool rfc850 =
+      !imf_fixdate && std::sscanf(text.c_str(), "%*[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d GMT", &day,
+                                  month, &year, &hh, &mm, &ss) == 6;
+  // asctime: Sun Nov  6 08:49:37 1994
+  const bool asctime_date = !imf_fixdate && !rfc850 &&
+                            std::sscanf(text.c_str(), "%*3s %3s %d %2d:%2d:%2d %4d", month, &day,
+                                        &hh, &mm, &ss, &year) == 6;
+  if (!imf_fixdate && !rfc850 && !asctime_date) {
     return std::nullopt;
+  }
+  if (rfc850) {
+    year += year < 70 ? 2000 : 1900; // two-digit years pivot like RFC 6265's rule
   }
   const int mon = month_index(month);
   const std::chrono::year_month_day ymd{std::chrono::year{year},

@@ -162,6 +162,7 @@ std::vector<Result<nlohmann::json>> fetch_model_infos(client::Client& client,
 std::vector<Result<nlohmann::json>> fetch_space_runtimes(client::Client& client,
                                                          const std::vector<std::string>& ids) {
   std::vector<http::Request> requests;
+  requests.reserve(ids.size());
   for (const auto& id : ids) {
     requests.push_back(get(client.config().endpoint + "/api/spaces/" +
                            http::percent_encode(id, /*keep_slash=*/true) + "/runtime"));

@@ -23,7 +23,7 @@ json coerce_text(const Parameter& param, const std::string& text) {
   const std::string type = schema_type(param.schema);
   if (type == "number" || type == "integer" || param.python_type == "float" ||
       param.python_type == "int") {
-    const json parsed = util::parse_untrusted(text);
+    json parsed = util::parse_untrusted(text);
     if (parsed.is_number()) {
       return parsed;
     }
@@ -140,6 +140,7 @@ Result<std::vector<Slot>> map_arguments(const ApiEndpoint& endpoint,
     }
   }
   std::vector<std::string> known;
+  known.reserve(params.size());
   for (const auto& p : params) {
     known.push_back(p.name);
   }

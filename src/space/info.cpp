@@ -82,7 +82,7 @@ bool is_file_entry(const json& entry, const std::string& python_type) {
   return is_file_schema(schema) || python_type == "filepath" || python_type == "list[filepath]";
 }
 
-ApiEndpoint endpoint_of(std::string name, const json& entry) {
+ApiEndpoint endpoint_of(const std::string& name, const json& entry) {
   ApiEndpoint endpoint;
   endpoint.name = "/" + bare(name);
   endpoint.description = util::string_or(entry, "description", "");

@@ -17,13 +17,13 @@ void encode_group(const unsigned char* in, std::size_t n, std::string& out) {
   out += n > 2 ? k_alphabet[v & 63] : '=';
 }
 
-constexpr std::array<signed char, 256> make_decode_table() {
-  std::array<signed char, 256> table{};
+constexpr std::array<int, 256> make_decode_table() {
+  std::array<int, 256> table{};
   for (auto& v : table) {
     v = -1;
   }
   for (std::size_t i = 0; i < k_alphabet.size(); ++i) {
-    table[static_cast<unsigned char>(k_alphabet[i])] = static_cast<signed char>(i);
+    table[static_cast<unsigned char>(k_alphabet[i])] = static_cast<int>(i);
   }
   return table;
 }

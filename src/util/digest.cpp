@@ -40,7 +40,7 @@ std::string Digest::hex_digest() {
   m_ctx->reset();
   static constexpr char k_hex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(size * 2);
+  out.reserve(std::size_t{size} * 2);
   for (unsigned int i = 0; i < size; ++i) {
     out += k_hex[digest[i] >> 4];
     out += k_hex[digest[i] & 0xF];

@@ -144,9 +144,9 @@ json number_or_null(const json& obj, std::string_view key) {
   return v != nullptr && v->is_number() ? *v : json();
 }
 
-json member_or(const json& obj, std::string_view key, json fallback) {
+json member_or(const json& obj, std::string_view key, const json& fallback) {
   const json* v = json_member(obj, key);
-  return v != nullptr ? *v : std::move(fallback);
+  return v != nullptr ? *v : fallback;
 }
 
 } // namespace hfrun::util

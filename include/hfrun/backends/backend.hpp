@@ -36,7 +36,7 @@ struct Call {
   std::vector<std::string> param_keys;        // names of the key=value parameters given
   std::map<std::string, std::string> options; // the backend's own options ("provider" -> "auto")
 
-  [[nodiscard]] std::string option(const std::string& name, std::string fallback = {}) const;
+  [[nodiscard]] std::string option(const std::string& name, const std::string& fallback = {}) const;
 };
 
 // What plan() decided.

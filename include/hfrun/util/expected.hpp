@@ -34,8 +34,11 @@ private:
 template <class T, class E> class expected {
 public:
   expected() requires std::is_default_constructible_v<T> : m_v(std::in_place_index<0>) {}
+  // The constraint keeps this from taking an expected itself, so copies and moves still use the
+  // implicit constructors; clang-tidy 14 does not read requires-clauses, hence the NOLINT.
   template <class U = T>
-  expected(U&& v) requires std::is_constructible_v<T, U&&> // NOLINT(google-explicit-constructor)
+  expected(U&& v) // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload)
+      requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, expected>)
       : m_v(std::in_place_index<0>, std::forward<U>(v)) {}
   template <class G>
   expected(unexpected<G> u) // NOLINT(google-explicit-constructor)
@@ -91,4 +94,4 @@ private:
   if (!var_##_result_) {                                                                           \
     return ::hfrun::unexpected(std::move(var_##_result_.error()));                                 \
   }                                                                                                \
-  auto var_ = std::move(*var_##_result_)
+  auto var_ = std::move(*var_##_result_) /* NOLINT(bugprone-macro-parentheses): a declarator */

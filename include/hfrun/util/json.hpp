@@ -65,7 +65,8 @@ int_or(const nlohmann::json& obj, std::string_view key, std::int64_t fallback);
 
 // The value at `key` whatever its type, or `fallback` (a copy) when absent: for fields passed
 // through untouched ("usage", "finish_reason").
-[[nodiscard]] nlohmann::json
-member_or(const nlohmann::json& obj, std::string_view key, nlohmann::json fallback = nullptr);
+[[nodiscard]] nlohmann::json member_or(const nlohmann::json& obj,
+                                       std::string_view key,
+                                       const nlohmann::json& fallback = nullptr);
 
 } // namespace hfrun::util
