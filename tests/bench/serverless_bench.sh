@@ -189,7 +189,8 @@ emulator_stop
 
 echo
 pairs=(); for n in "${names[@]}"; do pairs+=("$n:${label[$n]}"); done
-python3 "$helper" report --baseline-label "curl sending the same request(s)" --out "$work" --pairs "${pairs[@]}"
+# Target: one call within 1.15x curl's wall time and peak RSS (docs/benchmarks.md, "Start-up").
+python3 "$helper" report --baseline-label "curl sending the same request(s)" --target 1.15 --out "$work" --pairs "${pairs[@]}"
 if ((do_hyperfine)); then
   echo
   echo "Cross-check, hyperfine -N (each command's runs back to back), median ms:"
