@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <hfrun/batch/engine.hpp>
+#include <hfrun/util/renamed_field.hpp>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -90,8 +91,7 @@ std::string row_line(const Item& item,
     status = *result.error.http_status;
   }
   row["status"] = status ? nlohmann::json(*status) : nlohmann::json(nullptr);
-  row["duration_ms"] = elapsed.count();
-  row["elapsed_ms"] = elapsed.count(); // the name before 0.2 (docs/output.md, "Field names")
+  util::put_renamed(row, "duration_ms", "elapsed_ms", elapsed.count());
   row["attempts"] = result.attempts;
   return row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

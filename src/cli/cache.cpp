@@ -5,6 +5,7 @@
 #include <ctime>
 #include <hfrun/cache/inspect.hpp>
 #include <hfrun/cache/remove.hpp>
+#include <hfrun/util/renamed_field.hpp>
 #include <hfrun/util/strings.hpp>
 
 namespace hfrun::cli {
@@ -50,26 +51,22 @@ nlohmann::json repo_json(const cache::RepoInfo& info) {
   nlohmann::json revisions = nlohmann::json::array();
   std::vector<std::string> all_refs;
   for (const auto& revision : info.revisions) {
-    revisions.push_back({{"commit", revision.commit},
-                         {"refs", revision.refs},
-                         {"files", revision.files},
-                         {"bytes", revision.size},
-                         {"size", revision.size}}); // `size`: the name before 0.2 (docs/output.md)
+    nlohmann::json listed = {
+        {"commit", revision.commit}, {"refs", revision.refs}, {"files", revision.files}};
+    util::put_renamed(listed, "bytes", "size", revision.size);
+    revisions.push_back(std::move(listed));
     all_refs.insert(all_refs.end(), revision.refs.begin(), revision.refs.end());
   }
-  // `repo` and `bytes` are the names every command uses; `id` and `size` were this command's own
-  // before 0.2 and stay as aliases (docs/output.md, "Field names").
-  return {{"repo", listed_id(info.repo)},
-          {"id", listed_id(info.repo)},
-          {"repo_id", info.repo.id},
-          {"repo_type", std::string(hub::repo_type_name(info.repo.type))},
-          {"path", info.path.string()},
-          {"bytes", info.size_on_disk},
-          {"size", info.size_on_disk},
-          {"blobs", info.blobs},
-          {"last_modified", iso_time(info.last_modified)},
-          {"refs", all_refs},
-          {"revisions", revisions}};
+  nlohmann::json out = {{"repo_id", info.repo.id},
+                        {"repo_type", std::string(hub::repo_type_name(info.repo.type))},
+                        {"path", info.path.string()},
+                        {"blobs", info.blobs},
+                        {"last_modified", iso_time(info.last_modified)},
+                        {"refs", all_refs},
+                        {"revisions", revisions}};
+  util::put_renamed(out, "repo", "id", listed_id(info.repo));
+  util::put_renamed(out, "bytes", "size", info.size_on_disk);
+  return out;
 }
 
 class CacheCommand final : public Command {

@@ -13,6 +13,7 @@
 #include <hfrun/cache/inspect.hpp>
 #include <hfrun/http/library.hpp>
 #include <hfrun/util/json.hpp>
+#include <hfrun/util/renamed_field.hpp>
 #include <hfrun/util/strings.hpp>
 #include <poll.h>
 #include <spawn.h>
@@ -203,11 +204,11 @@ json cache_section(const CommandEnv& env) {
     bytes += repo.size_on_disk;
   }
   std::error_code ec;
-  return {{"path", env.config.hub_cache.string()},
-          {"exists", fs::is_directory(env.config.hub_cache, ec)},
-          {"repos", repos.size()},
-          {"bytes", bytes},
-          {"size", bytes}}; // `size`: the name before 0.2 (docs/output.md, "Field names")
+  json out = {{"path", env.config.hub_cache.string()},
+              {"exists", fs::is_directory(env.config.hub_cache, ec)},
+              {"repos", repos.size()}};
+  util::put_renamed(out, "bytes", "size", bytes);
+  return out;
 }
 
 json runtimes_section(const config::EnvLookup& lookup) {
@@ -284,8 +285,8 @@ json check(CommandEnv& env, const std::string& url) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  // `ms`: the name before 0.2 (docs/output.md, "Field names")
-  json out = {{"url", url}, {"duration_ms", ms}, {"ms", ms}};
+  json out = {{"url", url}};
+  util::put_renamed(out, "duration_ms", "ms", ms);
   if (!response) {
     out["reachable"] = false;
     out["error"] = response.error().message;

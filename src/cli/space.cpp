@@ -12,6 +12,7 @@
 #include <hfrun/space/output_names.hpp>
 #include <hfrun/space/session.hpp>
 #include <hfrun/util/json.hpp>
+#include <hfrun/util/renamed_field.hpp>
 #include <hfrun/util/strings.hpp>
 #include <memory>
 #include <system_error>
@@ -214,16 +215,16 @@ std::string list_text(const space::App& app, const std::string& target) {
   return text;
 }
 
-// One written output file under --json, in a single call and a --batch row alike. `bytes` and
-// `content_type` are the names every command uses; `size` and `mime_type` were this command's own
-// before 0.2 and stay as aliases (docs/output.md, "Field names").
+// One written output file under --json, in a single call and a --batch row alike.
 json written_file_json(const fs::path& path,
                        const std::string& url,
                        const std::string& mime_type,
                        std::uint64_t size) {
-  const json type = mime_type.empty() ? json(nullptr) : json(mime_type);
-  return {{"path", path.string()}, {"url", url},   {"bytes", size},
-          {"content_type", type},  {"size", size}, {"mime_type", type}};
+  json file = {{"path", path.string()}, {"url", url}};
+  util::put_renamed(file, "bytes", "size", size);
+  util::put_renamed(file, "content_type", "mime_type",
+                    mime_type.empty() ? json(nullptr) : json(mime_type));
+  return file;
 }
 
 std::string render_value(const json& value) {

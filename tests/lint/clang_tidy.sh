@@ -21,17 +21,14 @@ check() {
   local -a files=()
   mapfile -t files < <(jq -r '.[].file' "$build/compile_commands.json" | grep "^$root/src/" | LC_ALL=C sort -u)
   ((${#files[@]} > 0)) || { echo "clang_tidy: no file of $root/src/ in $build/compile_commands.json" >&2; return 2; }
-  local log status=0 findings
-  log=$(mktemp)
-  printf '%s\n' "${files[@]}" | xargs -P "$jobs" -n 4 "$tidy" -p "$build" --quiet >"$log" 2>/dev/null || status=$?
-  findings=$(grep -cE '^/.*: (warning|error): ' "$log" || true)
+  local out status=0 findings
+  out=$(printf '%s\n' "${files[@]}" | xargs -P "$jobs" -n 4 "$tidy" -p "$build" --quiet 2>/dev/null) || status=$?
+  findings=$(grep -cE '^/.*: (warning|error): ' <<<"$out" || true)
   if ((status != 0 || findings > 0)); then
-    cat "$log" >&2
-    rm -f "$log"
+    printf '%s\n' "$out" >&2
     echo "clang_tidy: $findings findings in ${#files[@]} files of src/" >&2
     return 1
   fi
-  rm -f "$log"
   echo "clang_tidy: ${#files[@]} files of src/, no finding"
 }
 
@@ -41,15 +38,23 @@ self_test() {
   trap 'rm -rf "$tmp"' RETURN
   cp "$here/.clang-tidy" "$tmp/.clang-tidy"
   mkdir -p "$tmp/src" "$tmp/build"
+  # compile_commands NAME...: a compile database of src/NAME.cpp for each NAME.
+  compile_commands() {
+    local name sep=''
+    printf '['
+    for name in "$@"; do
+      printf '%s{"directory": "%s", "command": "clang++-14 -std=c++20 -c src/%s.cpp", "file": "%s/src/%s.cpp"}' \
+        "$sep" "$tmp" "$name" "$tmp" "$name"
+      sep=,
+    done
+    printf ']\n'
+  }
   printf 'int good(int x) {\n  return x + 1;\n}\n' >"$tmp/src/good.cpp"
-  printf '[{"directory": "%s", "command": "clang++-14 -std=c++20 -c src/good.cpp", "file": "%s/src/good.cpp"}]\n' \
-    "$tmp" "$tmp" >"$tmp/build/compile_commands.json"
+  compile_commands good >"$tmp/build/compile_commands.json"
   check "$tmp" "$tmp/build" 1 >/dev/null || { echo "self-test: a clean file was reported" >&2; return 1; }
   # bugprone-suspicious-semicolon: the `if` guards nothing.
   printf 'int bad(int x) {\n  if (x > 0);\n  return x;\n}\n' >"$tmp/src/bad.cpp"
-  printf '[{"directory": "%s", "command": "clang++-14 -std=c++20 -c src/good.cpp", "file": "%s/src/good.cpp"},
-{"directory": "%s", "command": "clang++-14 -std=c++20 -c src/bad.cpp", "file": "%s/src/bad.cpp"}]\n' \
-    "$tmp" "$tmp" "$tmp" "$tmp" >"$tmp/build/compile_commands.json"
+  compile_commands good bad >"$tmp/build/compile_commands.json"
   if out=$(check "$tmp" "$tmp/build" 1 2>&1); then
     echo "self-test: a planted finding passed" >&2
     return 1
